@@ -1,0 +1,202 @@
+"""``prpath``: the one command for everything a person runs.
+
+    prpath triage PATH... [--check] [--explain]   evaluate vignette files (FORMAT.md)
+    prpath protocol validate FILE...              check protocol documents; exit 2 on any problem
+    prpath protocol show [--yaml]                 the active protocol and its version
+    prpath demo                                   migrate, then serve the demo on SQLite
+    prpath serve                                  serve the web app
+    prpath manage ARGS...                         Django's management commands
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from prpath import __version__
+from prpath.problems import ProblemsFound
+from prpath.protocol.loading import (
+    PROTOCOL_ENV,
+    active_protocol,
+    active_protocol_source,
+    load_protocol_file,
+)
+from prpath.protocol.schema import Protocol
+
+EXIT_OK, EXIT_DISAGREE, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_INVALID
+    code: int = args.run(args)
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prpath", description="Care-pathway software for PRP injections.")
+    parser.add_argument("--version", action="version", version=f"prpath {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    triage = commands.add_parser("triage", help="evaluate triage vignette files (one JSON line per file)")
+    triage.add_argument("paths", nargs="+", metavar="PATH", help="a vignette file or a folder of *.json files")
+    triage.add_argument("--check", action="store_true", help="compare with each file's answer key")
+    triage.add_argument("--explain", action="store_true", help="add each finding's rationale and source")
+    triage.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
+    triage.set_defaults(run=_run_triage)
+
+    protocol = commands.add_parser("protocol", help="validate or show protocol documents")
+    protocol_commands = protocol.add_subparsers(title="protocol commands", metavar="COMMAND", required=True)
+    validate = protocol_commands.add_parser("validate", help="check protocol documents; exit 2 on a problem")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(run=_run_protocol_validate)
+    show = protocol_commands.add_parser("show", help="print the active protocol and its version")
+    show.add_argument("--yaml", action="store_true", help="print the whole document as YAML")
+    show.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
+    show.set_defaults(run=_run_protocol_show)
+
+    for name, help_text in (("demo", "migrate and serve a demo clinic on SQLite"), ("serve", "serve the web app")):
+        serve = commands.add_parser(name, help=help_text)
+        serve.add_argument("--host", default=os.environ.get("PRPATH_HOST", "127.0.0.1"))
+        serve.add_argument("--port", type=int, default=int(os.environ.get("PRPATH_PORT", "8000")))
+        serve.set_defaults(run=_run_demo if name == "demo" else _run_serve)
+
+    manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(run=_run_manage)
+    return parser
+
+
+def _load_protocol(path: str | None, err: TextIO) -> Protocol | None:
+    try:
+        return load_protocol_file(path) if path else active_protocol()
+    except ProblemsFound as found:
+        source = path or active_protocol_source()
+        for problem in found.problems:
+            print(f"{source}: {problem}", file=err)
+        return None
+
+
+def _run_triage(args: argparse.Namespace) -> int:
+    from prpath.vignettes.check import check_results
+    from prpath.vignettes.format import evaluate_vignettes
+
+    protocol = _load_protocol(args.protocol, sys.stderr)
+    if protocol is None:
+        return EXIT_INVALID
+    results = list(evaluate_vignettes(protocol, args.paths))
+    if not args.check:
+        for result in results:
+            print(json.dumps(result.as_line(explain=args.explain), ensure_ascii=False))
+        return EXIT_INVALID if any(r.error for r in results) else EXIT_OK
+    report = check_results(results)
+    for line in report.bad_keys + report.disagreements:
+        print(line)
+    print(f"protocol: {protocol.label}")
+    for line in report.summary_lines():
+        print(line)
+    if not report.all_agree:
+        return EXIT_DISAGREE
+    unexpected_errors = any(r.error and r.expected is None for r in results)
+    return EXIT_INVALID if unexpected_errors else EXIT_OK
+
+
+def _run_protocol_validate(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            protocol = load_protocol_file(name)
+        except ProblemsFound as found:
+            status = EXIT_INVALID
+            for problem in found.problems:
+                print(f"{name}: {problem}")
+            continue
+        print(
+            f"{name}: valid ({protocol.label}; {len(protocol.screening_rules)} screening rules, "
+            f"{len(protocol.recovery_rules)} recovery rules)"
+        )
+    return status
+
+
+def _run_protocol_show(args: argparse.Namespace) -> int:
+    protocol = _load_protocol(args.protocol, sys.stderr)
+    if protocol is None:
+        return EXIT_INVALID
+    source = args.protocol or active_protocol_source()
+    if args.yaml:
+        print(f"# {protocol.label} (from {source})")
+        document = protocol.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+        print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110), end="")
+        return EXIT_OK
+    print(f"{protocol.name}, version {protocol.version} (from {source})")
+    if protocol.description:
+        print(protocol.description)
+    for title, rules in (("Screening rules", protocol.screening_rules), ("Recovery rules", protocol.recovery_rules)):
+        print(f"\n{title}:")
+        for rule in rules:
+            outcome = rule.disposition.value + (f" / {rule.candidacy.value}" if rule.candidacy else "")
+            window = ""
+            if rule.window is not None:
+                to_day = "" if rule.window.to_day is None else str(rule.window.to_day)
+                window = f"  [days {rule.window.from_day}-{to_day}]"
+            print(f"  {rule.id:<36} {outcome:<24} {rule.title}{window}")
+    print(
+        f"\n{len(protocol.symptoms)} symptoms, {len(protocol.screening_factors)} screening factors, "
+        f"{len(protocol.conditions)} conditions, {len(protocol.targets)} targets, "
+        f"{len(protocol.recovery_plan.stages)} recovery-plan stages. `prpath protocol show --yaml` prints it all."
+    )
+    return EXIT_OK
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.web.settings")
+    import django
+
+    django.setup()
+
+
+def _run_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["prpath manage", *args.arguments])
+    return EXIT_OK
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    _django_setup()
+    from prpath.web.serve import serve
+
+    serve(host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import call_command
+
+    from prpath.web.serve import serve
+
+    call_command("migrate", interactive=False, verbosity=0)
+    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"  # noqa: S104
+    data_dir = Path(os.environ.get("PRPATH_DATA_DIR", "data")).resolve()
+    print(f"prpath demo: database migrated in {data_dir}")
+    print(f"prpath demo: open {url}  (Ctrl+C stops it)")
+    print("prpath demo: try `.venv/bin/prpath triage ../shared/vignettes/public --check` in another terminal")
+    sys.stdout.flush()
+    serve(host=args.host, port=args.port)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Problems found in input: each names where it is and what is wrong.
+
+Shared by the protocol validator and the triage input checks, so that every error the product reports
+reads the same way: ``checkins[0].pain: must be a whole number from 0 to 10 (got 11)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class ProblemsFound(ValueError):
+    """Raised with every problem found, never only the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def format_location(loc: Iterable[str | int]) -> str:
+    """('checkins', 0, 'pain') -> 'checkins[0].pain'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def join_location(prefix: str, rest: str) -> str:
+    if not prefix:
+        return rest
+    if not rest:
+        return prefix
+    return prefix + rest if rest.startswith("[") else f"{prefix}.{rest}"
+
+
+_MESSAGES_BY_TYPE = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+}
+
+
+def problems_from_validation_error(error: ValidationError, prefix: str = "") -> list[Problem]:
+    """Turn pydantic's errors into Problems with our location syntax and plain messages."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        kind = item["type"]
+        message = _MESSAGES_BY_TYPE.get(kind) or _plain(str(item["msg"]))
+        if kind not in {"missing", "extra_forbidden"} and "input" in item and not _is_container(item["input"]):
+            message += f" (got {_shown(item['input'])})"
+        problems.append(Problem(join_location(prefix, format_location(loc)), message))
+    return problems
+
+
+def _plain(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ")
+    if message[:1].isupper() and not message[:4].isupper():
+        message = message[0].lower() + message[1:]
+    return message
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_container(value: object) -> bool:
+    return isinstance(value, dict | list | tuple)

@@ -1,0 +1,124 @@
+"""What the triage engine takes and what it gives back.
+
+Inputs are pydantic models (they validate shape: a pain score of 7.5 or a severity of "bad" never gets
+in); what depends on the protocol (known codes, plausible ranges, dates after the injection) is checked
+by ``check_case``. Outputs are plain frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from prpath.protocol.schema import Candidacy, Disposition, PainTrend, Severity
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 7.0 is the whole number 7, 7.5 and "7" are not pain scores.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Number = Annotated[float, BeforeValidator(_number)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Symptoms = dict[str, Severity]
+
+
+class _Input(BaseModel):
+    # Unknown fields are ignored (the interchange format allows them); values are never changed.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Baseline(_Input):
+    """The patient before treatment: usual pain, its trend, and the symptoms they have."""
+
+    pain: WholeNumber | None = None
+    pain_trend: PainTrend | None = None
+    symptoms: Symptoms = Field(default_factory=dict)
+
+    @field_validator("symptoms", mode="before")
+    @classmethod
+    def _plain_list_means_moderate(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            if not all(isinstance(code, str) for code in value):
+                raise ValueError("a list of symptoms holds symptom codes")
+            return dict.fromkeys(value, Severity.MODERATE.value)
+        return value
+
+
+class Patient(_Input):
+    age: int | None = Field(default=None, ge=0, le=130)
+    sex: Literal["female", "male", "other"] | None = None
+    conditions: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    baseline: Baseline = Field(default_factory=Baseline)
+
+
+class Procedure(_Input):
+    date: IsoDate
+    target: str | None = None
+
+
+class CheckIn(_Input):
+    date: IsoDate
+    pain: WholeNumber
+    temperature_c: Number | None = None
+    symptoms: Symptoms = Field(default_factory=dict)
+
+
+class Case(_Input):
+    """One patient situation: screening (before any injection) or recovery (after it)."""
+
+    phase: Literal["screening", "recovery"]
+    patient: Patient
+    procedure: Procedure | None = None
+    checkins: tuple[CheckIn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    title: str
+    disposition: Disposition
+    candidacy: Candidacy | None
+    reason: str
+    evidence: tuple[str, ...]
+    rationale: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    phase: Literal["screening", "recovery"]
+    disposition: Disposition
+    candidacy: Candidacy | None
+    findings: tuple[Finding, ...]
+    protocol_name: str
+    protocol_version: str
+    day: int | None = None
