@@ -1,11 +1,11 @@
 """``prpath``: the one command for everything a person runs.
 
-    prpath triage PATH... [--check] [--explain]   evaluate vignette files (FORMAT.md)
-    prpath protocol validate FILE...              check protocol documents; exit 2 on any problem
-    prpath protocol show [--yaml]                 the active protocol and its version
-    prpath demo                                   migrate, then serve the demo on SQLite
-    prpath serve                                  serve the web app
-    prpath manage ARGS...                         Django's management commands
+prpath triage PATH... [--check] [--explain]   evaluate vignette files (FORMAT.md)
+prpath protocol validate FILE...              check protocol documents; exit 2 on any problem
+prpath protocol show [--yaml]                 the active protocol and its version
+prpath demo                                   migrate, then serve the demo on SQLite
+prpath serve                                  serve the web app
+prpath manage ARGS...                         Django's management commands
 """
 
 from __future__ import annotations
@@ -65,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
     show.set_defaults(run=_run_protocol_show)
 
-    for name, help_text in (("demo", "migrate and serve a demo clinic on SQLite"), ("serve", "serve the web app")):
+    for name, help_text in (
+        ("demo", "migrate and serve a demo clinic on SQLite"),
+        ("serve", "serve the web app"),
+    ):
         serve = commands.add_parser(name, help=help_text)
         serve.add_argument("--host", default=os.environ.get("PRPATH_HOST", "127.0.0.1"))
         serve.add_argument("--port", type=int, default=int(os.environ.get("PRPATH_PORT", "8000")))
@@ -141,7 +144,10 @@ def _run_protocol_show(args: argparse.Namespace) -> int:
     print(f"{protocol.name}, version {protocol.version} (from {source})")
     if protocol.description:
         print(protocol.description)
-    for title, rules in (("Screening rules", protocol.screening_rules), ("Recovery rules", protocol.recovery_rules)):
+    for title, rules in (
+        ("Screening rules", protocol.screening_rules),
+        ("Recovery rules", protocol.recovery_rules),
+    ):
         print(f"\n{title}:")
         for rule in rules:
             outcome = rule.disposition.value + (f" / {rule.candidacy.value}" if rule.candidacy else "")

@@ -62,11 +62,18 @@ _MESSAGES_BY_TYPE = {
 }
 
 
-def problems_from_validation_error(error: ValidationError, prefix: str = "") -> list[Problem]:
-    """Turn pydantic's errors into Problems with our location syntax and plain messages."""
+def problems_from_validation_error(
+    error: ValidationError, prefix: str = "", *, strip_first: bool = False
+) -> list[Problem]:
+    """Turn pydantic's errors into Problems with our location syntax and plain messages.
+
+    ``strip_first`` drops the first part of each location (the tag of a discriminated union).
+    """
     problems = []
     for item in error.errors(include_url=False):
         loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        if strip_first:
+            loc = loc[1:]
         kind = item["type"]
         message = _MESSAGES_BY_TYPE.get(kind) or _plain(str(item["msg"]))
         if kind not in {"missing", "extra_forbidden"} and "input" in item and not _is_container(item["input"]):

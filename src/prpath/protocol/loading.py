@@ -64,7 +64,7 @@ def default_protocol() -> Protocol:
 
 
 def active_protocol_source() -> str:
-    return os.environ.get(PROTOCOL_ENV) or f"built-in ({DEFAULT_PROTOCOL_NAME})"
+    return os.environ.get(PROTOCOL_ENV) or f"the built-in {DEFAULT_PROTOCOL_NAME}"
 
 
 def active_protocol() -> Protocol:

@@ -13,6 +13,7 @@ reports every problem with its location.
 
 from __future__ import annotations
 
+import graphlib
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
@@ -360,6 +361,22 @@ class Protocol(_Strict):
         return {s.code: s for s in self.symptoms}
 
 
+def signs_used(expression: Expression) -> set[str]:
+    """The names of the signs an expression refers to, directly or inside combinations."""
+    if expression.sign is not None:
+        return {expression.sign}
+    children = [*(expression.all_of or ()), *(expression.any_of or ())]
+    if expression.not_ is not None:
+        children.append(expression.not_)
+    return set().union(*(signs_used(child) for child in children))
+
+
+def sign_order(protocol: Protocol) -> list[str]:
+    """Signs in an order where each comes after the signs it uses; raises graphlib.CycleError."""
+    graph = {name: signs_used(expression) & set(protocol.signs) for name, expression in protocol.signs.items()}
+    return list(graphlib.TopologicalSorter(graph).static_order())
+
+
 # --- reference checks ------------------------------------------------------------------------------
 
 _RECOVERY_ONLY = ("temperature", "pain", "window", "target")
@@ -396,10 +413,13 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
         "condition": {c.code for c in protocol.conditions},
         "target": {t.code for t in protocol.targets},
     }
-    defined_signs: set[str] = set()
     for name, expression in protocol.signs.items():
-        _check_expression(expression, ("signs", name), None, known, defined_signs, problem)
-        defined_signs.add(name)
+        _check_expression(expression, ("signs", name), None, known, set(protocol.signs), problem)
+    try:
+        sign_order(protocol)
+    except graphlib.CycleError as cycle:
+        names = cycle.args[1]
+        problem(("signs", names[0]), f"signs refer to each other in a circle: {' -> '.join(names)}")
 
     rule_ids: set[str] = set()
     for section, phase in (("screening_rules", "screening"), ("recovery_rules", "recovery")):
@@ -441,7 +461,7 @@ def _check_expression(
     if phase == "screening" and op in _RECOVERY_ONLY:
         problem(here, f"{op} can only be used in recovery rules")
     if op == "sign" and expression.sign not in signs:
-        problem(here, f"unknown sign {expression.sign!r} (signs must be defined in 'signs' before use)")
+        problem(here, f"unknown sign {expression.sign!r} (define it under 'signs')")
     if op == "symptom":
         test = expression.symptom
         assert test is not None

@@ -6,7 +6,8 @@ of check-ins, symptoms or list entries in the input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,7 @@ from prpath.protocol.schema import (
     Disposition,
     Protocol,
     Rule,
+    sign_order,
 )
 from prpath.triage.model import Assessment, Case, CheckIn, Finding, Patient, Procedure
 from prpath.triage.predicates import SEVERITY_RANK, Situation, Test, compile_expression
@@ -54,8 +56,8 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
     if found is not None and found.protocol is protocol:
         return found
     signs: dict[str, Test] = {}
-    for name, expression in protocol.signs.items():
-        signs[name] = compile_expression(expression, protocol, signs)
+    for name in sign_order(protocol):
+        signs[name] = compile_expression(protocol.signs[name], protocol, signs)
 
     def rules(section: list[Rule]) -> tuple[_CompiledRule, ...]:
         compiled = []
@@ -71,7 +73,8 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
                     _CANDIDACY_RANK[rule.candidacy] if rule.candidacy else None,
                 )
             )
-        return tuple(compiled)
+        # Most severe first, the protocol's order among equals: findings come out in this order.
+        return tuple(sorted(compiled, key=lambda r: -r.rank))
 
     result = _CompiledProtocol(
         protocol=protocol,
@@ -133,47 +136,64 @@ def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Proble
     return problems
 
 
-def _check_recovery(
-    compiled: _CompiledProtocol, procedure: Procedure, checkins: Sequence[CheckIn]
-) -> list[Problem]:
+def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins: Sequence[CheckIn]) -> list[Problem]:
     limits = compiled.protocol.limits
+    pain_min, pain_max = limits.pain_min, limits.pain_max
+    t_min, t_max = limits.temperature_c_min, limits.temperature_c_max
+    known = compiled.symptoms
     problems = []
     if procedure.target is not None and procedure.target not in compiled.targets:
         problems.append(Problem("procedure.target", f"unknown target {procedure.target!r}"))
-    seen: dict[object, int] = {}
+    first_on: dict[dt.date, int] = {}
     for i, checkin in enumerate(checkins):
-        where = f"checkins[{i}]"
-        if checkin.date < procedure.date:
-            problems.append(
-                Problem(
-                    f"{where}.date",
-                    f"{checkin.date.isoformat()} is before the injection on {procedure.date.isoformat()}",
-                )
-            )
-        if checkin.date in seen:
-            problems.append(
-                Problem(
-                    f"{where}.date",
-                    f"{checkin.date.isoformat()} is also the date of checkins[{seen[checkin.date]}]; "
-                    "one check-in per day",
-                )
-            )
-        seen.setdefault(checkin.date, i)
-        if not limits.pain_min <= checkin.pain <= limits.pain_max:
-            problems.append(Problem(f"{where}.pain", _pain_range(compiled, checkin.pain)))
         t = checkin.temperature_c
-        if t is not None and not limits.temperature_c_min <= t <= limits.temperature_c_max:
-            problems.append(
-                Problem(
-                    f"{where}.temperature_c",
-                    f"must lie between {limits.temperature_c_min} and {limits.temperature_c_max} °C (got {t})",
-                )
-            )
-        problems += _check_symptoms(compiled, checkin.symptoms, f"{where}.symptoms")
+        # One cheap test per check-in; the detailed messages are only built for a check-in that fails it.
+        if (
+            checkin.date < procedure.date
+            or checkin.date in first_on
+            or not pain_min <= checkin.pain <= pain_max
+            or (t is not None and not t_min <= t <= t_max)
+            or not known.issuperset(checkin.symptoms)
+        ):
+            problems += _checkin_problems(compiled, procedure, checkin, i, first_on.get(checkin.date))
+        first_on.setdefault(checkin.date, i)
     return problems
 
 
-def _check_symptoms(compiled: _CompiledProtocol, symptoms: dict[str, object], where: str) -> list[Problem]:
+def _checkin_problems(
+    compiled: _CompiledProtocol, procedure: Procedure, checkin: CheckIn, i: int, same_date_as: int | None
+) -> list[Problem]:
+    limits = compiled.protocol.limits
+    where = f"checkins[{i}]"
+    problems = []
+    if checkin.date < procedure.date:
+        problems.append(
+            Problem(
+                f"{where}.date", f"{checkin.date.isoformat()} is before the injection on {procedure.date.isoformat()}"
+            )
+        )
+    if same_date_as is not None:
+        problems.append(
+            Problem(
+                f"{where}.date",
+                f"{checkin.date.isoformat()} is also the date of checkins[{same_date_as}]; one check-in per day",
+            )
+        )
+    if not limits.pain_min <= checkin.pain <= limits.pain_max:
+        problems.append(Problem(f"{where}.pain", _pain_range(compiled, checkin.pain)))
+    t = checkin.temperature_c
+    if t is not None and not limits.temperature_c_min <= t <= limits.temperature_c_max:
+        problems.append(
+            Problem(
+                f"{where}.temperature_c",
+                f"must lie between {limits.temperature_c_min} and {limits.temperature_c_max} °C (got {t})",
+            )
+        )
+    problems += _check_symptoms(compiled, checkin.symptoms, f"{where}.symptoms")
+    return problems
+
+
+def _check_symptoms(compiled: _CompiledProtocol, symptoms: Mapping[str, str], where: str) -> list[Problem]:
     return [Problem(f"{where}.{code}", "unknown symptom code") for code in symptoms if code not in compiled.symptoms]
 
 
@@ -206,8 +226,8 @@ def assess_recovery(
     return triage(protocol, Case(phase="recovery", patient=patient, procedure=procedure, checkins=tuple(checkins)))
 
 
-def _ranks(symptoms: dict[str, object]) -> dict[str, int]:
-    return {code: SEVERITY_RANK[severity] for code, severity in symptoms.items()}  # type: ignore[index]
+def _ranks(symptoms: Mapping[str, str]) -> dict[str, int]:
+    return {code: SEVERITY_RANK[severity] for code, severity in symptoms.items()}
 
 
 def _assess_screening(compiled: _CompiledProtocol, patient: Patient) -> Assessment:
@@ -233,9 +253,7 @@ def _assess_screening(compiled: _CompiledProtocol, patient: Patient) -> Assessme
 def _assess_recovery(
     compiled: _CompiledProtocol, patient: Patient, procedure: Procedure, checkins: Sequence[CheckIn]
 ) -> Assessment:
-    ordered = sorted(checkins, key=lambda c: c.date)
-    last = ordered[-1]
-    before = ordered[-2] if len(ordered) > 1 else None
+    last, before = _last_two(checkins)
     baseline = patient.baseline
     situation = Situation(
         day=(last.date - procedure.date).days,
@@ -255,6 +273,18 @@ def _assess_recovery(
     return _assess(compiled, "recovery", compiled.recovery, situation)
 
 
+def _last_two(checkins: Sequence[CheckIn]) -> tuple[CheckIn, CheckIn | None]:
+    """The latest check-in and the one before it, by date (dates are unique once checked)."""
+    last: CheckIn = checkins[0]
+    before: CheckIn | None = None
+    for checkin in checkins[1:]:
+        if checkin.date > last.date:
+            last, before = checkin, last
+        elif before is None or checkin.date > before.date:
+            before = checkin
+    return last, before
+
+
 def _assess(
     compiled: _CompiledProtocol,
     phase: Literal["screening", "recovery"],
@@ -266,8 +296,6 @@ def _assess(
         evidence = compiled_rule.test(situation)
         if evidence is not None:
             fired.append((compiled_rule, evidence))
-    # Most severe first; the protocol's order among equals.
-    fired.sort(key=lambda item: -item[0].rank)
     findings = tuple(_finding(rule, evidence, situation.day) for rule, evidence in fired)
     disposition = DISPOSITION_ORDER[fired[0][0].rank] if fired else Disposition.SELF_CARE
     candidacy: Candidacy | None = None
@@ -288,8 +316,10 @@ def _assess(
 
 def _finding(compiled_rule: _CompiledRule, evidence: tuple[str, ...], day: int | None) -> Finding:
     rule = compiled_rule.rule
-    cited = list(dict.fromkeys(evidence)) or [rule.title.lower()]
-    sentence = _join(cited)
+    if len(evidence) > 1:
+        evidence = tuple(dict.fromkeys(evidence))
+    cited = evidence or (rule.title.lower(),)
+    sentence = cited[0] if len(cited) == 1 else "; ".join(cited[:-1]) + " and " + cited[-1]
     if day is not None:
         sentence += " on the day of the injection" if day == 0 else f" on day {day} after the injection"
     return Finding(
@@ -298,13 +328,7 @@ def _finding(compiled_rule: _CompiledRule, evidence: tuple[str, ...], day: int |
         disposition=rule.disposition,
         candidacy=rule.candidacy,
         reason=f"{sentence[0].upper()}{sentence[1:]}. {rule.reason}",
-        evidence=tuple(cited),
+        evidence=cited,
         rationale=rule.rationale,
         source=rule.source,
     )
-
-
-def _join(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    return "; ".join(parts[:-1]) + " and " + parts[-1]

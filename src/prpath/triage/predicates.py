@@ -15,7 +15,7 @@ from prpath.protocol.schema import SEVERITY_ORDER, Expression, PainTest, Protoco
 Evidence = tuple[str, ...]
 Test = Callable[["Situation"], Evidence | None]
 
-SEVERITY_RANK = {severity: severity.rank for severity in SEVERITY_ORDER}
+SEVERITY_RANK = {severity.value: severity.rank for severity in SEVERITY_ORDER}
 SEVERITY_WORD = {severity.rank: severity.value for severity in SEVERITY_ORDER}
 
 _TREND_WORDS = {
@@ -129,13 +129,16 @@ def _not(child: Test) -> Test:
     return lambda s: () if child(s) is None else None
 
 
+_NOT_YET = ("not evaluated yet",)
+
+
 def _sign(name: str, test: Test) -> Test:
+    # A sign is evaluated at most once per situation, however many rules use it.
     def run(s: Situation) -> Evidence | None:
-        try:
-            return s.signs[name]
-        except KeyError:
+        found = s.signs.get(name, _NOT_YET)
+        if found is _NOT_YET:
             found = s.signs[name] = test(s)
-            return found
+        return found
 
     return run
 
@@ -159,8 +162,11 @@ def _symptom(test: SymptomTest, protocol: Protocol) -> Test:
     highest = test.max_severity.rank if test.max_severity else 3
     new, rising = test.new, test.rising
     watched = tuple((code, labels[code]) for code in codes)
+    watched_codes = frozenset(codes)
 
     def run(s: Situation) -> Evidence | None:
+        if watched_codes.isdisjoint(s.symptoms):
+            return None
         evidence = []
         for code, label in watched:
             now = s.symptoms.get(code)

@@ -7,14 +7,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, TypeAdapter, ValidationError
 
 from prpath.problems import Problem, ProblemsFound, problems_from_validation_error
 from prpath.protocol.schema import Protocol
 from prpath.triage import Assessment, Case, triage
-
+from prpath.triage.model import CheckIn, Patient, Procedure
 
 # The answer key of a file that is not valid JSON can still be read from its text.
 _EXPECTS_ERROR = re.compile(r'"expected"\s*:\s*\{\s*"error"\s*:\s*true\b')
@@ -74,55 +74,101 @@ def collect_vignette_paths(paths: Iterable[str | Path]) -> tuple[list[Path], lis
     return files, missing
 
 
-def parse_vignette(data: Any) -> tuple[str | None, Case]:
-    """The id and the case of a decoded vignette; raises ProblemsFound naming every problem found."""
-    if not isinstance(data, dict):
-        raise ProblemsFound([Problem("", "a vignette must be a JSON object")])
-    problems: list[Problem] = []
-    vignette_id = data.get("id")
-    if "id" not in data:
-        problems.append(Problem("id", "is required"))
-    elif not isinstance(vignette_id, str) or not vignette_id.strip():
-        problems.append(Problem("id", "must be non-empty text"))
-        vignette_id = None
-    fields = {key: data[key] for key in ("phase", "patient") if key in data}
-    if data.get("phase") == "recovery":
-        # A screening file's procedure and check-ins are ignored, even when they would not be valid.
-        fields.update({key: data[key] for key in ("procedure", "checkins") if key in data})
+class _Vignette(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: Annotated[str, Strict(), StringConstraints(min_length=1)]
+    patient: Patient
+    expected: Any = None
+
+
+class _ScreeningVignette(_Vignette):
+    # No procedure or check-ins: a screening file's are ignored, even when they would not be valid.
+    phase: Literal["screening"]
+
+
+class _RecoveryVignette(_Vignette):
+    phase: Literal["recovery"]
+    procedure: Procedure | None = None
+    checkins: tuple[CheckIn, ...] = ()
+
+
+_VIGNETTE: TypeAdapter[_ScreeningVignette | _RecoveryVignette] = TypeAdapter(
+    Annotated[_ScreeningVignette | _RecoveryVignette, Field(discriminator="phase")]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedVignette:
+    id: str
+    case: Case
+    expected: Any
+
+
+def parse_vignette(text: str | bytes) -> ParsedVignette:
+    """A vignette's id, case and answer key from its JSON text, validated in one pass.
+
+    Raises ProblemsFound naming every problem of shape found; the protocol's checks (known codes,
+    plausible ranges, dates) come after, in ``triage``.
+    """
     try:
-        case = Case.model_validate(fields)
+        vignette = _VIGNETTE.validate_json(text)
     except ValidationError as error:
-        raise ProblemsFound(problems + problems_from_validation_error(error)) from None
+        raise ProblemsFound(_vignette_problems(error)) from None
+    if isinstance(vignette, _RecoveryVignette):
+        case = Case.model_construct(
+            phase="recovery", patient=vignette.patient, procedure=vignette.procedure, checkins=vignette.checkins
+        )
+    else:
+        case = Case.model_construct(phase="screening", patient=vignette.patient, procedure=None, checkins=())
+    return ParsedVignette(id=vignette.id, case=case, expected=vignette.expected)
+
+
+def _vignette_problems(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        kind, loc = item["type"], item["loc"]
+        if kind == "json_invalid":
+            return [Problem("", f"not valid JSON: {item.get('ctx', {}).get('error', item['msg'])}")]
+        if kind in ("dict_type", "model_attributes_type", "model_type") and not loc:
+            return [Problem("", "a vignette must be a JSON object")]
+        if kind == "union_tag_not_found":
+            problems.append(Problem("phase", "is required"))
+        elif kind == "union_tag_invalid":
+            problems.append(Problem("phase", f"must be 'screening' or 'recovery' (got {item['input'].get('phase')!r})"))
     if problems:
-        raise ProblemsFound(problems)
-    return vignette_id, case
+        return problems
+    # Locations inside a phase start with the phase's name: drop it.
+    return problems_from_validation_error(error, strip_first=True)
 
 
 def evaluate_vignette_file(protocol: Protocol, path: Path) -> VignetteResult:
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return VignetteResult(id=path.stem, path=path, error=f"{path.name}: cannot be read: {error}")
+        text = path.read_bytes()
+    except OSError as error:
+        return VignetteResult(id=path.stem, path=path, error=f"{path.name}: cannot be read: {error.strerror}")
+    try:
+        parsed = parse_vignette(text)
+        assessment = triage(protocol, parsed.case)
+    except ProblemsFound as found:
+        shown_id, expected = _id_and_key_of_invalid(text, path)
+        message = f"{path.name}: " + "; ".join(str(p) for p in found.problems)
+        return VignetteResult(id=shown_id, path=path, error=message, expected=expected)
+    expected = parsed.expected if isinstance(parsed.expected, dict) else None
+    return VignetteResult(id=parsed.id, path=path, assessment=assessment, expected=expected)
+
+
+def _id_and_key_of_invalid(text: bytes, path: Path) -> tuple[str, dict[str, Any] | None]:
+    """The id to print and the answer key of a file that was rejected, as far as they can be read."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return VignetteResult(
-            id=path.stem,
-            path=path,
-            error=f"{path.name}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-            expected={"error": True} if _EXPECTS_ERROR.search(text) else None,
-        )
-    expected = data.get("expected") if isinstance(data, dict) else None
-    expected = expected if isinstance(expected, dict) else None
-    raw_id = data.get("id") if isinstance(data, dict) else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return path.stem, {"error": True} if _EXPECTS_ERROR.search(text.decode("utf-8", "replace")) else None
+    if not isinstance(data, dict):
+        return path.stem, None
+    raw_id, expected = data.get("id"), data.get("expected")
     shown_id = raw_id if isinstance(raw_id, str) and raw_id.strip() else path.stem
-    try:
-        vignette_id, case = parse_vignette(data)
-        assessment = triage(protocol, case)
-    except ProblemsFound as found:
-        error = f"{path.name}: " + "; ".join(str(p) for p in found.problems)
-        return VignetteResult(id=shown_id, path=path, error=error, expected=expected)
-    return VignetteResult(id=vignette_id or shown_id, path=path, assessment=assessment, expected=expected)
+    return shown_id, expected if isinstance(expected, dict) else None
 
 
 def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Iterator[VignetteResult]:

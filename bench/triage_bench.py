@@ -1,0 +1,90 @@
+"""Triage evaluations per second for a recovery vignette with 14 check-ins, on one core.
+
+Each evaluation parses the vignette's JSON text, validates it (shape, codes, ranges, dates) and triages
+it, as `prpath triage` does for a file. Goal (issue 2): at least 20,000 per second.
+
+    .venv/bin/python bench/triage_bench.py [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import time
+
+from prpath.protocol.loading import default_protocol
+from prpath.triage import triage
+from prpath.vignettes.format import parse_vignette
+
+INJECTION = dt.date(2026, 3, 2)
+
+
+def vignette_with_14_checkins() -> str:
+    checkins = []
+    for day in range(1, 15):
+        symptoms = {"injection_site_pain": "mild"} if day <= 5 else {}
+        if day <= 10:
+            symptoms["injection_site_bruising"] = "mild"
+        checkins.append(
+            {
+                "date": (INJECTION + dt.timedelta(days=day)).isoformat(),
+                "pain": max(2, 8 - day // 2),
+                "temperature_c": 36.8 + (day % 3) / 10,
+                "symptoms": symptoms,
+            }
+        )
+    checkins[-1]["symptoms"] = {"leg_tingling": "moderate", "injection_site_redness": "mild"}
+    checkins[-1]["temperature_c"] = 38.2
+    return json.dumps(
+        {
+            "id": "bench-14",
+            "phase": "recovery",
+            "patient": {
+                "age": 58,
+                "sex": "female",
+                "conditions": ["degenerative_disc_disease", "sciatica"],
+                "history": ["nsaid_use"],
+                "baseline": {"pain": 7, "pain_trend": "stable", "symptoms": {"leg_tingling": "mild"}},
+            },
+            "procedure": {"date": INJECTION.isoformat(), "target": "intradiscal"},
+            "checkins": checkins,
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    protocol = default_protocol()
+    text = vignette_with_14_checkins()
+
+    def evaluate() -> str:
+        return triage(protocol, parse_vignette(text).case).disposition.value
+
+    disposition = evaluate()
+    for _ in range(500):  # warm up
+        evaluate()
+    count, start = 0, time.perf_counter()
+    deadline = start + args.seconds
+    while True:
+        for _ in range(200):
+            evaluate()
+        count += 200
+        now = time.perf_counter()
+        if now >= deadline:
+            break
+    rate = count / (now - start)
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    print(f"vignette: recovery, 14 check-ins, disposition {disposition}")
+    print(f"evaluations: {count} in {now - start:.2f} s on one core (JSON parse + validation + triage)")
+    print(f"triage evaluations per second: {rate:,.0f} (goal: 20,000)")
+
+
+if __name__ == "__main__":
+    main()
