@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/prpath demo
+	DATABASE_URL= $(BIN)/prpath demo
 
 test: lint suite suite-postgres
 

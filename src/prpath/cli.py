@@ -39,7 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_INVALID
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except BrokenPipeError:
+        # `prpath ... | head`: the reader left; say nothing more (Python's documented recipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_DISAGREE
     return code
 
 
@@ -98,6 +104,10 @@ def _run_triage(args: argparse.Namespace) -> int:
     if protocol is None:
         return EXIT_INVALID
     results = list(evaluate_vignettes(protocol, args.paths))
+    if not results:
+        # An empty or mistyped folder must not look like a passing safety suite.
+        print(f"no vignette files (*.json) found in {', '.join(args.paths)}", file=sys.stderr)
+        return EXIT_INVALID
     if not args.check:
         for result in results:
             print(json.dumps(result.as_line(explain=args.explain), ensure_ascii=False))
@@ -110,6 +120,9 @@ def _run_triage(args: argparse.Namespace) -> int:
         print(line)
     if not report.all_agree:
         return EXIT_DISAGREE
+    if report.checked == 0:
+        print("no vignette has an answer key (expected): nothing was checked", file=sys.stderr)
+        return EXIT_INVALID
     unexpected_errors = any(r.error and r.expected is None for r in results)
     return EXIT_INVALID if unexpected_errors else EXIT_OK
 

@@ -127,3 +127,18 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path: Path) -> None:
         "error": "bad.json: procedure: is required for a recovery case; "
         "checkins: a recovery case needs at least one check-in",
     }
+
+
+def test_an_empty_folder_is_an_error_not_a_passing_suite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["triage", str(tmp_path), "--check"]) == 2
+    assert f"no vignette files (*.json) found in {tmp_path}" in capsys.readouterr().err
+
+
+def test_check_without_any_answer_key_checks_nothing_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((OWN_VIGNETTES / "own-r01.json").read_text(encoding="utf-8"))
+    del doc["expected"]
+    (tmp_path / "nokey.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["triage", str(tmp_path), "--check"]) == 2
+    assert "nothing was checked" in capsys.readouterr().err

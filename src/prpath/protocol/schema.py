@@ -313,6 +313,23 @@ class Instrument(_Strict):
     licence_required: bool = False
 
 
+class Coding(_Strict):
+    """Codes for exports (FHIR R4). Diagnoses carry their SNOMED CT code in ``conditions``."""
+
+    body_temperature_loinc: str = "8310-5"
+    prp_injection_cpt: str = "0232T"
+    low_back_pain_snomed: str = "279039007"
+    ankylosing_spondylitis_snomed: str = "9631008"
+
+
+class ReferencePoint(_Strict):
+    """A published result shown beside a clinic's outcomes for context; never a target."""
+
+    study: Text
+    procedure: Text
+    finding: Text
+
+
 class Limits(_Strict):
     pain_min: int = 0
     pain_max: int = 10
@@ -349,6 +366,8 @@ class Protocol(_Strict):
     recovery_plan: RecoveryPlan
     schedules: Schedules
     instruments: list[Instrument] = Field(default_factory=list)
+    coding: Coding = Field(default_factory=Coding)
+    reference_points: list[ReferencePoint] = Field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -119,6 +119,14 @@ def check_case(protocol: Protocol, case: Case) -> list[Problem]:
 
 def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Problem]:
     limits = compiled.protocol.limits
+    baseline = patient.baseline
+    if (
+        compiled.conditions.issuperset(patient.conditions)
+        and compiled.history.issuperset(patient.history)
+        and compiled.symptoms.issuperset(baseline.symptoms)
+        and (baseline.pain is None or limits.pain_min <= baseline.pain <= limits.pain_max)
+    ):
+        return []  # the usual case, checked without building any message
     problems = [
         Problem(f"patient.conditions[{i}]", f"unknown condition {code!r}")
         for i, code in enumerate(patient.conditions)
@@ -129,7 +137,6 @@ def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Proble
         for i, code in enumerate(patient.history)
         if code not in compiled.history
     ]
-    baseline = patient.baseline
     problems += _check_symptoms(compiled, baseline.symptoms, "patient.baseline.symptoms")
     if baseline.pain is not None and not limits.pain_min <= baseline.pain <= limits.pain_max:
         problems.append(Problem("patient.baseline.pain", _pain_range(compiled, baseline.pain)))
@@ -323,12 +330,12 @@ def _finding(compiled_rule: _CompiledRule, evidence: tuple[str, ...], day: int |
     if day is not None:
         sentence += " on the day of the injection" if day == 0 else f" on day {day} after the injection"
     return Finding(
-        rule=rule.id,
-        title=rule.title,
-        disposition=rule.disposition,
-        candidacy=rule.candidacy,
-        reason=f"{sentence[0].upper()}{sentence[1:]}. {rule.reason}",
-        evidence=cited,
-        rationale=rule.rationale,
-        source=rule.source,
+        rule.id,
+        rule.title,
+        rule.disposition,
+        rule.candidacy,
+        f"{sentence[0].upper()}{sentence[1:]}. {rule.reason}",
+        cited,
+        rule.rationale,
+        rule.source,
     )
