@@ -28,7 +28,7 @@ from prpath.protocol.loading import (
     active_protocol_source,
     load_protocol_file,
 )
-from prpath.protocol.schema import Protocol
+from prpath.protocol.schema import Protocol, describe_days, describe_expression
 
 EXIT_OK, EXIT_DISAGREE, EXIT_INVALID = 0, 1, 2
 
@@ -157,18 +157,18 @@ def _run_protocol_show(args: argparse.Namespace) -> int:
     print(f"{protocol.name}, version {protocol.version} (from {source})")
     if protocol.description:
         print(protocol.description)
-    for title, rules in (
-        ("Screening rules", protocol.screening_rules),
-        ("Recovery rules", protocol.recovery_rules),
-    ):
+    print("\nSigns (named conditions the rules share):")
+    for name, expression in protocol.signs.items():
+        print(f"  [{name}] = {describe_expression(expression)}")
+    for title, rules in (("Screening rules", protocol.screening_rules), ("Recovery rules", protocol.recovery_rules)):
         print(f"\n{title}:")
         for rule in rules:
             outcome = rule.disposition.value + (f" / {rule.candidacy.value}" if rule.candidacy else "")
-            window = ""
+            when = describe_expression(rule.when)
             if rule.window is not None:
-                to_day = "" if rule.window.to_day is None else str(rule.window.to_day)
-                window = f"  [days {rule.window.from_day}-{to_day}]"
-            print(f"  {rule.id:<36} {outcome:<24} {rule.title}{window}")
+                when = f"{describe_days(rule.window)}: {when}"
+            print(f"  {rule.id:<36} {outcome:<24} {rule.title}")
+            print(f"  {'':<36} when {when}")
     print(
         f"\n{len(protocol.symptoms)} symptoms, {len(protocol.screening_factors)} screening factors, "
         f"{len(protocol.conditions)} conditions, {len(protocol.targets)} targets, "

@@ -51,7 +51,8 @@ def test_show_prints_the_active_protocol_and_version(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert out.startswith("prpath default protocol, version 2026.11.1 (from the built-in default.yaml)")
     assert "recovery.lingering_bruise" in out
-    assert "[days 11-]" in out
+    assert "when day 11 on: injection_site_bruising\n" in out
+    assert "[fever] = temperature >= 38.0 °C or fever|chills\n" in out
 
 
 def test_show_follows_prpath_protocol_and_round_trips_as_yaml(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
+from importlib import resources
 from typing import Any
 
-from hypothesis import given
+import yaml
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from prpath.protocol import Disposition
-from prpath.protocol.loading import default_protocol
+from prpath.protocol.loading import default_protocol, parse_protocol
+from prpath.protocol.schema import Protocol
 from prpath.triage import Assessment, check_case, triage
 from tests.factories import parse
 
@@ -69,8 +73,8 @@ def screening_cases(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def run(doc: dict[str, Any]) -> Assessment:
-    return triage(PROTOCOL, parse(doc))
+def run(doc: dict[str, Any], protocol: Protocol = PROTOCOL) -> Assessment:
+    return triage(protocol, parse(doc))
 
 
 def latest(doc: dict[str, Any]) -> dict[str, Any]:
@@ -102,14 +106,48 @@ def test_screening_never_raises_and_candidacy_is_the_most_restrictive(doc: dict[
         assert any(f.disposition is result.disposition for f in result.findings)
 
 
-@given(recovery_cases(), st.sampled_from(SYMPTOMS), st.sampled_from(SEVERITIES))
-def test_adding_a_symptom_never_lowers_the_disposition(doc: dict[str, Any], symptom: str, severity: str) -> None:
-    before = run(doc).disposition.rank
+def adding_lowers(protocol: Protocol, doc: dict[str, Any], symptom: str, severity: str) -> bool:
+    """Whether adding the symptom to the triaged check-in lowers the disposition."""
     last = latest(doc)
     if symptom in last["symptoms"]:
-        return
-    last["symptoms"][symptom] = severity
-    assert run(doc).disposition.rank >= before
+        return False
+    before = run(doc, protocol).disposition.rank
+    changed = copy.deepcopy(doc)
+    latest(changed)["symptoms"][symptom] = severity
+    return run(changed, protocol).disposition.rank < before
+
+
+@given(recovery_cases(), st.sampled_from(SYMPTOMS), st.sampled_from(SEVERITIES))
+def test_adding_a_symptom_never_lowers_the_disposition(doc: dict[str, Any], symptom: str, severity: str) -> None:
+    assert not adding_lowers(PROTOCOL, doc, symptom, severity)
+
+
+def test_the_property_catches_a_protocol_where_more_symptoms_mean_less_care() -> None:
+    # A deliberately wrong rule: itching is urgent only while there is no bruise.
+    document = yaml.safe_load(resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8"))
+    document["recovery_rules"].append(
+        {
+            "id": "recovery.wrong_itch",
+            "title": "Wrong",
+            "when": {
+                "all": [
+                    {"symptom": {"codes": ["itching"]}},
+                    {"not": {"symptom": {"codes": ["injection_site_bruising"]}}},
+                ]
+            },
+            "disposition": "urgent",
+            "reason": "x",
+            "rationale": "x",
+            "source": "x",
+        }
+    )
+    wrong = parse_protocol(document)
+    found = find(
+        st.tuples(recovery_cases(), st.sampled_from(SEVERITIES)),
+        lambda drawn: adding_lowers(wrong, drawn[0], "injection_site_bruising", drawn[1]),
+        settings=settings(max_examples=5000, database=None),
+    )
+    assert "itching" in latest(found[0])["symptoms"]
 
 
 @given(recovery_cases(), st.data())

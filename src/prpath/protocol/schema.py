@@ -396,6 +396,59 @@ def sign_order(protocol: Protocol) -> list[str]:
     return list(graphlib.TopologicalSorter(graph).static_order())
 
 
+def describe_days(window: DayWindow) -> str:
+    if window.to_day is None:
+        return f"day {window.from_day} on"
+    if window.to_day == window.from_day:
+        return f"day {window.from_day}"
+    return f"days {window.from_day}-{window.to_day}"
+
+
+def describe_expression(expression: Expression) -> str:
+    """A compact text of an expression for clinicians reading `prpath protocol show`."""
+    op = expression.operator
+    if op in ("all", "any"):
+        children = expression.all_of if op == "all" else expression.any_of
+        parts = []
+        for child in children or ():
+            text = describe_expression(child)
+            parts.append(f"({text})" if child.operator in ("all", "any") else text)
+        return (" and " if op == "all" else " or ").join(parts)
+    if op == "not":
+        assert expression.not_ is not None
+        return f"not {describe_expression(expression.not_)}"
+    if op == "sign":
+        return f"[{expression.sign}]"
+    if op == "symptom":
+        test = expression.symptom
+        assert test is not None
+        words = [
+            "|".join([*test.codes, *(f"any {group}" for group in test.groups)]),
+            *(["new"] if test.new else []),
+            *(["rising"] if test.rising else []),
+            *([f">= {test.min_severity.value}"] if test.min_severity else []),
+            *([f"<= {test.max_severity.value}"] if test.max_severity else []),
+        ]
+        return " ".join(words)
+    if op == "temperature":
+        assert expression.temperature is not None
+        return f"temperature >= {expression.temperature.at_least} °C"
+    if op == "pain":
+        pain = expression.pain
+        assert pain is not None
+        words = [f"pain >= {pain.at_least}"] if pain.at_least is not None else []
+        if pain.above_baseline_by is not None:
+            words.append(f"pain >= baseline + {pain.above_baseline_by}")
+        if pain.rising:
+            words.append("pain rising")
+        return " and ".join(words)
+    if op == "window":
+        assert expression.window is not None
+        return describe_days(expression.window)
+    values = getattr(expression, op)
+    return f"{op.replace('_', ' ')}: {'|'.join(str(getattr(v, 'value', v)) for v in values)}"
+
+
 # --- reference checks ------------------------------------------------------------------------------
 
 _RECOVERY_ONLY = ("temperature", "pain", "window", "target")
