@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     ):
         serve = commands.add_parser(name, help=help_text)
         serve.add_argument("--host", default=os.environ.get("PRPATH_HOST", "127.0.0.1"))
-        serve.add_argument("--port", type=int, default=int(os.environ.get("PRPATH_PORT", "8000")))
+        serve.add_argument("--port", type=int, default=os.environ.get("PRPATH_PORT", "8000"))  # argparse checks it
         serve.set_defaults(run=_run_demo if name == "demo" else _run_serve)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)

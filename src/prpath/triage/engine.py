@@ -16,6 +16,7 @@ from prpath.protocol.schema import (
     CANDIDACY_ORDER,
     DISPOSITION_ORDER,
     Candidacy,
+    DayWindow,
     Disposition,
     Protocol,
     Rule,
@@ -64,7 +65,7 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
         for rule in section:
             test = compile_expression(rule.when, protocol, signs)
             if rule.window is not None:
-                test = _within(rule.window.from_day, rule.window.to_day, test)
+                test = _within(rule.window, test)
             compiled.append(
                 _CompiledRule(
                     rule,
@@ -91,11 +92,9 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
     return result
 
 
-def _within(from_day: int, to_day: int | None, test: Test) -> Test:
+def _within(window: DayWindow, test: Test) -> Test:
     def run(s: Situation) -> tuple[str, ...] | None:
-        if s.day is None or s.day < from_day or (to_day is not None and s.day > to_day):
-            return None
-        return test(s)
+        return test(s) if s.day is not None and window.contains(s.day) else None
 
     return run
 
