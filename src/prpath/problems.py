@@ -6,6 +6,7 @@ reads the same way: ``checkins[0].pain: must be a whole number from 0 to 10 (got
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ def problems_from_validation_error(
         kind = item["type"]
         message = _MESSAGES_BY_TYPE.get(kind) or _plain(str(item["msg"]))
         if kind not in {"missing", "extra_forbidden"} and "input" in item and not _is_container(item["input"]):
-            message += f" (got {_shown(item['input'])})"
+            message += f" (got {shown(item['input'])})"
         problems.append(Problem(join_location(prefix, format_location(loc)), message))
     return problems
 
@@ -92,9 +93,15 @@ def _plain(message: str) -> str:
     return message
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def shown(value: object) -> str:
+    """A value as the person wrote it in JSON (null, true, NaN), cut short when it is long."""
+    if value is None or isinstance(value, bool):
+        text = {None: "null", True: "true", False: "false"}[value]
+    elif isinstance(value, float) and not math.isfinite(value):
+        text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    else:
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_container(value: object) -> bool:

@@ -67,13 +67,38 @@ def test_an_unreadable_file_is_named_by_its_file_name(tmp_path: Path, capsys: py
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
     shutil.copy(OWN_VIGNETTES / "own-s01.json", tmp_path / "ok.json")
+    (tmp_path / "folder.json").mkdir()
     assert main(["triage", str(tmp_path), str(tmp_path / "missing.json")]) == 2
     results = lines(capsys)
-    assert results[0] == {"id": "missing", "error": f"{tmp_path / 'missing.json'}: no such file or folder"}
-    assert [r["id"] for r in results[1:]] == ["broken", "list", "own-s01"]
-    assert results[1]["error"].startswith("broken.json: not valid JSON")
+    assert [r["id"] for r in results] == ["broken", "folder", "list", "missing", "own-s01"]
+    assert results[0]["error"].startswith("broken.json: not valid JSON")
+    assert results[1]["error"] == f"{tmp_path / 'folder.json'}: not a readable file"
     assert results[2]["error"] == "list.json: a vignette must be a JSON object"
-    assert results[3]["disposition"] == "urgent"
+    assert results[3] == {"id": "missing", "error": f"{tmp_path / 'missing.json'}: no such file or folder"}
+    assert results[4]["disposition"] == "urgent"
+
+
+def test_a_byte_order_mark_is_accepted_and_deep_nesting_is_an_error_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (OWN_VIGNETTES / "own-r01.json").read_text(encoding="utf-8")
+    (tmp_path / "a-bom.json").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    deep = {"id": "b-deep", "phase": "screening", "patient": {}}
+    nested = "[" * 5000 + "]" * 5000
+    (tmp_path / "b-deep.json").write_text(json.dumps(deep)[:-1] + f', "x": {nested}}}', encoding="utf-8")
+    assert main(["triage", str(tmp_path)]) == 2
+    bom, deep_result = lines(capsys)
+    assert bom["disposition"] == "urgent"
+    assert deep_result["id"] == "b-deep"
+    assert deep_result["error"].startswith("b-deep.json: not valid JSON")
+
+
+def test_a_malformed_answer_key_is_reported_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((OWN_VIGNETTES / "own-r01.json").read_text(encoding="utf-8"))
+    doc["expected"] = {"disposition": ["urgent"], "candidacy": None}
+    (tmp_path / "key.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["triage", str(tmp_path), "--check"]) == 1
+    assert "own-r01: the answer key is not valid" in capsys.readouterr().out
 
 
 def test_check_counts_under_triage_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,7 +59,7 @@ def test_a_baseline_symptom_worse_than_the_check_in_before_counts_as_new() -> No
     )
     result = assess(case)
     assert rules_fired(result) == ["recovery.new_sensory_symptoms"]
-    assert "now moderate (mild at the last check-in)" in result.findings[0].reason
+    assert "now moderate (mild at your previous check-in)" in result.findings[0].reason
 
 
 def test_redness_on_days_0_to_2_is_expected_unless_severe_or_rising() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from prpath.problems import ProblemsFound
+from prpath.protocol.loading import default_protocol
+from prpath.triage import triage
 from prpath.vignettes.format import parse_vignette
 
 RECOVERY: dict[str, Any] = {
@@ -50,7 +52,8 @@ def test_pain_written_as_a_whole_float_is_a_whole_number() -> None:
     [
         ({"pain": 7.5}, "checkins[0].pain: must be a whole number (got 7.5)"),
         ({"pain": "7"}, "checkins[0].pain: must be a valid number (got '7')"),
-        ({"pain": True}, "checkins[0].pain: must be a valid number (got True)"),
+        ({"pain": True}, "checkins[0].pain: must be a valid number (got true)"),
+        ({"temperature_c": None, "symptoms": None}, None),
         ({"temperature_c": "38"}, "checkins[0].temperature_c: must be a valid number (got '38')"),
         ({"date": 20260303}, "checkins[0].date: must be a valid date (got 20260303)"),
         ({"symptoms": ["rash"]}, "checkins[0].symptoms: must be an object"),
@@ -60,8 +63,11 @@ def test_pain_written_as_a_whole_float_is_a_whole_number() -> None:
         ),
     ],
 )
-def test_a_value_that_only_looks_right_is_refused(fields: dict[str, Any], message: str) -> None:
-    assert problems(with_checkin(**fields)) == [message]
+def test_a_value_that_only_looks_right_is_refused(fields: dict[str, Any], message: str | None) -> None:
+    if message is None:  # null for an optional field means the field was left out
+        assert parse_vignette(json.dumps(with_checkin(**fields))).case.checkins[0].symptoms == {}
+    else:
+        assert problems(with_checkin(**fields)) == [message]
 
 
 def test_missing_required_fields_are_all_named() -> None:
@@ -97,3 +103,13 @@ def test_text_that_is_not_json_or_not_an_object() -> None:
         parse_vignette("{")
     with pytest.raises(ProblemsFound, match="a vignette must be a JSON object"):
         parse_vignette("[]")
+
+
+def test_a_huge_number_is_cut_short_in_the_message() -> None:
+    case = parse_vignette(json.dumps(with_checkin(pain=1e300))).case
+    with pytest.raises(ProblemsFound) as raised:
+        triage(default_protocol(), case)
+    assert (
+        str(raised.value)
+        == "checkins[0].pain: must be a whole number from 0 to 10 (got 1000000000000000052504760255204420248...)"
+    )

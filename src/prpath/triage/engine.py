@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from prpath.problems import Problem, ProblemsFound
+from prpath.problems import Problem, ProblemsFound, shown
 from prpath.protocol.schema import (
     CANDIDACY_ORDER,
     DISPOSITION_ORDER,
@@ -192,7 +192,7 @@ def _checkin_problems(
         problems.append(
             Problem(
                 f"{where}.temperature_c",
-                f"must lie between {limits.temperature_c_min} and {limits.temperature_c_max} °C (got {t})",
+                f"must lie between {limits.temperature_c_min} and {limits.temperature_c_max} °C (got {shown(t)})",
             )
         )
     problems += _check_symptoms(compiled, checkin.symptoms, f"{where}.symptoms")
@@ -205,7 +205,7 @@ def _check_symptoms(compiled: _CompiledProtocol, symptoms: Mapping[str, str], wh
 
 def _pain_range(compiled: _CompiledProtocol, pain: int) -> str:
     limits = compiled.protocol.limits
-    return f"must be a whole number from {limits.pain_min} to {limits.pain_max} (got {pain})"
+    return f"must be a whole number from {limits.pain_min} to {limits.pain_max} (got {shown(pain)})"
 
 
 # --- assessment ------------------------------------------------------------------------------------
@@ -326,14 +326,18 @@ def _finding(compiled_rule: _CompiledRule, evidence: tuple[str, ...], day: int |
         evidence = tuple(dict.fromkeys(evidence))
     cited = evidence or (rule.title.lower(),)
     sentence = cited[0] if len(cited) == 1 else "; ".join(cited[:-1]) + " and " + cited[-1]
-    if day is not None:
-        sentence += " on the day of the injection" if day == 0 else f" on day {day} after the injection"
+    if day is None:  # screening: what the patient told us now
+        sentence = f"You reported {sentence}"
+    else:
+        sentence = f"{sentence[0].upper()}{sentence[1:]} " + (
+            "on the day of the injection" if day == 0 else f"on day {day} after the injection"
+        )
     return Finding(
         rule.id,
         rule.title,
         rule.disposition,
         rule.candidacy,
-        f"{sentence[0].upper()}{sentence[1:]}. {rule.reason}",
+        f"{sentence}. {rule.reason}",
         cited,
         rule.rationale,
         rule.source,

@@ -181,13 +181,13 @@ def _symptom(test: SymptomTest, protocol: Protocol) -> Test:
                 elif now > at_baseline:
                     phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[at_baseline]} before the injection)"
                 elif before is not None and now > before:
-                    phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[before]} at the last check-in)"
+                    phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[before]} at your previous check-in)"
                 else:
                     continue
             if rising:
                 if before is None or now <= before:
                     continue
-                phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[before]} at the last check-in)"
+                phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[before]} at your previous check-in)"
             evidence.append(phrase)
         return tuple(evidence) or None
 
@@ -207,11 +207,12 @@ def _pain(test: PainTest) -> Test:
         if above_by is not None:
             if s.baseline_pain is None or pain < s.baseline_pain + above_by:
                 return None
-            notes.append(f"{pain - s.baseline_pain} above your usual {s.baseline_pain}")
+            above = pain - s.baseline_pain
+            notes.append(f"{above} {'point' if above == 1 else 'points'} above your usual {s.baseline_pain}")
         if rising:
             if s.pain_before is None or pain <= s.pain_before:
                 return None
-            when = "before the injection" if s.pain_before_is_baseline else "at the last check-in"
+            when = "before the injection" if s.pain_before_is_baseline else "at your previous check-in"
             notes.append(f"up from {s.pain_before} {when}")
         return (f"back pain {pain}/10" + (f", {' and '.join(notes)}" if notes else ""),)
 

@@ -75,8 +75,8 @@ def check_results(results: Iterable[VignetteResult]) -> CheckReport:
             continue
         want_disposition = expected.get("disposition")
         want_candidacy = expected.get("candidacy")
-        if want_disposition not in _DISPOSITION_RANK or not (
-            want_candidacy is None or want_candidacy in _CANDIDACY_RANK
+        if not (isinstance(want_disposition, str) and want_disposition in _DISPOSITION_RANK) or not (
+            want_candidacy is None or (isinstance(want_candidacy, str) and want_candidacy in _CANDIDACY_RANK)
         ):
             report.bad_keys.append(f"{result.id}: the answer key is not valid: {expected}")
             continue

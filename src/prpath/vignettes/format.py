@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -57,27 +58,26 @@ def assessment_as_dict(vignette_id: str, assessment: Assessment, *, explain: boo
     return line
 
 
-def collect_vignette_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[VignetteResult]]:
-    """Files named, and the *.json files in folders named, in file-name order; plus an error result for
-    each path that does not exist."""
-    files: list[Path] = []
-    missing: list[VignetteResult] = []
+def collect_vignette_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
+    """Files named, and the *.json entries of folders named, in file-name order, each with the reason
+    it cannot be read as a file (a missing path, a folder or a broken link named *.json) or None."""
+    entries: dict[Path, str | None] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(p for p in path.glob("*.json") if p.is_file())
+            for entry in path.glob("*.json"):
+                entries[entry] = None if entry.is_file() else f"{entry}: not a readable file"
         elif path.is_file():
-            files.append(path)
+            entries[path] = None
         else:
-            missing.append(VignetteResult(id=path.stem, path=path, error=f"{path}: no such file or folder"))
-    files = sorted(dict.fromkeys(files), key=lambda p: (p.name, str(p)))
-    return files, missing
+            entries[path] = f"{path}: no such file or folder"
+    return sorted(entries.items(), key=lambda item: (item[0].name, str(item[0])))
 
 
 class _Vignette(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    id: Annotated[str, Strict(), StringConstraints(min_length=1)]
+    id: Annotated[str, Strict(), StringConstraints(pattern=r"\S")]
     patient: Patient
     expected: Any = None
 
@@ -144,7 +144,7 @@ def _vignette_problems(error: ValidationError) -> list[Problem]:
 
 def evaluate_vignette_file(protocol: Protocol, path: Path) -> VignetteResult:
     try:
-        text = path.read_bytes()
+        text = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     except OSError as error:
         return VignetteResult(id=path.stem, path=path, error=f"{path.name}: cannot be read: {error.strerror}")
     try:
@@ -162,7 +162,7 @@ def _id_and_key_of_invalid(text: bytes, path: Path) -> tuple[str, dict[str, Any]
     """The id to print and the answer key of a file that was rejected, as far as they can be read."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's limit
         return path.stem, {"error": True} if _EXPECTS_ERROR.search(text.decode("utf-8", "replace")) else None
     if not isinstance(data, dict):
         return path.stem, None
@@ -172,7 +172,8 @@ def _id_and_key_of_invalid(text: bytes, path: Path) -> tuple[str, dict[str, Any]
 
 
 def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Iterator[VignetteResult]:
-    files, missing = collect_vignette_paths(paths)
-    yield from missing
-    for path in files:
-        yield evaluate_vignette_file(protocol, path)
+    for path, unreadable in collect_vignette_paths(paths):
+        if unreadable:
+            yield VignetteResult(id=path.stem, path=path, error=unreadable)
+        else:
+            yield evaluate_vignette_file(protocol, path)
