@@ -171,3 +171,14 @@ def test_a_new_screening_factor_and_symptom_need_no_code() -> None:
     assert triage(protocol, recovery_case(checkin(1, night_sweats="mild"))).disposition is Disposition.SELF_CARE
     late = triage(protocol, recovery_case(checkin(2, night_sweats="mild")))
     assert (late.disposition, late.protocol_version) == (Disposition.URGENT, "clinic-7")
+
+
+def test_thresholds_that_input_can_never_reach_are_refused() -> None:
+    def unreachable(document: dict[str, Any]) -> None:
+        _fever_threshold(document, 46.0)
+        document["signs"]["worsening_pain"]["all"][1]["pain"]["above_baseline_by"] = 11
+
+    assert problems_of(edited(unreachable)) == [
+        "signs.fever.any[0].temperature.at_least: 46.0 °C is outside the plausible range in limits (30.0-45.0 °C)",
+        "signs.worsening_pain.all[1].pain.above_baseline_by: 11 can never be reached on a 0-10 scale",
+    ]

@@ -160,7 +160,7 @@ class SymptomTest(_Strict):
 
 
 class TemperatureTest(_Strict):
-    at_least: float = Field(ge=30.0, le=45.0, description="Degrees Celsius.")
+    at_least: float = Field(description="Degrees Celsius, within the protocol's plausible range.")
 
 
 class PainTest(_Strict):
@@ -171,8 +171,8 @@ class PainTest(_Strict):
     Rules with a baseline-relative test do not fire when the baseline score is unknown.
     """
 
-    at_least: int | None = Field(default=None, ge=0, le=10)
-    above_baseline_by: int | None = Field(default=None, ge=1, le=10)
+    at_least: int | None = Field(default=None, ge=0)
+    above_baseline_by: int | None = Field(default=None, ge=1)
     rising: bool = False
 
     @model_validator(mode="after")
@@ -316,10 +316,10 @@ class Instrument(_Strict):
 class Coding(_Strict):
     """Codes for exports (FHIR R4). Diagnoses carry their SNOMED CT code in ``conditions``."""
 
-    body_temperature_loinc: str = "8310-5"
-    prp_injection_cpt: str = "0232T"
-    low_back_pain_snomed: str = "279039007"
-    ankylosing_spondylitis_snomed: str = "9631008"
+    body_temperature_loinc: str
+    prp_injection_cpt: str
+    low_back_pain_snomed: str
+    ankylosing_spondylitis_snomed: str
 
 
 class ReferencePoint(_Strict):
@@ -331,10 +331,12 @@ class ReferencePoint(_Strict):
 
 
 class Limits(_Strict):
-    pain_min: int = 0
-    pain_max: int = 10
-    temperature_c_min: float = 30.0
-    temperature_c_max: float = 45.0
+    """What input is plausible; anything outside is an input error, never silently accepted."""
+
+    pain_min: int
+    pain_max: int
+    temperature_c_min: float
+    temperature_c_max: float
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -352,7 +354,7 @@ class Protocol(_Strict):
     name: Text
     version: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._+-]+$")]
     description: Text | None = None
-    limits: Limits = Field(default_factory=Limits)
+    limits: Limits
     dispositions: dict[Disposition, DispositionText]
     candidacies: dict[Candidacy, CandidacyText]
     conditions: list[Condition] = Field(min_length=1)
@@ -366,7 +368,7 @@ class Protocol(_Strict):
     recovery_plan: RecoveryPlan
     schedules: Schedules
     instruments: list[Instrument] = Field(default_factory=list)
-    coding: Coding = Field(default_factory=Coding)
+    coding: Coding | None = None
     reference_points: list[ReferencePoint] = Field(default_factory=list)
 
     @property
@@ -478,7 +480,8 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
         if missing:
             problem((kind,), f"missing text for {', '.join(missing)}")
 
-    known = {
+    known: dict[str, Any] = {
+        "limits": protocol.limits,
         "symptom": {s.code for s in protocol.symptoms},
         "group": groups,
         "history": {f.code for f in protocol.screening_factors},
@@ -515,7 +518,7 @@ def _check_expression(
     expression: Expression,
     loc: tuple[str | int, ...],
     phase: str | None,
-    known: dict[str, set[str]],
+    known: dict[str, Any],
     signs: set[str],
     problem: Any,
 ) -> None:
@@ -530,6 +533,20 @@ def _check_expression(
         assert expression.not_ is not None
         _check_expression(expression.not_, here, phase, known, signs, problem)
         return
+    if op == "temperature" and expression.temperature is not None:
+        threshold, limits = expression.temperature.at_least, known["limits"]
+        if not limits.temperature_c_min <= threshold <= limits.temperature_c_max:
+            problem(
+                (*here, "at_least"),
+                f"{threshold} °C is outside the plausible range in limits "
+                f"({limits.temperature_c_min}-{limits.temperature_c_max} °C)",
+            )
+    if op == "pain" and expression.pain is not None:
+        limits = known["limits"]
+        for field in ("at_least", "above_baseline_by"):
+            value = getattr(expression.pain, field)
+            if value is not None and value > limits.pain_max - (0 if field == "at_least" else limits.pain_min):
+                problem((*here, field), f"{value} can never be reached on a {limits.pain_min}-{limits.pain_max} scale")
     if phase == "screening" and op in _RECOVERY_ONLY:
         problem(here, f"{op} can only be used in recovery rules")
     if op == "sign" and expression.sign not in signs:
