@@ -16,22 +16,28 @@ from prpath.protocol.schema import (
     CANDIDACY_ORDER,
     DISPOSITION_ORDER,
     Candidacy,
-    DayWindow,
     Disposition,
     Protocol,
     Rule,
     sign_order,
 )
 from prpath.triage.model import Assessment, Case, CheckIn, Finding, Patient, Procedure
-from prpath.triage.predicates import SEVERITY_RANK, Situation, Test, compile_expression
+from prpath.triage.predicates import SEVERITY_RANK, Situation, Test, compile_expression, within
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
-    rule: Rule
     test: Test
     rank: int
     candidacy_rank: int | None
+    # The rule's texts, copied out of the pydantic model: read once per finding, and slots read fastest.
+    id: str
+    title: str
+    disposition: Disposition
+    candidacy: Candidacy | None
+    reason: str
+    rationale: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +71,19 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
         for rule in section:
             test = compile_expression(rule.when, protocol, signs)
             if rule.window is not None:
-                test = _within(rule.window, test)
+                test = within(rule.window.from_day, rule.window.to_day, test)
             compiled.append(
                 _CompiledRule(
-                    rule,
-                    test,
-                    _DISPOSITION_RANK[rule.disposition],
-                    _CANDIDACY_RANK[rule.candidacy] if rule.candidacy else None,
+                    test=test,
+                    rank=_DISPOSITION_RANK[rule.disposition],
+                    candidacy_rank=_CANDIDACY_RANK[rule.candidacy] if rule.candidacy else None,
+                    id=rule.id,
+                    title=rule.title,
+                    disposition=rule.disposition,
+                    candidacy=rule.candidacy,
+                    reason=rule.reason,
+                    rationale=rule.rationale,
+                    source=rule.source,
                 )
             )
         # Most severe first, the protocol's order among equals: findings come out in this order.
@@ -90,13 +102,6 @@ def _compile(protocol: Protocol) -> _CompiledProtocol:
         _compiled.clear()
     _compiled[id(protocol)] = result
     return result
-
-
-def _within(window: DayWindow, test: Test) -> Test:
-    def run(s: Situation) -> tuple[str, ...] | None:
-        return test(s) if s.day is not None and window.contains(s.day) else None
-
-    return run
 
 
 # --- input checks ----------------------------------------------------------------------------------
@@ -143,25 +148,32 @@ def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Proble
 
 
 def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins: Sequence[CheckIn]) -> list[Problem]:
-    limits = compiled.protocol.limits
-    pain_min, pain_max = limits.pain_min, limits.pain_max
-    t_min, t_max = limits.temperature_c_min, limits.temperature_c_max
-    known = compiled.symptoms
     problems = []
     if procedure.target is not None and procedure.target not in compiled.targets:
         problems.append(Problem("procedure.target", f"unknown target {procedure.target!r}"))
+    limits = compiled.protocol.limits
+    pain_min, pain_max = limits.pain_min, limits.pain_max
+    t_min, t_max = limits.temperature_c_min, limits.temperature_c_max
+    known, injected = compiled.symptoms, procedure.date
+    seen = set()
+    for checkin in checkins:
+        # One cheap test per check-in; messages are built (below) only when one fails it.
+        date, pain, t, symptoms = checkin.date, checkin.pain, checkin.temperature_c, checkin.symptoms
+        if (
+            date < injected
+            or date in seen
+            or pain < pain_min
+            or pain > pain_max
+            or (t is not None and (t < t_min or t > t_max or t != t))
+            or (symptoms and not known.issuperset(symptoms))
+        ):
+            break
+        seen.add(date)
+    else:
+        return problems
     first_on: dict[dt.date, int] = {}
     for i, checkin in enumerate(checkins):
-        t = checkin.temperature_c
-        # One cheap test per check-in; the detailed messages are only built for a check-in that fails it.
-        if (
-            checkin.date < procedure.date
-            or checkin.date in first_on
-            or not pain_min <= checkin.pain <= pain_max
-            or (t is not None and not t_min <= t <= t_max)
-            or not known.issuperset(checkin.symptoms)
-        ):
-            problems += _checkin_problems(compiled, procedure, checkin, i, first_on.get(checkin.date))
+        problems += _checkin_problems(compiled, procedure, checkin, i, first_on.get(checkin.date))
         first_on.setdefault(checkin.date, i)
     return problems
 
@@ -195,7 +207,7 @@ def _checkin_problems(
                 f"must lie between {limits.temperature_c_min} and {limits.temperature_c_max} °C (got {shown(t)})",
             )
         )
-    problems += _check_symptoms(compiled, checkin.symptoms, f"{where}.symptoms")
+    problems += _check_symptoms(compiled, checkin.symptoms or {}, f"{where}.symptoms")
     return problems
 
 
@@ -232,8 +244,8 @@ def assess_recovery(
     return triage(protocol, Case(phase="recovery", patient=patient, procedure=procedure, checkins=tuple(checkins)))
 
 
-def _ranks(symptoms: Mapping[str, str]) -> dict[str, int]:
-    return {code: SEVERITY_RANK[severity] for code, severity in symptoms.items()}
+def _ranks(symptoms: Mapping[str, str] | None) -> dict[str, int]:
+    return {code: SEVERITY_RANK[severity] for code, severity in symptoms.items()} if symptoms else {}
 
 
 def _assess_screening(compiled: _CompiledProtocol, patient: Patient) -> Assessment:
@@ -320,8 +332,7 @@ def _assess(
     )
 
 
-def _finding(compiled_rule: _CompiledRule, evidence: tuple[str, ...], day: int | None) -> Finding:
-    rule = compiled_rule.rule
+def _finding(rule: _CompiledRule, evidence: tuple[str, ...], day: int | None) -> Finding:
     if len(evidence) > 1:
         evidence = tuple(dict.fromkeys(evidence))
     cited = evidence or (rule.title.lower(),)

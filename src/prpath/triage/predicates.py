@@ -93,10 +93,20 @@ def compile_expression(expression: Expression, protocol: Protocol, signs: Mappin
         assert expression.pain is not None
         return _pain(expression.pain)
     if op == "window":
-        window = expression.window
-        assert window is not None
-        return lambda s: () if s.day is not None and window.contains(s.day) else None
+        assert expression.window is not None
+        return within(expression.window.from_day, expression.window.to_day, lambda s: ())
     raise AssertionError(f"no predicate for {op}")  # pragma: no cover
+
+
+def within(from_day: int, to_day: int | None, test: Test) -> Test:
+    """``test`` on the days of the window only (both ends included)."""
+    last_day = to_day if to_day is not None else 1 << 62
+
+    def run(s: Situation) -> Evidence | None:
+        day = s.day
+        return test(s) if day is not None and from_day <= day <= last_day else None
+
+    return run
 
 
 def _all(children: tuple[Test, ...]) -> Test:
@@ -106,7 +116,8 @@ def _all(children: tuple[Test, ...]) -> Test:
             found = child(s)
             if found is None:
                 return None
-            evidence += found
+            if found:
+                evidence += found
         return evidence
 
     return run
