@@ -43,7 +43,19 @@ def test_validate_reports_yaml_syntax_and_missing_files(tmp_path: Path, capsys: 
     assert main(["protocol", "validate", str(broken), str(tmp_path / "nope.yaml")]) == 2
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{broken}: line 2, column 1: not valid YAML")
-    assert out[1].startswith(f"{tmp_path / 'nope.yaml'}: {tmp_path / 'nope.yaml'}: cannot be read")
+    assert out[1] == f"{tmp_path / 'nope.yaml'}: cannot be read: No such file or directory"
+
+
+def test_validate_reads_toml_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = tmp_path / "clinic.toml"
+    toml.write_text('name = "Clinic"\nversion = "1"\n[limits]\npain_min = 0\n', encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = \n", encoding="utf-8")
+    assert main(["protocol", "validate", str(toml), str(broken)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert f"{toml}: limits.pain_max: is required" in out
+    assert f"{toml}: dispositions: is required" in out
+    assert out[-1].startswith(f"{broken}: document: not valid TOML")
 
 
 def test_show_prints_the_active_protocol_and_version(capsys: pytest.CaptureFixture[str]) -> None:

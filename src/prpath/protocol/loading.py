@@ -51,8 +51,10 @@ def load_protocol_file(path: str | os.PathLike[str]) -> Protocol:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProblemsFound([Problem(str(path), f"cannot be read: {error}")]) from None
+    except OSError as error:
+        raise ProblemsFound([Problem("", f"cannot be read: {error.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ProblemsFound([Problem("", "cannot be read: not UTF-8 text")]) from None
     return read_protocol_text(text, name=path.name)
 
 
