@@ -107,7 +107,7 @@ def test_worsening_pain_from_day_three() -> None:
 def test_worsening_pain_compares_with_the_baseline_when_there_is_no_check_in_before() -> None:
     result = assess(recovery_case(checkin(3, pain=8)))
     assert result.disposition is Disposition.URGENT
-    assert "up from 6 before the injection" in result.findings[0].reason
+    assert result.findings[0].reason.startswith("Back pain 8/10, 2 points above your usual 6 on day 3 after the injection.")
 
 
 def test_pain_above_baseline_from_day_seven_is_consult() -> None:

@@ -223,8 +223,10 @@ def _pain(test: PainTest) -> Test:
         if rising:
             if s.pain_before is None or pain <= s.pain_before:
                 return None
-            when = "before the injection" if s.pain_before_is_baseline else "at your previous check-in"
-            notes.append(f"up from {s.pain_before} {when}")
+            if not s.pain_before_is_baseline:
+                notes.append(f"up from {s.pain_before} at your previous check-in")
+            elif above_by is None:  # else the rise from baseline is already said
+                notes.append(f"up from your usual {s.pain_before}")
         return (f"back pain {pain}/10" + (f", {' and '.join(notes)}" if notes else ""),)
 
     return run
