@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from prpath.problems import ProblemsFound
-from prpath.protocol import Disposition
+from prpath.protocol import Candidacy, Disposition
+from prpath.protocol.loading import default_protocol
+from prpath.triage import Baseline, CheckIn, Patient, Procedure, assess_recovery, assess_screening
 from tests.factories import assess, checkin, recovery_case, rules_fired
 
 
@@ -107,7 +111,9 @@ def test_worsening_pain_from_day_three() -> None:
 def test_worsening_pain_compares_with_the_baseline_when_there_is_no_check_in_before() -> None:
     result = assess(recovery_case(checkin(3, pain=8)))
     assert result.disposition is Disposition.URGENT
-    assert result.findings[0].reason.startswith("Back pain 8/10, 2 points above your usual 6 on day 3 after the injection.")
+    assert result.findings[0].reason.startswith(
+        "Back pain 8/10, 2 points above your usual 6 on day 3 after the injection."
+    )
 
 
 def test_pain_above_baseline_from_day_seven_is_consult() -> None:
@@ -155,3 +161,19 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
     with pytest.raises(ProblemsFound) as raised:
         assess(recovery_case(checkin(2, pain=11, temperature=20.0, headache="mild"), target="knee"))
     assert len(raised.value.problems) == 4
+
+
+def test_the_app_can_assess_from_python_objects() -> None:
+    # The web app builds inputs from database rows: dates are dates, and the same checks apply.
+    patient = Patient(conditions=("sciatica",), baseline=Baseline(pain=6, symptoms={"leg_tingling": "mild"}))
+    procedure = Procedure(date=dt.date(2026, 3, 2), target="epidural")
+    checkins = [
+        CheckIn(date=dt.date(2026, 3, 5), pain=6, temperature_c=38.6, symptoms={"leg_tingling": "moderate"}),
+        CheckIn(date=dt.date(2026, 3, 4), pain=6),
+    ]
+    result = assess_recovery(default_protocol(), patient, procedure, checkins)
+    assert (result.disposition, result.day) == (Disposition.EMERGENCY, 3)
+    screened = assess_screening(default_protocol(), patient)
+    assert (screened.disposition, screened.candidacy) == (Disposition.CONSULT, Candidacy.NEEDS_REVIEW)
+    with pytest.raises(ProblemsFound, match=r"checkins\[0\]\.date: 2026-03-01 is before the injection"):
+        assess_recovery(default_protocol(), patient, procedure, [CheckIn(date=dt.date(2026, 3, 1), pain=6)])

@@ -375,12 +375,6 @@ class Protocol(_Strict):
     def label(self) -> str:
         return f"{self.name} {self.version}"
 
-    def symptom(self, code: str) -> Symptom:
-        return self._symptoms_by_code()[code]
-
-    def _symptoms_by_code(self) -> dict[str, Symptom]:
-        return {s.code: s for s in self.symptoms}
-
 
 def signs_used(expression: Expression) -> set[str]:
     """The names of the signs an expression refers to, directly or inside combinations."""
