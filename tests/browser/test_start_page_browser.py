@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,7 @@ def test_the_start_page_renders_styled_with_nothing_from_outside(browser: Any, l
     # Nothing overflows sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert outside == []
+    assert serious_accessibility_violations(page) == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"start-{size}.png"), full_page=True)
     context.close()
