@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     try:
         code: int = args.run(args)
+    except KeyboardInterrupt:  # Ctrl+C on `prpath demo` or `prpath serve`: stop quietly
+        print("\nprpath: stopped", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # `prpath ... | head`: the reader left; say nothing more (Python's documented recipe).
         devnull = os.open(os.devnull, os.O_WRONLY)
