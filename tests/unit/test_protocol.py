@@ -13,7 +13,7 @@ import yaml
 
 from prpath.problems import ProblemsFound
 from prpath.protocol import Disposition
-from prpath.protocol.loading import default_protocol, parse_protocol
+from prpath.protocol.loading import default_protocol, parse_protocol, read_protocol_text
 from prpath.triage import triage
 from tests.conftest import PUBLIC_VIGNETTES
 from tests.factories import checkin, recovery_case, screening_case
@@ -181,4 +181,26 @@ def test_thresholds_that_input_can_never_reach_are_refused() -> None:
     assert problems_of(edited(unreachable)) == [
         "signs.fever.any[0].temperature.at_least: 46.0 °C is outside the plausible range in limits (30.0-45.0 °C)",
         "signs.worsening_pain.all[1].pain.above_baseline_by: 11 can never be reached on a 0-10 scale",
+    ]
+
+
+def test_a_key_given_twice_is_refused_not_silently_replaced() -> None:
+    text = resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8")
+    doubled = text.replace("signs:\n", "signs:\n  fever:\n    temperature: {at_least: 39.5}\n", 1)
+    with pytest.raises(ProblemsFound) as raised:
+        read_protocol_text(doubled, name="clinic.yaml")
+    [problem] = raised.value.problems
+    assert problem.location.startswith("line ")
+    assert "the key 'fever' is given twice" in problem.message
+
+
+def test_a_screening_rule_cannot_use_a_sign_that_compares_check_ins() -> None:
+    i = rule_index(DEFAULT, "screening_rules", "screening.sensory_symptoms")
+    document = edited(
+        lambda d: d["screening_rules"][i].update(when={"any": [{"sign": "fever"}, {"sign": "new_nerve_symptom"}]})
+    )
+    assert problems_of(document) == [
+        f"screening_rules[{i}].when: uses the sign 'fever', which compares check-ins or days: recovery rules only",
+        f"screening_rules[{i}].when: uses the sign 'new_nerve_symptom', which compares check-ins or days: "
+        "recovery rules only",
     ]

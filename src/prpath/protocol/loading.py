@@ -33,10 +33,25 @@ def parse_protocol(data: Any) -> Protocol:
     return protocol
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice: the second would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_protocol_text(text: str, *, name: str) -> Protocol:
     """Parse YAML, or TOML when ``name`` ends in .toml."""
     try:
-        data = tomllib.loads(text) if name.endswith(".toml") else yaml.safe_load(text)
+        data = tomllib.loads(text) if name.endswith(".toml") else yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"

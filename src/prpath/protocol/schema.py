@@ -505,7 +505,39 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
             elif rule.candidacy is not None:
                 problem((*loc, "candidacy"), "a recovery rule has no candidacy")
             _check_expression(rule.when, (*loc, "when"), phase, known, set(protocol.signs), problem)
+            if phase == "screening":
+                _check_signs_for_screening(protocol, rule.when, (*loc, "when"), problem)
     return problems
+
+
+def _check_signs_for_screening(
+    protocol: Protocol, expression: Expression, loc: tuple[str | int, ...], problem: Any
+) -> None:
+    """A sign a screening rule uses, directly or through other signs, must hold no recovery-only test:
+    at screening there is no check-in to compare with and no day."""
+    pending, seen = sorted(signs_used(expression)), set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen or name not in protocol.signs:
+            continue
+        seen.add(name)
+        sign = protocol.signs[name]
+        if _uses_recovery_only(sign):
+            problem(loc, f"uses the sign {name!r}, which compares check-ins or days: recovery rules only")
+        pending.extend(sorted(signs_used(sign)))
+
+
+def _uses_recovery_only(expression: Expression) -> bool:
+    op = expression.operator
+    if op in _RECOVERY_ONLY:
+        return True
+    if op == "symptom":
+        assert expression.symptom is not None
+        return expression.symptom.new or expression.symptom.rising
+    children = [*(expression.all_of or ()), *(expression.any_of or ())]
+    if expression.not_ is not None:
+        children.append(expression.not_)
+    return any(_uses_recovery_only(child) for child in children)
 
 
 def _check_expression(
