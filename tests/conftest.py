@@ -13,3 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OWN_VIGNETTES = ROOT / "tests" / "vignettes"
 PUBLIC_VIGNETTES = ROOT.parent / "shared" / "vignettes" / "public"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def require_shared(path: Path) -> Path:
+    """A file or folder from ../shared; skipped when it is not beside the project, failed under CI."""
+    import pytest
+
+    if not path.exists():
+        message = f"{path} is not here: the project's ../shared folder is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -15,7 +15,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 import yaml
@@ -48,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `prpath ... | head`: the reader left; say nothing more (Python's documented recipe).
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_DISAGREE
+        return 141  # as a shell reports a process ended by SIGPIPE
     return code
 
 
@@ -80,13 +79,23 @@ def _parser() -> argparse.ArgumentParser:
     ):
         serve = commands.add_parser(name, help=help_text)
         serve.add_argument("--host", default=os.environ.get("PRPATH_HOST", "127.0.0.1"))
-        serve.add_argument("--port", type=int, default=os.environ.get("PRPATH_PORT", "8000"))  # argparse checks it
+        serve.add_argument("--port", type=_port, default=os.environ.get("PRPATH_PORT", "8000"))  # argparse checks it
         serve.set_defaults(run=_run_demo if name == "demo" else _run_serve)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(run=_run_manage)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
 
 def _load_protocol(path: str | None, err: TextIO) -> Protocol | None:
@@ -205,14 +214,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 def _run_demo(args: argparse.Namespace) -> int:
     _django_setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
     from prpath.web.serve import serve
 
     call_command("migrate", interactive=False, verbosity=0)
     url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"  # noqa: S104
-    data_dir = Path(os.environ.get("PRPATH_DATA_DIR", "data")).resolve()
-    print(f"prpath demo: database migrated in {data_dir}")
+    where = settings.DATA_DIR if connection.vendor == "sqlite" else connection.settings_dict["NAME"]
+    print(f"prpath demo: {connection.vendor} database migrated ({where})")
     print(f"prpath demo: open {url}  (Ctrl+C stops it)")
     print("prpath demo: try `.venv/bin/prpath triage ../shared/vignettes/public --check` in another terminal")
     sys.stdout.flush()

@@ -10,18 +10,15 @@ from typing import Any
 import pytest
 
 from prpath.cli import main
-from tests.conftest import OWN_VIGNETTES, PUBLIC_VIGNETTES
-
-needs_public = pytest.mark.skipif(not PUBLIC_VIGNETTES.is_dir(), reason="../shared/vignettes/public is not here")
+from tests.conftest import OWN_VIGNETTES, PUBLIC_VIGNETTES, require_shared
 
 
 def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-@needs_public
 def test_it_agrees_with_every_public_vignette(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["triage", str(PUBLIC_VIGNETTES), "--check"]) == 0
+    assert main(["triage", str(require_shared(PUBLIC_VIGNETTES)), "--check"]) == 0
     out = capsys.readouterr().out
     assert "exact agreement 26/26 (100.0%)" in out
     assert "under-triage 0, over-triage 0" in out
@@ -36,11 +33,10 @@ def test_it_agrees_with_every_vignette_of_our_own(folder: Path, capsys: pytest.C
     assert f"exact agreement {count}/{count} (100.0%)" in capsys.readouterr().out
 
 
-@needs_public
 def test_it_prints_one_line_per_file_in_file_name_order_and_exits_2_on_invalid(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["triage", str(PUBLIC_VIGNETTES)]) == 2
+    assert main(["triage", str(require_shared(PUBLIC_VIGNETTES))]) == 2
     results = lines(capsys)
     assert [r["id"] for r in results] == sorted(p.stem for p in PUBLIC_VIGNETTES.glob("*.json"))
     fever = next(r for r in results if r["id"] == "pub-011")
@@ -168,3 +164,14 @@ def test_check_without_any_answer_key_checks_nothing_and_says_so(
     (tmp_path / "nokey.json").write_text(json.dumps(doc), encoding="utf-8")
     assert main(["triage", str(tmp_path), "--check"]) == 2
     assert "nothing was checked" in capsys.readouterr().err
+
+
+def test_check_counts_candidacy_given_where_none_is_expected_on_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((OWN_VIGNETTES / "own-s05.json").read_text(encoding="utf-8"))  # consult / defer
+    doc["expected"]["candidacy"] = None
+    (tmp_path / "nocand.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["triage", str(tmp_path), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "candidacy too permissive 0, too strict 0, given where none is expected or missing 1" in out

@@ -15,7 +15,7 @@ from prpath.problems import ProblemsFound
 from prpath.protocol import Disposition
 from prpath.protocol.loading import default_protocol, parse_protocol, read_protocol_text
 from prpath.triage import triage
-from tests.conftest import PUBLIC_VIGNETTES
+from tests.conftest import PUBLIC_VIGNETTES, require_shared
 from tests.factories import checkin, recovery_case, screening_case
 
 DEFAULT = yaml.safe_load(resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8"))
@@ -45,9 +45,7 @@ def test_the_default_protocol_is_valid_and_versioned() -> None:
 
 
 def test_the_default_protocol_knows_every_code_of_the_interchange_format() -> None:
-    fmt = (PUBLIC_VIGNETTES.parent / "FORMAT.md").read_text(encoding="utf-8")
-    if not fmt:
-        pytest.skip("FORMAT.md not found beside the project")
+    fmt = require_shared(PUBLIC_VIGNETTES.parent / "FORMAT.md").read_text(encoding="utf-8")
     section = fmt[fmt.index("## Codes") :]
     listed = set(re.findall(r"`([a-z_]+)`", section))
     protocol = default_protocol()

@@ -233,8 +233,3 @@ def test_results_do_not_depend_on_the_order_of_check_ins_symptoms_or_keys(
 def test_a_sphincter_symptom_is_always_an_emergency(doc: dict[str, Any], symptom: str) -> None:
     latest(doc)["symptoms"][symptom] = "mild"
     assert run(doc).disposition is Disposition.EMERGENCY
-
-
-@given(recovery_cases())
-def test_the_same_input_always_gives_the_same_assessment(doc: dict[str, Any]) -> None:
-    assert run(doc) == run(doc)

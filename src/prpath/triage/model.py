@@ -2,7 +2,7 @@
 
 Inputs are pydantic models (they validate shape: a pain score of 7.5 or a severity of "bad" never gets
 in); what depends on the protocol (known codes, plausible ranges, dates after the injection) is checked
-by ``check_case``. Outputs are plain frozen dataclasses.
+by ``check_case``. Outputs are NamedTuples (immutable; see ``Finding`` for why not dataclasses).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ class CheckReport:
     over_triage: int = 0
     candidacy_too_permissive: int = 0
     candidacy_too_strict: int = 0
+    candidacy_mismatched: int = 0
     rejected_as_expected: int = 0
     accepted_but_invalid: int = 0
     rejected_unexpectedly: int = 0
@@ -50,7 +51,13 @@ class CheckReport:
             + (f" ({self.without_key} without an answer key)" if self.without_key else "")
             + f"; exact agreement {self.agreed}/{self.checked} ({rate})",
             f"under-triage {self.under_triage}, over-triage {self.over_triage}; candidacy too permissive "
-            f"{self.candidacy_too_permissive}, too strict {self.candidacy_too_strict}; invalid files "
+            f"{self.candidacy_too_permissive}, too strict {self.candidacy_too_strict}"
+            + (
+                f", given where none is expected or missing {self.candidacy_mismatched}"
+                if self.candidacy_mismatched
+                else ""
+            )
+            + "; invalid files "
             f"rejected {self.rejected_as_expected}, accepted {self.accepted_but_invalid}, "
             f"valid files rejected {self.rejected_unexpectedly}",
             f"emergency sensitivity {sensitivity}",
@@ -101,8 +108,8 @@ def check_results(results: Iterable[VignetteResult]) -> CheckReport:
                 report.candidacy_too_permissive += 1
             else:
                 report.candidacy_too_strict += 1
-        elif not candidacy_ok:
-            report.candidacy_too_permissive += 1
+        elif not candidacy_ok:  # one side has no candidacy: a screening/recovery mix-up, not an order
+            report.candidacy_mismatched += 1
         if difference == 0 and candidacy_ok:
             report.agreed += 1
             continue

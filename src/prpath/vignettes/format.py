@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
 from prpath.problems import Problem, ProblemsFound, problems_from_validation_error
 from prpath.protocol.schema import Protocol
@@ -74,10 +74,16 @@ def collect_vignette_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str 
     return sorted(entries.items(), key=lambda item: (item[0].name, str(item[0])))
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 class _Vignette(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    id: Annotated[str, Strict(), StringConstraints(pattern=r"\S")]
+    id: Annotated[str, Strict(), AfterValidator(_not_blank)]
     patient: Patient
     expected: Any = None
 

@@ -64,6 +64,8 @@ def secret_key(name: str, data_dir: Path) -> str:
         from django.utils.crypto import get_random_string
 
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(get_random_string(64), encoding="utf-8")
-        path.chmod(0o600)
+        # Created readable by its owner only, before anything is written into it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(get_random_string(64))
     return path.read_text(encoding="utf-8").strip()
