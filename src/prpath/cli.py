@@ -38,8 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_INVALID
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
         code: int = args.run(args)
+    except ImproperlyConfigured as error:  # a bad setting: say which, without a traceback
+        print(f"prpath: {error}", file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:  # Ctrl+C on `prpath demo` or `prpath serve`: stop quietly
         print("\nprpath: stopped", file=sys.stderr)
         return 130

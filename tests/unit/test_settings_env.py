@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,24 @@ def test_a_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("PRPATH_SECRET_KEY", "short")
     with pytest.raises(ImproperlyConfigured, match="at least 32 characters"):
         secret_key("PRPATH_SECRET_KEY", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "garbage", "DATABASE_URL must be a postgres:// or sqlite:// URL (got no scheme)"),
+        ("PRPATH_LOG_LEVEL", "verbose", "PRPATH_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("PRPATH_TIME_ZONE", "Mars/Base", "PRPATH_TIME_ZONE must be a time zone name"),
+        ("PRPATH_DEBUG", "maybe", "PRPATH_DEBUG must be one of"),
+    ],
+)
+def test_a_bad_setting_stops_the_command_with_a_message(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = {**os.environ, "PRPATH_DATA_DIR": str(tmp_path), variable: value}
+    done = subprocess.run(
+        [sys.executable, "-m", "prpath", "manage", "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"prpath: {message}")
+    assert "Traceback" not in done.stderr

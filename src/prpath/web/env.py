@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,3 +70,38 @@ def secret_key(name: str, data_dir: Path) -> str:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(get_random_string(64))
     return path.read_text(encoding="utf-8").strip()
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    import zoneinfo
+
+    value = os.environ.get(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be a time zone name such as Europe/London (got {value!r})") from None
+    return value
+
+
+def env_database(name: str) -> dict[str, Any] | None:
+    """The database named by a URL (postgres://user@host:5432/db), or None when the variable is unset."""
+    import dj_database_url
+
+    raw = os.environ.get(name, "")
+    if not raw:
+        return None
+    if not raw.startswith(("postgres://", "postgresql://", "sqlite://")):
+        scheme = raw.split("://")[0] + "://..." if "://" in raw else "no scheme"
+        raise ImproperlyConfigured(f"{name} must be a postgres:// or sqlite:// URL (got {scheme})")
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a database URL we can read: {error}") from None
+    return config

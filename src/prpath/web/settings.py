@@ -6,15 +6,15 @@ PRPATH_SECRET_KEY at least 32 characters; generated into the data folder when un
 PRPATH_DEBUG      1/0 (default 0)
 PRPATH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
 PRPATH_PROTOCOL   a clinic's own protocol document (default: the built-in one)
+PRPATH_TIME_ZONE  e.g. Europe/London (default UTC); PRPATH_LOG_LEVEL  DEBUG..CRITICAL (default INFO)
+PRPATH_SECURE_COOKIES  1 behind HTTPS; PRPATH_CSRF_TRUSTED_ORIGINS  comma-separated origins
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
-
-from prpath.web.env import env_bool, env_list, env_path, env_str, secret_key
+from prpath.web.env import env_bool, env_choice, env_database, env_list, env_path, env_time_zone, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("PRPATH_DATA_DIR", Path.cwd() / "data")
@@ -62,9 +62,9 @@ TEMPLATES = [
     },
 ]
 
-_database_url = env_str("DATABASE_URL", "")
-if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+_database = env_database("DATABASE_URL")
+if _database is not None:
+    DATABASES = {"default": _database}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -93,7 +93,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = env_str("PRPATH_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("PRPATH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -119,5 +119,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("PRPATH_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("PRPATH_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }
