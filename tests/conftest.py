@@ -25,3 +25,27 @@ def require_shared(path: Path) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# --- the clinic's people (tests that use the database) -----------------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def world(db: None) -> object:
+    from tests.personas import make_world
+
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
+    # Argon2 is deliberately slow; tests make dozens of accounts. Production settings are tested apart.
+    if (
+        "db" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    ):
+        settings_fixture = request.getfixturevalue("settings")
+        settings_fixture.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

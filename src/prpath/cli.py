@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         serve.add_argument("--host", default=os.environ.get("PRPATH_HOST", "127.0.0.1"))
         serve.add_argument("--port", type=_port, default=os.environ.get("PRPATH_PORT", "8000"))  # argparse checks it
         serve.set_defaults(run=_run_demo if name == "demo" else _run_serve)
+        if name == "demo":
+            serve.add_argument("--reset", action="store_true", help="rebuild the demo clinic (dated from today)")
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -223,13 +225,23 @@ def _run_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from prpath.clinic.demo import DEMO_CLINIC, load_demo_clinic, reset_demo_clinic
     from prpath.web.serve import serve
 
     call_command("migrate", interactive=False, verbosity=0)
-    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"  # noqa: S104
     where = settings.DATA_DIR if connection.vendor == "sqlite" else connection.settings_dict["NAME"]
     print(f"prpath demo: {connection.vendor} database migrated ({where})")
+    if args.reset:
+        reset_demo_clinic()
+    print(f"prpath demo: loading {DEMO_CLINIC} (30 synthetic patients; kept between runs, --reset rebuilds it)")
+    sys.stdout.flush()
+    logins = load_demo_clinic()
+    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"  # noqa: S104
     print(f"prpath demo: open {url}  (Ctrl+C stops it)")
+    print("prpath demo: sign in as")
+    width = max(len(login.role) for login in logins)
+    for login in logins:
+        print(f"  {login.role:<{width}}  {login.email}  password: {login.password}")
     print("prpath demo: try `.venv/bin/prpath triage ../shared/vignettes/public --check` in another terminal")
     sys.stdout.flush()
     serve(host=args.host, port=args.port)

@@ -1,0 +1,1 @@
+"""The clinic app: tenants, people, records, the services that change them, and their pages."""

@@ -1,0 +1,654 @@
+"""Every change to a clinic's records happens here, in a ``do_*`` function that owns its transaction
+and writes the audit trail. Pages, the API, commands and the demo generator all call these.
+
+Input that breaks a rule raises ``ProblemsFound`` with each problem named by its field, and nothing is
+saved: every function runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prpath import recovery
+from prpath.clinic.models import (
+    Alert,
+    AlertState,
+    AuditEvent,
+    CheckIn,
+    CheckInVersion,
+    Clinic,
+    ClinicalNote,
+    Invitation,
+    Patient,
+    Procedure,
+    Role,
+    Screening,
+    StaffMember,
+    Stage,
+)
+from prpath.problems import Problem, ProblemsFound
+from prpath.protocol.loading import active_protocol
+from prpath.protocol.schema import Candidacy, Disposition, Protocol
+from prpath.triage import Assessment, Baseline, assess_recovery, assess_screening, check_case
+from prpath.triage import CheckIn as TriageCheckIn
+from prpath.triage import Patient as TriagePatient
+from prpath.triage import Procedure as TriageProcedure
+from prpath.triage.model import Case
+
+INVITATION_DAYS = 7
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def clinic_today(clinic: Clinic, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the clinic is: a check-in at 23:30 local time belongs to that day."""
+    now = now or timezone.now()
+    return now.astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
+
+
+def audit(
+    actor: User | None,
+    clinic: Clinic,
+    action: str,
+    what: str,
+    *,
+    patient: Patient | None = None,
+    object_uuid: uuid.UUID | None = None,
+    detail: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    AuditEvent.objects.create(
+        clinic=clinic,
+        actor=actor,
+        at=now or timezone.now(),
+        action=action,
+        what=what,
+        patient=patient,
+        object_uuid=object_uuid,
+        detail=dict(detail or {}),
+    )
+
+
+def audit_read(actor: User, clinic: Clinic, what: str, patients: Sequence[Patient], **detail: Any) -> None:
+    """A page showed patient data: one event, naming the patient (or every patient on a list page)."""
+    if len(patients) == 1:
+        audit(actor, clinic, "read", what, patient=patients[0], detail=detail)
+    else:
+        audit(actor, clinic, "read", what, detail={**detail, "patients": [str(p.uuid) for p in patients]})
+
+
+def _findings_as_data(assessment: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": f.rule,
+            "title": f.title,
+            "disposition": f.disposition.value,
+            "candidacy": f.candidacy.value if f.candidacy else None,
+            "reason": f.reason,
+            "evidence": list(f.evidence),
+            "rationale": f.rationale,
+            "source": f.source,
+        }
+        for f in assessment.findings
+    ]
+
+
+def _problems(*items: tuple[str, str]) -> ProblemsFound:
+    return ProblemsFound([Problem(location, message) for location, message in items])
+
+
+# --- clinics and staff -----------------------------------------------------------------------------
+
+
+def do_create_clinic(name: str, phone: str, *, emergency_number: str = "112", time_zone: str = "UTC") -> Clinic:
+    problems = []
+    if not name.strip():
+        problems.append(Problem("name", "is required"))
+    if not phone.strip():
+        problems.append(Problem("phone", "is required: patients are shown it on every page"))
+    if time_zone not in zoneinfo.available_timezones():
+        problems.append(Problem("time_zone", f"is not a time zone name (got {time_zone!r})"))
+    if problems:
+        raise ProblemsFound(problems)
+    return Clinic.objects.create(name=name, phone=phone, emergency_number=emergency_number, time_zone=time_zone)
+
+
+def do_add_staff(
+    clinic: Clinic, *, email: str, given_name: str, family_name: str, role: Role, password: str
+) -> StaffMember:
+    email = email.strip().lower()
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username=email).exists():
+            raise _problems(("email", "already has an account"))
+        user = user_model(username=email, email=email, first_name=given_name, last_name=family_name)
+        _check_password(password, user)
+        user.set_password(password)
+        user.save()
+        staff = StaffMember.objects.create(user=user, clinic=clinic, role=role)
+        audit(None, clinic, "write", "staff.add", detail={"email": email, "role": str(role)})
+    return staff
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ProblemsFound([Problem("password", message) for message in error.messages]) from None
+
+
+# --- patients and invitations ----------------------------------------------------------------------
+
+
+def do_enrol_patient(actor: User, clinic: Clinic, **fields: Any) -> Patient:
+    """Fields: given_name, family_name, date_of_birth, email, and optionally sex, phone,
+    clinic_reference, conditions (protocol codes)."""
+    protocol = active_protocol()
+    known = {c.code for c in protocol.conditions}
+    problems = [
+        Problem("conditions", f"{code!r} is not a condition in the protocol")
+        for code in fields.get("conditions", [])
+        if code not in known
+    ]
+    born = fields.get("date_of_birth")
+    if isinstance(born, dt.date) and born > clinic_today(clinic):
+        problems.append(Problem("date_of_birth", "is in the future"))
+    if problems:
+        raise ProblemsFound(problems)
+    fields["email"] = fields["email"].strip().lower()
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.create(clinic=clinic, **fields)
+            audit(actor, clinic, "write", "patient.enrol", patient=patient, object_uuid=patient.uuid)
+    except IntegrityError:
+        raise _problems(("email", "a patient with this email is already enrolled in this clinic")) from None
+    return patient
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_invite_patient(actor: User, patient: Patient, *, now: dt.datetime | None = None) -> tuple[Invitation, str]:
+    """A new invitation link (the token is returned once and never stored); earlier ones stop working."""
+    now = now or timezone.now()
+    if patient.user_id is not None:
+        raise _problems(("patient", "already has an account; they sign in with their email and password"))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        patient.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            patient=patient,
+            token_hash=_token_hash(token),
+            created_by=actor,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+        )
+        audit(actor, patient.clinic, "write", "patient.invite", patient=patient, object_uuid=invitation.uuid, now=now)
+    return invitation, token
+
+
+def find_invitation(token: str, *, now: dt.datetime | None = None) -> Invitation | None:
+    """The invitation a link carries, if it can still be used."""
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_related("patient", "patient__clinic").filter(token_hash=_token_hash(token)).first()
+    )
+    return invitation if invitation is not None and invitation.is_usable(now) else None
+
+
+def do_accept_invitation(token: str, password: str, *, now: dt.datetime | None = None) -> User:
+    now = now or timezone.now()
+    user_model = get_user_model()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("patient", "patient__clinic")
+            .filter(token_hash=_token_hash(token))
+            .first()
+        )
+        if invitation is None or not invitation.is_usable(now):
+            raise _problems(("token", "this invitation link has expired or has already been used"))
+        patient = invitation.patient
+        if user_model.objects.filter(username=patient.email).exists():
+            raise _problems(("email", "an account with this email already exists; ask the clinic for help"))
+        user = user_model(
+            username=patient.email, email=patient.email, first_name=patient.given_name, last_name=patient.family_name
+        )
+        _check_password(password, user)
+        user.set_password(password)
+        user.save()
+        patient.user = user
+        patient.save(update_fields=["user"])
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+        audit(user, patient.clinic, "write", "patient.accept_invitation", patient=patient, now=now)
+    return user
+
+
+# --- screening -------------------------------------------------------------------------------------
+
+
+def do_record_screening(
+    actor: User,
+    patient: Patient,
+    *,
+    conditions: Sequence[str],
+    history: Sequence[str],
+    pain: int,
+    pain_trend: str,
+    symptoms: Mapping[str, str],
+    now: dt.datetime | None = None,
+) -> Screening:
+    """Store the answers, assess them, make them the patient's baseline, and raise an alert if needed."""
+    now = now or timezone.now()
+    protocol = active_protocol()
+    answers = {
+        "conditions": sorted(conditions),
+        "history": sorted(history),
+        "pain": pain,
+        "pain_trend": pain_trend,
+        "symptoms": dict(sorted(symptoms.items())),
+    }
+    triage_patient = _triage_patient_from(answers)
+    problems = check_case(protocol, Case(phase="screening", patient=triage_patient))
+    if problems:
+        raise ProblemsFound([Problem(_answer_field(p.location), p.message) for p in problems])
+    assessment = assess_screening(protocol, triage_patient)
+    assert assessment.candidacy is not None
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        screening = Screening.objects.create(
+            patient=patient,
+            answered_at=now,
+            answered_by=actor,
+            answers=answers,
+            protocol_version=assessment.protocol_version,
+            disposition=assessment.disposition.value,
+            recommended_candidacy=assessment.candidacy.value,
+            findings=_findings_as_data(assessment),
+        )
+        patient.conditions = answers["conditions"]
+        patient.history = answers["history"]
+        patient.baseline_pain = pain
+        patient.baseline_pain_trend = pain_trend
+        patient.baseline_symptoms = answers["symptoms"]
+        if patient.stage != Stage.INJECTED:
+            patient.stage = Stage.SCREENED
+        patient.save()
+        _raise_alert(patient, assessment, screening=screening, now=now)
+        audit(actor, patient.clinic, "write", "screening.record", patient=patient, object_uuid=screening.uuid, now=now)
+    return screening
+
+
+def _triage_patient_from(answers: Mapping[str, Any]) -> TriagePatient:
+    return TriagePatient(
+        conditions=tuple(answers["conditions"]),
+        history=tuple(answers["history"]),
+        baseline=Baseline(pain=answers["pain"], pain_trend=answers["pain_trend"] or None, symptoms=answers["symptoms"]),
+    )
+
+
+def _answer_field(location: str) -> str:
+    # check_case names the engine's fields (patient.baseline.pain); the form's fields are flat.
+    for prefix in ("patient.baseline.", "patient."):
+        if location.startswith(prefix):
+            return location.removeprefix(prefix).split("[")[0].split(".")[0]
+    return location
+
+
+def do_decide_candidacy(
+    actor: User,
+    screening: Screening,
+    *,
+    candidacy: Candidacy,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> Screening:
+    now = now or timezone.now()
+    reason = reason.strip()
+    if candidacy == Candidacy.NEEDS_REVIEW:
+        raise _problems(("candidacy", "decide eligible or defer: the review is this decision"))
+    if candidacy.value != screening.recommended_candidacy and not reason:
+        raise _problems(
+            (
+                "reason",
+                f"is required when the decision ({candidacy.value}) differs from the recommendation "
+                f"({screening.recommended_candidacy})",
+            )
+        )
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=screening.patient_id)
+        screening.decided_candidacy = candidacy.value
+        screening.decision_reason = reason
+        screening.decided_by = actor
+        screening.decided_at = now
+        screening.save()
+        if patient.stage != Stage.INJECTED:
+            patient.stage = Stage.DEFERRED if candidacy == Candidacy.DEFER else Stage.APPROVED
+            patient.save(update_fields=["stage"])
+        # The screening's alert asked for exactly this review: the decision resolves it.
+        screening.alerts.exclude(state=AlertState.RESOLVED).update(
+            state=AlertState.RESOLVED,
+            resolved_by=actor,
+            resolved_at=now,
+            resolution_note=f"Candidacy decided: {candidacy.value}. {reason}".strip(),
+            updated_at=now,
+        )
+        audit(
+            actor,
+            patient.clinic,
+            "write",
+            "screening.decide",
+            patient=patient,
+            object_uuid=screening.uuid,
+            detail={"candidacy": candidacy.value, "recommended": screening.recommended_candidacy},
+            now=now,
+        )
+    return screening
+
+
+# --- procedure -------------------------------------------------------------------------------------
+
+
+def do_record_procedure(actor: User, patient: Patient, **fields: Any) -> Procedure:
+    """Fields as on ``Procedure``: performed_at (aware), target, spinal_level, side, image_guidance,
+    blood_drawn_ml, spin_protocol, platelet_concentration_x and/or platelet_count_per_ul, leukocytes,
+    activation, volume_injected_ml, operator (a physician of the clinic), notes."""
+    protocol = active_protocol()
+    now = fields.pop("now", None) or timezone.now()
+    problems = []
+    if fields.get("target") not in {t.code for t in protocol.targets}:
+        problems.append(Problem("target", f"{fields.get('target')!r} is not a target in the protocol"))
+    if fields.get("platelet_concentration_x") is None and fields.get("platelet_count_per_ul") is None:
+        problems.append(Problem("platelet_concentration_x", "give the concentration (× baseline) or the count"))
+    performed_at: dt.datetime = fields["performed_at"]
+    if performed_at > now + dt.timedelta(minutes=5):
+        problems.append(Problem("performed_at", "is in the future"))
+    operator = fields.get("operator")
+    if not StaffMember.objects.filter(user=operator, clinic=patient.clinic, role=Role.PHYSICIAN).exists():
+        problems.append(Problem("operator", "must be a physician of this clinic"))
+    blood, volume = fields.get("blood_drawn_ml"), fields.get("volume_injected_ml")
+    if isinstance(blood, Decimal) and isinstance(volume, Decimal) and volume > blood:
+        problems.append(Problem("volume_injected_ml", "is more than the blood drawn"))
+    if problems:
+        raise ProblemsFound(problems)
+    performed_on = performed_at.astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        procedure = Procedure.objects.create(
+            patient=patient, performed_on=performed_on, recorded_by=actor, recorded_at=now, **fields
+        )
+        latest = patient.procedures.order_by("-performed_at").first()
+        assert latest is not None
+        patient.stage = Stage.INJECTED
+        patient.injected_on = latest.performed_on
+        last = latest.checkins.order_by("-date").values_list("date", flat=True).first()
+        patient.last_checkin_on = last
+        patient.next_checkin_due = recovery.next_checkin_due(protocol.schedules, latest.performed_on, last)
+        patient.save()
+        audit(actor, patient.clinic, "write", "procedure.record", patient=patient, object_uuid=procedure.uuid, now=now)
+    return procedure
+
+
+# --- check-ins and alerts --------------------------------------------------------------------------
+
+
+def do_record_checkin(
+    actor: User,
+    patient: Patient,
+    *,
+    date: dt.date,
+    pain: int,
+    temperature_c: Decimal | None,
+    symptoms: Mapping[str, str],
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """Record (or amend) the day's check-in, triage it at once, and raise or update its alert.
+
+    A second report on the same day amends that day's check-in: the earlier version stays in
+    ``CheckInVersion`` and the alert, if any, follows the most severe report of the day.
+    """
+    now = now or timezone.now()
+    protocol = active_protocol()
+    with transaction.atomic():
+        # One report at a time per patient: two phones submitting together must not both see "no check-in".
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        today = clinic_today(patient.clinic, now)
+        if date > today:
+            raise _problems(("date", f"is in the future (today is {today.isoformat()})"))
+        procedure = patient.procedures.filter(performed_on__lte=date).order_by("-performed_at").first()
+        if procedure is None:
+            first = patient.procedures.order_by("performed_at").first()
+            raise _problems(
+                ("date", "is before the injection" + (f" ({first.performed_on.isoformat()})" if first else ""))
+                if first
+                else ("date", "no injection is recorded yet: check-ins start after it")
+            )
+        earlier = list(procedure.checkins.filter(date__lt=date).order_by("date"))
+        assessment = _assess_checkin(
+            protocol, patient, procedure, earlier, date=date, pain=pain, temperature_c=temperature_c, symptoms=symptoms
+        )
+        checkin = procedure.checkins.filter(date=date).first()
+        values = {
+            "pain": pain,
+            "temperature_c": temperature_c,
+            "symptoms": dict(sorted(symptoms.items())),
+            "note": note.strip(),
+            "protocol_version": assessment.protocol_version,
+            "disposition": assessment.disposition.value,
+            "findings": _findings_as_data(assessment),
+            "submitted_at": now,
+        }
+        if checkin is None:
+            checkin = CheckIn.objects.create(
+                patient=patient, procedure=procedure, date=date, day=(date - procedure.performed_on).days, **values
+            )
+        else:
+            for name, value in values.items():
+                setattr(checkin, name, value)
+            checkin.revision += 1
+            checkin.save()
+        CheckInVersion.objects.create(
+            checkin=checkin,
+            revision=checkin.revision,
+            submitted_by=actor,
+            **values,
+        )
+        _raise_alert(patient, assessment, checkin=checkin, now=now)
+        if procedure.performed_on == patient.injected_on:
+            last = max(date, patient.last_checkin_on) if patient.last_checkin_on else date
+            patient.last_checkin_on = last
+            patient.next_checkin_due = recovery.next_checkin_due(protocol.schedules, procedure.performed_on, last)
+            patient.save(update_fields=["last_checkin_on", "next_checkin_due"])
+        audit(
+            actor,
+            patient.clinic,
+            "write",
+            "checkin.record",
+            patient=patient,
+            object_uuid=checkin.uuid,
+            detail={"date": date.isoformat(), "revision": checkin.revision, "disposition": checkin.disposition},
+            now=now,
+        )
+    return checkin
+
+
+def _assess_checkin(
+    protocol: Protocol,
+    patient: Patient,
+    procedure: Procedure,
+    earlier: Sequence[CheckIn],
+    *,
+    date: dt.date,
+    pain: int,
+    temperature_c: Decimal | None,
+    symptoms: Mapping[str, str],
+) -> Assessment:
+    triage_patient = TriagePatient(
+        conditions=tuple(patient.conditions),
+        history=tuple(patient.history),
+        baseline=Baseline(
+            pain=patient.baseline_pain,
+            pain_trend=patient.baseline_pain_trend or None,
+            symptoms=patient.baseline_symptoms,
+        ),
+    )
+    checkins = [
+        TriageCheckIn(
+            date=c.date,
+            pain=c.pain,
+            temperature_c=float(c.temperature_c) if c.temperature_c is not None else None,
+            symptoms=c.symptoms,
+        )
+        for c in earlier
+    ]
+    checkins.append(
+        TriageCheckIn(
+            date=date,
+            pain=pain,
+            temperature_c=float(temperature_c) if temperature_c is not None else None,
+            symptoms=dict(symptoms),  # type: ignore[arg-type]  # check_case below names a bad severity
+        )
+    )
+    case = Case(
+        phase="recovery",
+        patient=triage_patient,
+        procedure=TriageProcedure(date=procedure.performed_on, target=procedure.target),
+        checkins=tuple(checkins),
+    )
+    last = len(checkins) - 1
+    problems = check_case(protocol, case)
+    mine = [p for p in problems if p.location.startswith(f"checkins[{last}]")]
+    if mine:
+        # Only this report's fields are the patient's to fix; name them as the form does.
+        raise ProblemsFound(
+            [
+                Problem(p.location.removeprefix(f"checkins[{last}]").lstrip(".").split("[")[0].split(".")[0], p.message)
+                for p in mine
+            ]
+        )
+    if problems:  # stored data the protocol no longer accepts: a clinic problem, not the patient's
+        raise ProblemsFound(problems)
+    return assess_recovery(protocol, triage_patient, case.procedure, checkins)  # type: ignore[arg-type]
+
+
+def _raise_alert(
+    patient: Patient,
+    assessment: Assessment,
+    *,
+    checkin: CheckIn | None = None,
+    screening: Screening | None = None,
+    now: dt.datetime,
+) -> Alert | None:
+    """An alert for an assessment above self_care, or an update of the patient's unresolved one.
+
+    A patient has at most one unresolved alert per injection: a fever reported again the next day, or
+    amended the same evening, updates it (and points it at the newest check-in) rather than adding rows
+    for the nurse to work through. It never drops in severity when a later report is milder (the clinic
+    decides that, by resolving it); when it rises, it goes back to open to be seen again.
+    """
+    if assessment.disposition == Disposition.SELF_CARE:
+        return None
+    rank = assessment.disposition.rank
+    above = [f for f in assessment.findings if f.disposition != Disposition.SELF_CARE]
+    summary = "; ".join(f.title for f in above)[:300]
+    alert = None
+    if checkin is not None:
+        alert = (
+            Alert.objects.select_for_update()
+            .filter(patient=patient, checkin__procedure_id=checkin.procedure_id)
+            .exclude(state=AlertState.RESOLVED)
+            .first()
+        )
+    if alert is None:
+        return Alert.objects.create(
+            clinic=patient.clinic,
+            patient=patient,
+            checkin=checkin,
+            screening=screening,
+            disposition=assessment.disposition.value,
+            severity_rank=rank,
+            summary=summary,
+            findings=_findings_as_data(assessment),
+            raised_at=now,
+            updated_at=now,
+        )
+    if rank > alert.severity_rank:
+        alert.disposition = assessment.disposition.value
+        alert.severity_rank = rank
+        alert.state = AlertState.OPEN
+        alert.acknowledged_at = None
+        alert.acknowledged_by = None
+    if rank >= alert.severity_rank:
+        alert.summary = summary
+        alert.findings = _findings_as_data(assessment)
+        alert.checkin = checkin
+    alert.updated_at = now
+    alert.save()
+    return alert
+
+
+def do_acknowledge_alert(actor: User, alert: Alert, *, note: str = "", now: dt.datetime | None = None) -> Alert:
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
+        if alert.state != AlertState.OPEN:
+            raise _problems(("state", f"this alert is already {alert.state}"))
+        alert.state = AlertState.ACKNOWLEDGED
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = now
+        alert.acknowledge_note = note.strip()
+        alert.updated_at = now
+        alert.save()
+        audit(actor, alert.clinic, "write", "alert.acknowledge", patient=alert.patient, object_uuid=alert.uuid, now=now)
+    return alert
+
+
+def do_resolve_alert(actor: User, alert: Alert, *, note: str, now: dt.datetime | None = None) -> Alert:
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise _problems(("note", "is required: say what was done"))
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
+        if alert.state == AlertState.RESOLVED:
+            raise _problems(("state", "this alert is already resolved"))
+        if alert.acknowledged_at is None:  # resolving an open alert acknowledges it too
+            alert.acknowledged_by = actor
+            alert.acknowledged_at = now
+        alert.state = AlertState.RESOLVED
+        alert.resolved_by = actor
+        alert.resolved_at = now
+        alert.resolution_note = note
+        alert.updated_at = now
+        alert.save()
+        audit(actor, alert.clinic, "write", "alert.resolve", patient=alert.patient, object_uuid=alert.uuid, now=now)
+    return alert
+
+
+def do_add_note(actor: User, patient: Patient, *, text: str, now: dt.datetime | None = None) -> ClinicalNote:
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise _problems(("text", "is required"))
+    with transaction.atomic():
+        note = ClinicalNote.objects.create(patient=patient, author=actor, written_at=now, text=text)
+        audit(actor, patient.clinic, "write", "note.add", patient=patient, object_uuid=note.uuid, now=now)
+    return note

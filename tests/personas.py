@@ -1,0 +1,195 @@
+"""The people of the tests: two clinics, one user of each role, and patients at chosen stages.
+
+Everything is made through the services, as the product makes it. ``World`` is what the ``world``
+fixture (tests/conftest.py) gives a test: Riverside is "our" clinic, Hillside the other tenant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from prpath.clinic import services
+from prpath.clinic.models import Clinic, Patient, Procedure, Role, Screening
+from prpath.protocol.schema import Candidacy
+
+PASSWORD = "correct-horse-battery-staple"
+TIME_ZONE = "Europe/London"
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    other_clinic: Clinic
+    admin: User
+    physician: User
+    nurse: User
+    coordinator: User
+    other_nurse: User  # staff of the other clinic
+    other_physician: User
+    staff: dict[str, User] = field(default_factory=dict)
+
+
+def make_world() -> World:
+    clinic = services.do_create_clinic(
+        "Riverside Spine", "+44 20 7946 0000", emergency_number="999", time_zone=TIME_ZONE
+    )
+    other = services.do_create_clinic("Hillside Pain", "+44 20 7946 1111", emergency_number="999", time_zone=TIME_ZONE)
+    people = {
+        role: services.do_add_staff(
+            clinic,
+            email=f"{role}@riverside.test",
+            given_name=role.label,
+            family_name="Riverside",
+            role=role,
+            password=PASSWORD,
+        ).user
+        for role in Role
+    }
+    other_nurse = services.do_add_staff(
+        other,
+        email="nurse@hillside.test",
+        given_name="Nurse",
+        family_name="Hillside",
+        role=Role.NURSE,
+        password=PASSWORD,
+    ).user
+    other_physician = services.do_add_staff(
+        other,
+        email="physician@hillside.test",
+        given_name="Physician",
+        family_name="Hillside",
+        role=Role.PHYSICIAN,
+        password=PASSWORD,
+    ).user
+    return World(
+        clinic=clinic,
+        other_clinic=other,
+        admin=people[Role.ADMIN],
+        physician=people[Role.PHYSICIAN],
+        nurse=people[Role.NURSE],
+        coordinator=people[Role.COORDINATOR],
+        other_nurse=other_nurse,
+        other_physician=other_physician,
+        staff={str(role): user for role, user in people.items()},
+    )
+
+
+def clinic_today(clinic: Clinic) -> dt.date:
+    return services.clinic_today(clinic)
+
+
+_count = 0
+
+
+def enrol(world: World, clinic: Clinic | None = None, **fields: Any) -> Patient:
+    global _count
+    _count += 1
+    clinic = clinic or world.clinic
+    actor = world.nurse if clinic == world.clinic else world.other_nurse
+    values: dict[str, Any] = {
+        "given_name": "Pat",
+        "family_name": f"Patient{_count}",
+        "date_of_birth": dt.date(1970, 5, 17),
+        "sex": "female",
+        "email": f"pat{_count}@patients.test",
+        **fields,
+    }
+    return services.do_enrol_patient(actor, clinic, **values)
+
+
+def with_account(world: World, patient: Patient) -> Patient:
+    actor = world.nurse if patient.clinic_id == world.clinic.pk else world.other_nurse
+    _, token = services.do_invite_patient(actor, patient)
+    services.do_accept_invitation(token, PASSWORD)
+    patient.refresh_from_db()
+    return patient
+
+
+def screen(
+    patient: Patient,
+    *,
+    history: tuple[str, ...] = (),
+    symptoms: dict[str, str] | None = None,
+    pain: int = 6,
+    pain_trend: str = "stable",
+    conditions: tuple[str, ...] = ("degenerative_disc_disease",),
+) -> Screening:
+    assert patient.user is not None, "the patient answers screening from their own account"
+    return services.do_record_screening(
+        patient.user,
+        patient,
+        conditions=conditions,
+        history=history,
+        pain=pain,
+        pain_trend=pain_trend,
+        symptoms=symptoms or {},
+    )
+
+
+def inject(world: World, patient: Patient, *, days_ago: int, **fields: Any) -> Procedure:
+    """Record an injection ``days_ago`` days before today (clinic time), at 10:00."""
+    clinic = patient.clinic
+    day = clinic_today(clinic) - dt.timedelta(days=days_ago)
+    physician = world.physician if clinic == world.clinic else world.other_physician
+    values: dict[str, Any] = {
+        "performed_at": dt.datetime.combine(day, dt.time(10), tzinfo=zoneinfo.ZoneInfo(clinic.time_zone)),
+        "target": "intradiscal",
+        "spinal_level": "L4-L5",
+        "side": "midline",
+        "image_guidance": "fluoroscopy",
+        "blood_drawn_ml": Decimal("60"),
+        "spin_protocol": "two spins",
+        "platelet_concentration_x": Decimal("5.0"),
+        "leukocytes": "poor",
+        "activation": "none",
+        "volume_injected_ml": Decimal("3.5"),
+        "operator": physician,
+        **fields,
+    }
+    if values["performed_at"] > timezone.now():  # early in the morning: the injection was earlier today
+        values["performed_at"] = timezone.now() - dt.timedelta(minutes=30)
+    return services.do_record_procedure(physician, patient, **values)
+
+
+def injected_patient(world: World, *, days_ago: int, clinic: Clinic | None = None, **screening: Any) -> Patient:
+    """A patient with an account, screened, approved and injected ``days_ago`` days ago."""
+    patient = with_account(world, enrol(world, clinic))
+    record = screen(patient, **screening)
+    physician = world.physician if patient.clinic_id == world.clinic.pk else world.other_physician
+    services.do_decide_candidacy(
+        physician, record, candidacy=Candidacy.ELIGIBLE, reason="Reviewed in clinic; fine to go ahead."
+    )
+    inject(world, patient, days_ago=days_ago)
+    patient.refresh_from_db()
+    return patient
+
+
+def check_in(
+    patient: Patient,
+    *,
+    days_after: int | None = None,
+    pain: int = 5,
+    temperature_c: str | None = None,
+    note: str = "",
+    **symptoms: str,
+) -> Any:
+    """A check-in by the patient on a day after their latest injection (today when not given)."""
+    assert patient.user is not None
+    assert patient.injected_on is not None
+    date = clinic_today(patient.clinic) if days_after is None else patient.injected_on + dt.timedelta(days=days_after)
+    return services.do_record_checkin(
+        patient.user,
+        patient,
+        date=date,
+        pain=pain,
+        temperature_c=Decimal(temperature_c) if temperature_c is not None else None,
+        symptoms=symptoms,
+        note=note,
+    )
