@@ -49,3 +49,14 @@ def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
     ):
         settings_fixture = request.getfixturevalue("settings")
         settings_fixture.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _default_version() -> str:
+    # Read from the file's text, not through the loader under test: the version the document declares.
+    import yaml
+
+    text = (ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8")
+    return str(yaml.safe_load(text)["version"])
+
+
+DEFAULT_VERSION = _default_version()

@@ -170,7 +170,8 @@ def generate_patients(count: int, *, today: dt.date, seed: int = 2026) -> list[S
 
 def _patient(rng: random.Random, number: int, story: Story, today: dt.date) -> SyntheticPatient:
     given = GIVEN_NAMES[number % len(GIVEN_NAMES)]
-    family = FAMILY_NAMES[(number * 7 + 3) % len(FAMILY_NAMES)]
+    # Every (given, family) pair differs for the first 26 x 26 patients.
+    family = FAMILY_NAMES[(number * 7 + number // len(GIVEN_NAMES) + 3) % len(FAMILY_NAMES)]
     age = rng.randint(28, 78)
     born = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
     sex = rng.choice(("female", "male"))

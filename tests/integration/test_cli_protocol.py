@@ -8,6 +8,7 @@ import yaml
 
 from prpath.cli import main
 from prpath.protocol.loading import PROTOCOL_ENV
+from tests.conftest import DEFAULT_VERSION
 
 DEFAULT_TEXT = resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8")
 
@@ -16,7 +17,10 @@ def test_validate_accepts_the_default(tmp_path: Path, capsys: pytest.CaptureFixt
     path = tmp_path / "clinic.yaml"
     path.write_text(DEFAULT_TEXT, encoding="utf-8")
     assert main(["protocol", "validate", str(path)]) == 0
-    assert "valid (prpath default protocol 2026.11.1; 14 screening rules, 17 recovery rules)" in capsys.readouterr().out
+    assert (
+        f"valid (prpath default protocol {DEFAULT_VERSION}; 14 screening rules, 17 recovery rules)"
+        in capsys.readouterr().out
+    )
 
 
 def test_validate_reports_every_problem_with_its_location_and_exits_2(
@@ -61,7 +65,7 @@ def test_validate_reads_toml_too(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_show_prints_the_active_protocol_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["protocol", "show"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("prpath default protocol, version 2026.11.1 (from the built-in default.yaml)")
+    assert out.startswith(f"prpath default protocol, version {DEFAULT_VERSION} (from the built-in default.yaml)")
     assert "recovery.lingering_bruise" in out
     assert "when day 11 on: injection_site_bruising\n" in out
     assert "[fever] = temperature >= 38.0 °C or fever|chills\n" in out

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from prpath.cli import main
-from tests.conftest import OWN_VIGNETTES, PUBLIC_VIGNETTES, require_shared
+from tests.conftest import DEFAULT_VERSION, OWN_VIGNETTES, PUBLIC_VIGNETTES, require_shared
 
 
 def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ def test_explain_adds_rationale_source_and_protocol(capsys: pytest.CaptureFixtur
     finding = result["findings"][0]
     assert finding["rationale"]
     assert finding["source"]
-    assert result["protocol"] == {"name": "prpath default protocol", "version": "2026.11.1"}
+    assert result["protocol"] == {"name": "prpath default protocol", "version": DEFAULT_VERSION}
 
 
 def test_a_bad_protocol_file_stops_triage_with_its_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

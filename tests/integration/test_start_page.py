@@ -8,6 +8,7 @@ import yaml
 from django.test import Client
 
 from prpath.protocol.loading import PROTOCOL_ENV
+from tests.conftest import DEFAULT_VERSION
 
 
 def test_it_says_what_prpath_is_and_how_to_run_triage(client: Client) -> None:
@@ -16,7 +17,7 @@ def test_it_says_what_prpath_is_and_how_to_run_triage(client: Client) -> None:
     page = response.content.decode()
     assert "platelet-rich plasma" in page
     assert "prpath triage ../shared/vignettes/public --check" in page
-    assert "version <strong>2026.11.1</strong>" in page
+    assert f"version <strong>{DEFAULT_VERSION}</strong>" in page
     assert "Go to an emergency department or call the emergency number now." in page
 
 

@@ -8,6 +8,7 @@ from prpath.problems import ProblemsFound
 from prpath.protocol import Candidacy, Disposition
 from prpath.protocol.loading import default_protocol
 from prpath.triage import Baseline, CheckIn, Patient, Procedure, assess_recovery, assess_screening
+from tests.conftest import DEFAULT_VERSION
 from tests.factories import assess, checkin, recovery_case, rules_fired
 
 
@@ -20,7 +21,7 @@ def test_fever_on_day_four_is_urgent_and_says_so() -> None:
     assert result.disposition is Disposition.URGENT
     assert rules_fired(result) == ["recovery.fever"]
     assert result.findings[0].reason.startswith("Temperature 38.4 °C on day 4 after the injection.")
-    assert (result.protocol_version, result.day, result.candidacy) == ("2026.11.1", 4, None)
+    assert (result.protocol_version, result.day, result.candidacy) == (DEFAULT_VERSION, 4, None)
 
 
 @pytest.mark.parametrize(("temperature", "expected"), [(37.9, "self_care"), (38.0, "urgent"), (40.1, "urgent")])

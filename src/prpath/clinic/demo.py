@@ -115,9 +115,10 @@ def _load_patient(clinic: Clinic, staff: dict[Role, User], synthetic: SyntheticP
         phone=synthetic.phone,
         clinic_reference=f"RSC-{1000 + synthetic.number}",
     )
-    _, token = services.do_invite_patient(nurse, patient, now=_at(clinic, started, 9))
-    if synthetic.story == Story.ENROLLED:
+    if synthetic.story == Story.ENROLLED:  # invited today: the link is still good for the demo
+        services.do_invite_patient(nurse, patient, now=now)
         return
+    _, token = services.do_invite_patient(nurse, patient, now=_at(clinic, started, 9))
     user = services.do_accept_invitation(token, DEMO_PASSWORD, now=_at(clinic, started, 12))
     screening = synthetic.screening
     assert screening is not None

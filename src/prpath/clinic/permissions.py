@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from prpath.clinic.models import Alert, Patient, Role, Screening, StaffMember
 
@@ -39,6 +39,14 @@ GRANTS: dict[str, frozenset[Permission]] = {
 }
 
 User = AuthUser | AnonymousUser
+
+
+def signed_in(request: HttpRequest) -> AuthUser:
+    """The signed-in user of a request that ``login_required`` has let through."""
+    user = request.user
+    if not isinstance(user, AuthUser):  # pragma: no cover - login_required runs first
+        raise Http404
+    return user
 
 
 def staff_of(user: User) -> StaffMember | None:

@@ -19,9 +19,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pydantic import ValidationError
 
 from prpath import recovery
 from prpath.clinic.models import (
@@ -148,7 +149,7 @@ def do_add_staff(
 def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
-    except ValidationError as error:
+    except DjangoValidationError as error:
         raise ProblemsFound([Problem("password", message) for message in error.messages]) from None
 
 
@@ -265,7 +266,10 @@ def do_record_screening(
         "pain_trend": pain_trend,
         "symptoms": dict(sorted(symptoms.items())),
     }
-    triage_patient = _triage_patient_from(answers)
+    try:
+        triage_patient = _triage_patient_from(answers)
+    except ValidationError as error:
+        raise _field_problems(error) from None
     problems = check_case(protocol, Case(phase="screening", patient=triage_patient))
     if problems:
         raise ProblemsFound([Problem(_answer_field(p.location), p.message) for p in problems])
@@ -291,6 +295,15 @@ def do_record_screening(
         if patient.stage != Stage.INJECTED:
             patient.stage = Stage.SCREENED
         patient.save()
+        # New answers replace the old: an unresolved alert about the old ones is settled by them.
+        Alert.objects.filter(patient=patient, screening__isnull=False).exclude(state=AlertState.RESOLVED).exclude(
+            screening=screening
+        ).update(
+            state=AlertState.RESOLVED,
+            resolved_at=now,
+            resolution_note="Superseded: the patient answered the screening again.",
+            updated_at=now,
+        )
         _raise_alert(patient, assessment, screening=screening, now=now)
         audit(actor, patient.clinic, "write", "screening.record", patient=patient, object_uuid=screening.uuid, now=now)
     return screening
@@ -302,6 +315,18 @@ def _triage_patient_from(answers: Mapping[str, Any]) -> TriagePatient:
         history=tuple(answers["history"]),
         baseline=Baseline(pain=answers["pain"], pain_trend=answers["pain_trend"] or None, symptoms=answers["symptoms"]),
     )
+
+
+FORM_FIELDS = ("pain_trend", "pain", "symptoms", "temperature_c", "conditions", "history", "date")
+
+
+def _field_problems(error: ValidationError) -> ProblemsFound:
+    """A value the engine's input model refuses, named by the form field it came from."""
+    problems = []
+    for item in error.errors():
+        field = next((str(part) for part in item["loc"] if part in FORM_FIELDS), ".".join(map(str, item["loc"])))
+        problems.append(Problem(field, item["msg"]))
+    return ProblemsFound(problems)
 
 
 def _answer_field(location: str) -> str:
@@ -383,6 +408,12 @@ def do_record_procedure(actor: User, patient: Patient, **fields: Any) -> Procedu
     operator = fields.get("operator")
     if not StaffMember.objects.filter(user=operator, clinic=patient.clinic, role=Role.PHYSICIAN).exists():
         problems.append(Problem("operator", "must be a physician of this clinic"))
+    screening = patient.screenings.order_by("-answered_at").first()
+    if screening is None or screening.decided_candidacy != Candidacy.ELIGIBLE.value:
+        # The gate before a spinal injection: screening answered and the physician's decision on record.
+        problems.append(
+            Problem("patient", "has no screening decided eligible: record the candidacy decision before the procedure")
+        )
     blood, volume = fields.get("blood_drawn_ml"), fields.get("volume_injected_ml")
     if isinstance(blood, Decimal) and isinstance(volume, Decimal) and volume > blood:
         problems.append(Problem("volume_injected_ml", "is more than the blood drawn"))
@@ -510,6 +541,32 @@ def _assess_checkin(
             symptoms=patient.baseline_symptoms,
         ),
     )
+    try:
+        return _assess_checkin_inputs(
+            protocol,
+            triage_patient,
+            procedure,
+            earlier,
+            date=date,
+            pain=pain,
+            temperature_c=temperature_c,
+            symptoms=symptoms,
+        )
+    except ValidationError as error:
+        raise _field_problems(error) from None
+
+
+def _assess_checkin_inputs(
+    protocol: Protocol,
+    triage_patient: TriagePatient,
+    procedure: Procedure,
+    earlier: Sequence[CheckIn],
+    *,
+    date: dt.date,
+    pain: int,
+    temperature_c: Decimal | None,
+    symptoms: Mapping[str, str],
+) -> Assessment:
     checkins = [
         TriageCheckIn(
             date=c.date,
@@ -590,16 +647,17 @@ def _raise_alert(
             raised_at=now,
             updated_at=now,
         )
+    newest = checkin is not None and (alert.checkin is None or checkin.date >= alert.checkin.date)
+    if rank > alert.severity_rank or (rank == alert.severity_rank and newest):
+        alert.summary = summary
+        alert.findings = _findings_as_data(assessment)
+        alert.checkin = checkin
     if rank > alert.severity_rank:
         alert.disposition = assessment.disposition.value
         alert.severity_rank = rank
         alert.state = AlertState.OPEN
         alert.acknowledged_at = None
         alert.acknowledged_by = None
-    if rank >= alert.severity_rank:
-        alert.summary = summary
-        alert.findings = _findings_as_data(assessment)
-        alert.checkin = checkin
     alert.updated_at = now
     alert.save()
     return alert

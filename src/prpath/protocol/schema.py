@@ -88,6 +88,9 @@ class CodedItem(_Strict):
 
 class Condition(CodedItem):
     snomed: str | None = None
+    about: Text | None = Field(
+        default=None, description="Two or three plain sentences: what it is and how it can cause back pain."
+    )
 
 
 class Target(CodedItem):
@@ -347,6 +350,23 @@ class Limits(_Strict):
         return self
 
 
+# --- patient education ---------------------------------------------------------------------------
+
+
+class EducationSection(_Strict):
+    heading: Text
+    points: list[Text] = Field(min_length=1, description="Short plain sentences, one idea each.")
+
+
+class EducationTopic(_Strict):
+    """A page patients read: plain words, short sentences, honest about what is and is not known."""
+
+    code: Code
+    title: Text
+    summary: Text = Field(description="One sentence saying what the page is about.")
+    sections: list[EducationSection] = Field(min_length=1)
+
+
 # --- the document ----------------------------------------------------------------------------------
 
 
@@ -370,6 +390,7 @@ class Protocol(_Strict):
     instruments: list[Instrument] = Field(default_factory=list)
     coding: Coding | None = None
     reference_points: list[ReferencePoint] = Field(default_factory=list)
+    education: list[EducationTopic] = Field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -457,7 +478,7 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
     def problem(loc: tuple[str | int, ...], message: str) -> None:
         problems.append(Problem(format_location(loc), message))
 
-    for section in ("conditions", "targets", "screening_factors", "symptom_groups", "symptoms"):
+    for section in ("conditions", "targets", "screening_factors", "symptom_groups", "symptoms", "education"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(protocol, section)):
             if item.code in seen:

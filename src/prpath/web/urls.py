@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from prpath.web import views
 
 urlpatterns = [
-    path("", views.start, name="start"),
+    path("start/", views.start, name="start"),
     path("healthz", views.health, name="health"),
+    path("", include("prpath.clinic.urls")),
 ]

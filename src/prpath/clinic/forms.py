@@ -1,0 +1,274 @@
+"""Forms: the shape of what a page accepts. The services check what depends on the records
+(a check-in before the injection, an override without a reason) and their problems are put beside the
+same fields (``add_problems``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+
+from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
+from prpath.problems import ProblemsFound
+from prpath.protocol.schema import Candidacy, PainTrend, Protocol
+
+SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+SYMPTOM_PREFIX = "symptom__"
+
+
+def add_problems(form: forms.Form, found: ProblemsFound) -> None:
+    """Put each problem a service found beside its field (or at the top when it names no field)."""
+    for problem in found.problems:
+        field = problem.location if problem.location in form.fields else None
+        if field is None and problem.location == "symptoms":
+            field = next((name for name in form.fields if name.startswith(SYMPTOM_PREFIX)), None)
+        message = problem.message
+        if field is not None and message.startswith(("is ", "are ", "must ")):  # "is required" -> "Note is required"
+            message = f"{form.fields[field].label or field.replace('_', ' ').capitalize()} {message}"
+        # A problem with no field of its own (the alert's state, the invitation) reads as a sentence.
+        form.add_error(field, message[:1].upper() + message[1:])
+
+
+class SymptomFieldsMixin:
+    """One "No / Mild / Moderate / Severe" choice per symptom, grouped as the protocol groups them."""
+
+    fields: dict[str, forms.Field]
+
+    def add_symptom_fields(self, protocol: Protocol) -> None:
+        for symptom in protocol.symptoms:
+            self.fields[SYMPTOM_PREFIX + symptom.code] = forms.ChoiceField(
+                label=symptom.label[:1].upper() + symptom.label[1:],
+                choices=SEVERITY_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "severity"}),
+            )
+        self._protocol = protocol
+
+    def symptom_groups(self) -> Iterator[tuple[str, str, list[Any]]]:
+        bound = self  # a django Form: indexing gives the bound field
+        for group in self._protocol.symptom_groups:
+            fields = [
+                bound[SYMPTOM_PREFIX + s.code]  # type: ignore[index]
+                for s in self._protocol.symptoms
+                if s.group == group.code
+            ]
+            if fields:
+                yield group.code, group.label, fields
+
+    def symptoms(self) -> dict[str, str]:
+        data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
+        return {
+            name.removeprefix(SYMPTOM_PREFIX): value
+            for name, value in data.items()
+            if name.startswith(SYMPTOM_PREFIX) and value
+        }
+
+
+class CheckInForm(SymptomFieldsMixin, forms.Form):
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    pain = forms.IntegerField(
+        label="How bad is your back pain right now?",
+        help_text="0 means no pain, 10 the worst pain you can imagine.",
+        widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
+    )
+    temperature_c = forms.DecimalField(
+        label="Temperature in °C (if you took it)",
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(
+        label="Anything else you want the clinic to know?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, protocol: Protocol, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = protocol.limits
+        _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
+        _bound(
+            self.fields["temperature_c"], Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
+        )
+        self.fields["date"].initial = today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+        self.add_symptom_fields(protocol)
+
+
+def _bound(field: forms.Field, low: Any, high: Any) -> None:
+    """Limits that come from the protocol, checked on the server and announced to the browser."""
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update({"min": low, "max": high})
+
+
+class ScreeningForm(SymptomFieldsMixin, forms.Form):
+    conditions = forms.MultipleChoiceField(
+        label="What has a doctor told you is causing your back pain?",
+        help_text="Tick all that apply; leave empty if you are not sure.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    history = forms.MultipleChoiceField(
+        label="Do any of these apply to you now?",
+        help_text="Tick all that apply.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pain = forms.IntegerField(
+        label="How bad is your back pain on a usual day?",
+        help_text="0 means no pain, 10 the worst pain you can imagine.",
+        widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
+    )
+    pain_trend = forms.ChoiceField(
+        label="Over the last few weeks, your pain has been",
+        choices=[
+            (PainTrend.IMPROVING.value, "Getting better"),
+            (PainTrend.STABLE.value, "About the same"),
+            (PainTrend.WORSENING.value, "Getting worse"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
+        _choices(
+            self.fields["history"], [(f.code, f.label[:1].upper() + f.label[1:]) for f in protocol.screening_factors]
+        )
+        _bound(self.fields["pain"], protocol.limits.pain_min, protocol.limits.pain_max)
+        self.add_symptom_fields(protocol)
+
+
+def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class EnrolForm(forms.Form):
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
+    email = forms.EmailField(help_text="The invitation link is for this address; it is also the login.")
+    phone = forms.CharField(max_length=40, required=False)
+    clinic_reference = forms.CharField(label="Clinic record number", max_length=40, required=False)
+    conditions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
+
+
+class PhysicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+SPINAL_LEVEL = RegexValidator(
+    r"^(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5]))?$|^SI$",
+    "Write a level such as L4-L5, L5-S1 or SI (sacroiliac).",
+)
+
+
+class ProcedureForm(forms.Form):
+    performed_at = forms.DateTimeField(
+        label="Injected at (clinic time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    target = forms.ChoiceField()
+    spinal_level = forms.CharField(max_length=20, validators=[SPINAL_LEVEL], help_text="e.g. L4-L5, L5-S1, SI")
+    side = forms.ChoiceField(choices=Side.choices)
+    image_guidance = forms.ChoiceField(choices=ImageGuidance.choices)
+    blood_drawn_ml = forms.DecimalField(
+        label="Blood drawn (mL)", max_digits=5, decimal_places=1, min_value=Decimal("1"), max_value=Decimal("250")
+    )
+    spin_protocol = forms.CharField(max_length=200, help_text="e.g. two spins: 1500 g 10 min, then 3000 g 10 min")
+    platelet_concentration_x = forms.DecimalField(
+        label="Platelet concentration (× baseline)",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("1"),
+        max_value=Decimal("20"),
+        help_text="Give this or the platelet count.",
+    )
+    platelet_count_per_ul = forms.IntegerField(
+        label="Platelet count (per µL)", required=False, min_value=10_000, max_value=10_000_000
+    )
+    leukocytes = forms.ChoiceField(choices=Leukocytes.choices)
+    activation = forms.ChoiceField(choices=Activation.choices)
+    volume_injected_ml = forms.DecimalField(
+        label="Volume injected (mL)", max_digits=4, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("50")
+    )
+    operator = PhysicianChoiceField(queryset=User.objects.none(), label="Operator (physician)")
+    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, protocol: Protocol, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        _choices(self.fields["target"], [(t.code, t.label[:1].upper() + t.label[1:]) for t in protocol.targets])
+        operator = self.fields["operator"]
+        assert isinstance(operator, forms.ModelChoiceField)
+        operator.queryset = User.objects.filter(staff__clinic=clinic, staff__role=Role.PHYSICIAN).order_by("last_name")
+
+    def clean_performed_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["performed_at"]
+        # The form's time is the clinic's wall clock, whatever the server's time zone is.
+        return value.replace(tzinfo=None).replace(tzinfo=zoneinfo.ZoneInfo(self.clinic.time_zone))
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if (
+            data is not None
+            and data.get("platelet_concentration_x") is None
+            and data.get("platelet_count_per_ul") is None
+        ):
+            self.add_error("platelet_concentration_x", "Give the concentration (× baseline) or the platelet count.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    candidacy = forms.ChoiceField(
+        label="Decision",
+        choices=[(Candidacy.ELIGIBLE.value, "Eligible: go ahead with PRP"), (Candidacy.DEFER.value, "Defer PRP")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when your decision differs from the recommendation.",
+    )
+
+
+class AlertNoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClinicalNoteForm(forms.Form):
+    text = forms.CharField(label="Add a note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AcceptInvitationForm(forms.Form):
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password_again = forms.CharField(
+        label="The same password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is not None and data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        return data

@@ -1,0 +1,287 @@
+"""The patient's pages (phone first). Every one of them is about the signed-in patient only."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from prpath import recovery
+from prpath.clinic import services
+from prpath.clinic.charts import pain_chart
+from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
+from prpath.clinic.models import CheckIn, Patient, Procedure, Screening
+from prpath.clinic.permissions import require_patient, signed_in
+from prpath.clinic.views.common import disposition_view, form_page
+from prpath.problems import ProblemsFound
+from prpath.protocol.loading import active_protocol
+from prpath.protocol.schema import Disposition, Protocol
+
+
+def _latest_procedure(patient: Patient) -> Procedure | None:
+    return patient.procedures.order_by("-performed_at").first()
+
+
+def _labels(protocol: Protocol) -> dict[str, str]:
+    return {s.code: s.label for s in protocol.symptoms}
+
+
+@login_required
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    patient = require_patient(request.user)
+    protocol = active_protocol()
+    day = services.clinic_today(patient.clinic)
+    procedure = _latest_procedure(patient)
+    guidance = (
+        recovery.guidance_for(protocol.recovery_plan, protocol.schedules, procedure.performed_on, day)
+        if procedure
+        else None
+    )
+    todays = procedure.checkins.filter(date=day).first() if procedure else None
+    screening = patient.screenings.first()
+    # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
+    before = [f["reason"] for f in screening.findings if f["disposition"] == "self_care"] if screening else []
+    services.audit_read(signed_in(request), patient.clinic, "patient.today", [patient])
+    return render(
+        request,
+        "clinic/patient/today.html",
+        {
+            "nav": "today",
+            "patient": patient,
+            "clinic": patient.clinic,
+            "procedure": procedure,
+            "guidance": guidance,
+            "todays_checkin": todays,
+            "todays_result": disposition_view(protocol, todays.disposition) if todays else None,
+            "screening": screening,
+            "before_injection": before,
+            "target_label": {t.code: t.label for t in protocol.targets}.get(procedure.target) if procedure else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest) -> HttpResponse:
+    patient = require_patient(request.user)
+    protocol = active_protocol()
+    day = services.clinic_today(patient.clinic)
+    procedure = _latest_procedure(patient)
+    form = CheckInForm(request.POST or None, protocol=protocol, today=day)
+    if request.method == "GET":
+        # A slider always has a value: start it at the last pain reported, never at an arbitrary middle.
+        last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first() if procedure else None
+        form.initial["pain"] = last if last is not None else patient.baseline_pain
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin = services.do_record_checkin(
+                signed_in(request),
+                patient,
+                date=form.cleaned_data["date"],
+                pain=form.cleaned_data["pain"],
+                temperature_c=form.cleaned_data["temperature_c"],
+                symptoms=form.symptoms(),
+                note=form.cleaned_data["note"],
+            )
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
+    todays = procedure.checkins.filter(date=day).first() if procedure and request.method == "GET" else None
+    return form_page(
+        request,
+        "clinic/patient/check_in.html",
+        {
+            "nav": "checkin",
+            "patient": patient,
+            "clinic": patient.clinic,
+            "form": form,
+            "procedure": procedure,
+            "day": (day - procedure.performed_on).days if procedure else None,
+            "todays_checkin": todays,
+            "pain_marks": range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
+        },
+        invalid=request.method == "POST",
+    )
+
+
+@login_required
+@require_GET
+def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
+    patient = require_patient(request.user)
+    try:
+        checkin = CheckIn.objects.get(uuid=checkin_uuid, patient=patient)
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+    protocol = active_protocol()
+    services.audit_read(signed_in(request), patient.clinic, "checkin.result", [patient], checkin=str(checkin.uuid))
+    result = disposition_view(protocol, checkin.disposition)
+    template = (
+        "clinic/patient/emergency.html"
+        if checkin.disposition == Disposition.EMERGENCY
+        else "clinic/patient/result.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "checkin": checkin,
+            "result": result,
+            "findings": checkin.findings,
+            "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
+        },
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    patient = require_patient(request.user)
+    protocol = active_protocol()
+    procedure = _latest_procedure(patient)
+    checkins = list(procedure.checkins.order_by("-date")) if procedure else []
+    chart = pain_chart([(c.day, c.pain) for c in checkins], patient.baseline_pain, pain_max=protocol.limits.pain_max)
+    services.audit_read(signed_in(request), patient.clinic, "patient.history", [patient])
+    return render(
+        request,
+        "clinic/patient/history.html",
+        {
+            "nav": "history",
+            "patient": patient,
+            "clinic": patient.clinic,
+            "procedure": procedure,
+            "checkins": [(c, disposition_view(protocol, c.disposition)) for c in checkins],
+            "chart": chart,
+            "labels": _labels(protocol),
+        },
+    )
+
+
+@login_required
+@require_GET
+def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
+    patient = require_patient(request.user)
+    protocol = active_protocol()
+    topics = list(getattr(protocol, "education", []))
+    chosen = None
+    if topic is not None:
+        chosen = next((t for t in topics if t.code == topic), None)
+        if chosen is None:
+            raise Http404
+    conditions = [c for c in protocol.conditions if c.code in patient.conditions]
+    if conditions:  # the page names the patient's diagnosis
+        services.audit_read(signed_in(request), patient.clinic, "patient.learn", [patient])
+    return render(
+        request,
+        "clinic/patient/learn.html",
+        {
+            "nav": "learn",
+            "patient": patient,
+            "clinic": patient.clinic,
+            "topics": topics,
+            "topic": chosen,
+            "conditions": conditions,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest) -> HttpResponse:
+    patient = require_patient(request.user)
+    protocol = active_protocol()
+    if patient.injected_on is not None:
+        return redirect("patient-today")
+    form = ScreeningForm(request.POST or None, protocol=protocol)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.do_record_screening(
+                signed_in(request),
+                patient,
+                conditions=form.cleaned_data["conditions"],
+                history=form.cleaned_data["history"],
+                pain=form.cleaned_data["pain"],
+                pain_trend=form.cleaned_data["pain_trend"],
+                symptoms=form.symptoms(),
+            )
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            return redirect("patient-screening-result", screening_uuid=record.uuid)
+    elif request.method == "GET" and patient.baseline_pain is not None:
+        services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
+        form.initial = {
+            "conditions": patient.conditions,
+            "history": patient.history,
+            "pain": patient.baseline_pain,
+            "pain_trend": patient.baseline_pain_trend,
+        }
+    return form_page(
+        request,
+        "clinic/patient/screening.html",
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "form": form,
+            "pain_marks": range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
+        },
+        invalid=request.method == "POST",
+    )
+
+
+@login_required
+@require_GET
+def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpResponse:
+    patient = require_patient(request.user)
+    try:
+        record = Screening.objects.get(uuid=screening_uuid, patient=patient)
+    except Screening.DoesNotExist:
+        raise Http404 from None
+    protocol = active_protocol()
+    services.audit_read(signed_in(request), patient.clinic, "screening.result", [patient], screening=str(record.uuid))
+    result = disposition_view(protocol, record.disposition)
+    template = (
+        "clinic/patient/emergency.html"
+        if record.disposition == Disposition.EMERGENCY
+        else "clinic/patient/screening_result.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "screening": record,
+            "result": result,
+            "findings": record.findings,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "clinic/invitation_unusable.html", status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.do_accept_invitation(token, form.cleaned_data["password"])
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("patient-screening")
+    return form_page(
+        request,
+        "clinic/accept_invitation.html",
+        {"form": form, "patient": invitation.patient, "clinic": invitation.patient.clinic},
+        invalid=request.method == "POST",
+    )

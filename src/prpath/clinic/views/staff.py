@@ -1,0 +1,419 @@
+"""The clinic's pages: the alert worklist, the patient list and timeline, enrolment, screening review,
+procedures. Staff of another clinic, and patients, get 404 here; staff whose role lacks a permission 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prpath import recovery
+from prpath.clinic import services
+from prpath.clinic.charts import pain_chart
+from prpath.clinic.forms import (
+    AlertNoteForm,
+    ClinicalNoteForm,
+    DecisionForm,
+    EnrolForm,
+    ProcedureForm,
+    add_problems,
+)
+from prpath.clinic.models import Alert, AlertState, Patient, StaffMember, Stage
+from prpath.clinic.permissions import (
+    Permission,
+    can,
+    get_alert_for,
+    get_patient_for,
+    get_screening_for,
+    require,
+    require_staff,
+    signed_in,
+)
+from prpath.clinic.views.common import disposition_view, form_page
+from prpath.problems import ProblemsFound
+from prpath.protocol.loading import active_protocol
+from prpath.protocol.schema import Candidacy, Protocol
+
+PAGE_SIZE = 50
+STAGE_FILTERS = [
+    ("enrolled", "Enrolled"),
+    ("screened", "Awaiting decision"),
+    ("deferred", "Deferred"),
+    ("approved", "Approved"),
+    ("recovering", "Recovering"),
+    ("follow_up", "Follow-up"),
+]
+
+
+def _recovery_days(protocol: Protocol) -> int:
+    """Recovery lasts until the last scheduled check-in; after it, the patient is in follow-up."""
+    days = recovery.checkin_days(protocol.schedules)
+    return days[-1] if days else 42
+
+
+def _permissions(staff: StaffMember) -> dict[str, bool]:
+    return {p.value: can(staff, p) for p in Permission}
+
+
+def _context(staff: StaffMember, **extra: Any) -> dict[str, Any]:
+    return {"staff": staff, "clinic": staff.clinic, "may": _permissions(staff), **extra}
+
+
+# --- the alert worklist ----------------------------------------------------------------------------
+
+
+def _worklist(staff: StaffMember) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(clinic=staff.clinic)
+        .exclude(state=AlertState.RESOLVED)
+        .select_related("patient", "checkin", "acknowledged_by")
+        .order_by("-severity_rank", "raised_at")
+    )
+
+
+def _render_worklist(
+    request: HttpRequest,
+    staff: StaffMember,
+    *,
+    problem_alert: uuid.UUID | None = None,
+    form: AlertNoteForm | None = None,
+) -> HttpResponse:
+    protocol = active_protocol()
+    alerts = list(_worklist(staff))
+    services.audit_read(signed_in(request), staff.clinic, "alert.worklist", [a.patient for a in alerts])
+    rows = [
+        {
+            "alert": a,
+            "result": disposition_view(protocol, a.disposition),
+            "form": form if form is not None and a.uuid == problem_alert else AlertNoteForm(),
+        }
+        for a in alerts
+    ]
+    return render(
+        request,
+        "clinic/staff/worklist.html",
+        _context(staff, nav="worklist", rows=rows),
+        status=400 if form is not None else 200,
+    )
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    staff = require_staff(request.user)
+    require(staff, Permission.VIEW_PATIENTS)
+    return _render_worklist(request, staff)
+
+
+@login_required
+@require_POST
+def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> HttpResponse:
+    staff = require_staff(request.user)
+    alert = get_alert_for(staff, alert_uuid)
+    require(staff, Permission.WORK_ALERTS)
+    form = AlertNoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ProblemsFound([])
+        if action == "acknowledge":
+            alert = services.do_acknowledge_alert(signed_in(request), alert, note=form.cleaned_data["note"])
+        else:
+            alert = services.do_resolve_alert(signed_in(request), alert, note=form.cleaned_data["note"])
+    except ProblemsFound as found:
+        add_problems(form, found)
+        if request.headers.get("HX-Request"):
+            return _alert_row(request, staff, alert, form, status=400)
+        if form.non_field_errors():
+            # Someone else got there first (acknowledged or resolved it): say so at the top of the worklist.
+            messages.error(
+                request, f"Alert for {alert.patient.full_name}: {' '.join(str(e) for e in form.non_field_errors())}"
+            )
+            return redirect(reverse("worklist") + f"#alert-{alert.uuid}")
+        return _render_worklist(request, staff, problem_alert=alert.uuid, form=form)
+    if request.headers.get("HX-Request"):
+        return _alert_row(request, staff, alert, AlertNoteForm())
+    verb = "acknowledged" if action == "acknowledge" else "resolved"
+    messages.success(request, f"Alert for {alert.patient.full_name} {verb}.")
+    return redirect(reverse("worklist") + f"#alert-{alert.uuid}")
+
+
+def _alert_row(
+    request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
+) -> HttpResponse:
+    alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
+    row = {"alert": alert, "result": disposition_view(active_protocol(), alert.disposition), "form": form}
+    return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row), status=status)
+
+
+# --- patients --------------------------------------------------------------------------------------
+
+
+def _patients(staff: StaffMember, params: dict[str, str], today: dt.date, protocol: Protocol) -> QuerySet[Patient]:
+    patients = Patient.objects.filter(clinic=staff.clinic).annotate(
+        open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.RESOLVED))
+    )
+    if q := params.get("q", "").strip():
+        for word in q.split()[:4]:
+            patients = patients.filter(
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(clinic_reference__icontains=word)
+            )
+    recovery_start = today - dt.timedelta(days=_recovery_days(protocol))
+    stage = params.get("stage", "")
+    if stage == "recovering":
+        patients = patients.filter(stage=Stage.INJECTED, injected_on__gte=recovery_start)
+    elif stage == "follow_up":
+        patients = patients.filter(stage=Stage.INJECTED, injected_on__lt=recovery_start)
+    elif stage in Stage.values:
+        patients = patients.filter(stage=stage)
+    if params.get("alerts") == "open":
+        patients = patients.filter(open_alerts__gt=0)
+    if params.get("missed") == "yes":
+        patients = patients.filter(next_checkin_due__lt=today)
+    return patients.order_by("family_name", "given_name", "pk")
+
+
+def describe_symptoms(symptoms: dict[str, str], labels: dict[str, str]) -> str:
+    return ", ".join(f"{labels.get(code, code)} ({severity})" for code, severity in symptoms.items())
+
+
+def describe_stage(patient: Patient, today: dt.date, recovery_days: int) -> str:
+    if patient.stage == Stage.INJECTED and patient.injected_on is not None:
+        day = (today - patient.injected_on).days
+        return f"Recovering, day {day}" if day <= recovery_days else f"Follow-up, week {day // 7}"
+    return str(Stage(patient.stage).label)
+
+
+@login_required
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    staff = require_staff(request.user)
+    require(staff, Permission.VIEW_PATIENTS)
+    protocol = active_protocol()
+    today = services.clinic_today(staff.clinic)
+    params = {k: request.GET.get(k, "") for k in ("q", "stage", "alerts", "missed")}
+    page = Paginator(_patients(staff, params, today, protocol), PAGE_SIZE).get_page(request.GET.get("page"))
+    recovery_days = _recovery_days(protocol)
+    patients = list(page)
+    rows = [
+        {
+            "patient": p,
+            "stage": describe_stage(p, today, recovery_days),
+            "missed": p.next_checkin_due is not None and p.next_checkin_due < today,
+        }
+        for p in patients
+    ]
+    services.audit_read(signed_in(request), staff.clinic, "patient.list", patients, query=params)
+    return render(
+        request,
+        "clinic/staff/patient_list.html",
+        _context(staff, nav="patients", rows=rows, page=page, params=params, stage_filters=STAGE_FILTERS, today=today),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    staff = require_staff(request.user)
+    require(staff, Permission.ENROL_PATIENTS)
+    form = EnrolForm(request.POST or None, protocol=active_protocol())
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.do_enrol_patient(signed_in(request), staff.clinic, **form.cleaned_data)
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            messages.success(request, f"{patient.full_name} is enrolled. Create their invitation link below.")
+            return redirect("patient-timeline", patient_uuid=patient.uuid)
+    return form_page(
+        request, "clinic/staff/enrol.html", _context(staff, nav="enrol", form=form), invalid=request.method == "POST"
+    )
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    patient = get_patient_for(staff, patient_uuid)
+    require(staff, Permission.ENROL_PATIENTS)
+    try:
+        invitation, token = services.do_invite_patient(signed_in(request), patient)
+    except ProblemsFound as found:
+        messages.error(request, " ".join(p.message[:1].upper() + p.message[1:] for p in found.problems))
+        return redirect("patient-timeline", patient_uuid=patient.uuid)
+    link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))
+    return render(
+        request, "clinic/staff/invitation.html", _context(staff, patient=patient, invitation=invitation, link=link)
+    )
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    patient = get_patient_for(staff, patient_uuid)
+    protocol = active_protocol()
+    today = services.clinic_today(staff.clinic)
+    screenings = list(patient.screenings.select_related("decided_by"))
+    procedures = list(patient.procedures.select_related("operator"))
+    checkins = list(patient.checkins.select_related("procedure").annotate(versions_count=Count("versions")))
+    alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
+    notes = list(patient.notes.select_related("author"))
+    events: list[dict[str, Any]] = []
+    events += [{"at": s.answered_at, "kind": "screening", "item": s} for s in screenings]
+    events += [{"at": p.performed_at, "kind": "procedure", "item": p} for p in procedures]
+    labels = {s.code: s.label for s in protocol.symptoms}
+    events += [
+        {
+            "at": c.submitted_at,
+            "kind": "checkin",
+            "item": c,
+            "result": disposition_view(protocol, c.disposition),
+            "symptoms": describe_symptoms(c.symptoms, labels),
+        }
+        for c in checkins
+    ]
+    events += [{"at": a.raised_at, "kind": "alert", "item": a} for a in alerts]
+    events += [{"at": n.written_at, "kind": "note", "item": n} for n in notes]
+    events.sort(key=lambda e: e["at"], reverse=True)
+    latest = procedures[0] if procedures else None
+    current = [c for c in checkins if latest and c.procedure_id == latest.pk]
+    missed = (
+        recovery.missed_checkins(protocol.schedules, latest.performed_on, [c.date for c in current], today)
+        if latest
+        else ()
+    )
+    services.audit_read(signed_in(request), staff.clinic, "patient.timeline", [patient])
+    return render(
+        request,
+        "clinic/staff/timeline.html",
+        _context(
+            staff,
+            nav="patients",
+            patient=patient,
+            stage=describe_stage(patient, today, _recovery_days(protocol)),
+            events=events,
+            screening=screenings[0] if screenings else None,
+            procedure=latest,
+            chart=pain_chart(
+                [(c.day, c.pain) for c in current], patient.baseline_pain, pain_max=protocol.limits.pain_max
+            ),
+            missed=missed,
+            note_form=ClinicalNoteForm(),
+            open_alerts=[a for a in alerts if a.state != AlertState.RESOLVED],
+            baseline_conditions=[c.label for c in protocol.conditions if c.code in patient.conditions],
+            baseline_symptoms=describe_symptoms(patient.baseline_symptoms, labels),
+            age=patient.age_on(today),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    patient = get_patient_for(staff, patient_uuid)
+    require(staff, Permission.WRITE_NOTES)
+    form = ClinicalNoteForm(request.POST)
+    if form.is_valid():
+        services.do_add_note(signed_in(request), patient, text=form.cleaned_data["text"])
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "The note was empty: nothing was added.")
+    return redirect(reverse("patient-timeline", kwargs={"patient_uuid": patient.uuid}) + "#notes")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    patient = get_patient_for(staff, patient_uuid)
+    record = get_screening_for(staff, patient, screening_uuid)
+    protocol = active_protocol()
+    if request.method == "POST":
+        require(staff, Permission.DECIDE_CANDIDACY)
+    form = DecisionForm(request.POST or None, initial={"candidacy": _default_decision(record.recommended_candidacy)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_decide_candidacy(
+                signed_in(request),
+                record,
+                candidacy=Candidacy(form.cleaned_data["candidacy"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("patient-timeline", patient_uuid=patient.uuid)
+    services.audit_read(signed_in(request), staff.clinic, "screening.review", [patient], screening=str(record.uuid))
+    answers = record.answers
+    return form_page(
+        request,
+        "clinic/staff/screening_review.html",
+        _context(
+            staff,
+            patient=patient,
+            screening=record,
+            form=form,
+            result=disposition_view(protocol, record.disposition),
+            candidacy_text=protocol.candidacies[Candidacy(record.recommended_candidacy)],
+            conditions=[c.label for c in protocol.conditions if c.code in answers.get("conditions", [])],
+            history=[f.label for f in protocol.screening_factors if f.code in answers.get("history", [])],
+            symptoms=[
+                (s.label, answers["symptoms"][s.code])
+                for s in protocol.symptoms
+                if s.code in answers.get("symptoms", {})
+            ],
+        ),
+        invalid=request.method == "POST",
+    )
+
+
+def _default_decision(recommended: str) -> str:
+    return Candidacy.DEFER.value if recommended == Candidacy.DEFER.value else Candidacy.ELIGIBLE.value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    patient = get_patient_for(staff, patient_uuid)
+    require(staff, Permission.RECORD_PROCEDURES)
+    form = ProcedureForm(
+        request.POST or None,
+        protocol=active_protocol(),
+        clinic=staff.clinic,
+        initial={
+            "operator": request.user.pk,
+            "leukocytes": "poor",
+            "activation": "none",
+            "performed_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_record_procedure(signed_in(request), patient, **form.cleaned_data)
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            messages.success(request, "Procedure recorded: the recovery plan starts from its date.")
+            return redirect("patient-timeline", patient_uuid=patient.uuid)
+    return form_page(
+        request,
+        "clinic/staff/procedure.html",
+        _context(staff, patient=patient, form=form),
+        invalid=request.method == "POST",
+    )

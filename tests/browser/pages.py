@@ -1,0 +1,57 @@
+"""Helpers for the browser tests: sign in, and look at a page (screenshot, accessibility, nothing from outside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import serious_accessibility_violations
+from tests.conftest import ARTIFACTS
+from tests.personas import PASSWORD
+
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+
+
+class Visit:
+    """One person in one browser window, at one screen size."""
+
+    def __init__(self, browser: Any, live_server: Any, size: str, *, javascript: bool = True) -> None:
+        width, height = SIZES[size]
+        self.base = live_server.url
+        self.size = size
+        self.javascript = javascript
+        self.context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.page.on("request", self._note_request)
+
+    def _note_request(self, request: Any) -> None:
+        if not request.url.startswith(self.base) and not request.url.startswith(("data:", "tel:")):
+            self.outside.append(request.url)
+
+    def go(self, path: str) -> Any:
+        response = self.page.goto(self.base + path)
+        assert response is not None
+        return response
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        self.go("/accounts/login/")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+        assert "/accounts/login/" not in self.page.url, "sign-in failed"
+
+    def look(self, name: str) -> None:
+        """Screenshot the page, and check what every page must be: accessible, self-contained, no sideways scroll."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.size}.png"), full_page=True)
+        assert self.outside == [], f"{name}: requests left the app: {self.outside}"
+        if self.javascript:  # axe and the layout check run as scripts in the page
+            assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+                f"{name}: the page scrolls sideways at {self.size} size"
+            )
+            violations = serious_accessibility_violations(self.page)
+            assert violations == [], f"{name}: {violations}"
+
+    def close(self) -> None:
+        self.context.close()

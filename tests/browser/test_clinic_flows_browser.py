@@ -1,0 +1,214 @@
+"""The flows the clinic and its patients depend on, in a real Chromium on a live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from prpath.clinic import services
+from prpath.clinic.models import Alert, AlertState, CheckIn
+from tests.browser.pages import SIZES, Visit
+from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live_world(transactional_db: None, live_server: Any) -> World:
+    return make_world()
+
+
+@pytest.fixture
+def visits(browser: Any, live_server: Any) -> Iterator[list[Visit]]:
+    opened: list[Visit] = []
+    yield opened
+    for visit in opened:
+        visit.close()
+
+
+def open_visit(visits: list[Visit], browser: Any, live_server: Any, size: str, **options: Any) -> Visit:
+    visit = Visit(browser, live_server, size, **options)
+    visits.append(visit)
+    return visit
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_patient_accepts_the_invitation_answers_screening_and_sees_their_guidance(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    patient = enrol(live_world, given_name="Amira")
+    _, token = services.do_invite_patient(live_world.nurse, patient)
+    visit = open_visit(visits, browser, live_server, size)
+    page = visit.page
+
+    visit.go(f"/join/{token}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Amira"
+    visit.look("invitation")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("The same password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+
+    page.wait_for_url("**/me/screening/")
+    visit.look("screening")
+    page.get_by_label("Degenerative disc disease").check()
+    page.locator("#id_pain").fill("6")
+    page.get_by_label("About the same").check()
+    page.get_by_label("Taking anti-inflammatory painkillers (NSAIDs) such as ibuprofen or naproxen").check()
+    page.get_by_role("button", name="Send my answers").click()
+
+    page.wait_for_url("**/me/screening/*/")
+    assert "your answers are with the clinic" in page.get_by_role("heading", level=1).inner_text()
+    visit.look("screening-result")
+    page.get_by_role("link", name="Back to today").click()
+    page.wait_for_url("**/me/")
+    guidance = page.get_by_role("region", name="Until your injection").inner_text()
+    assert "7 days before" in guidance  # the NSAID pause, from the protocol's rule
+    visit.look("today-before-injection")
+    patient.refresh_from_db()
+    assert patient.baseline_pain == 6
+    assert patient.history == ["nsaid_use"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_worklist(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    # An older, milder alert from another patient: the fever must still come first.
+    earlier = injected_patient(live_world, days_ago=2)
+    check_in(earlier, itching="mild")
+    patient = injected_patient(live_world, days_ago=4)
+    assert patient.user is not None
+
+    visit = open_visit(visits, browser, live_server, size)
+    page = visit.page
+    visit.sign_in(patient.user.username)
+    assert "Day 4 after your injection" in page.get_by_role("main").inner_text()
+    visit.look("today-day-4")
+    page.get_by_role("link", name="Check in now").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Daily check-in: day 4"
+    visit.look("check-in")
+    page.locator("#id_pain").fill("5")
+    page.get_by_label("Temperature in °C (if you took it)").fill("38.4")
+    page.get_by_role("button", name="Send my check-in").click()
+
+    page.wait_for_url("**/me/check-ins/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Call the clinic today"
+    reasons = page.get_by_role("region", name="Why").inner_text()
+    assert "Temperature 38.4 °C on day 4 after the injection" in reasons
+    assert page.get_by_role("link", name="Call Riverside Spine: +44 20 7946 0000").is_visible()
+    visit.look("result-urgent")
+
+    nurse = open_visit(visits, browser, live_server, size)
+    nurse.sign_in("nurse@riverside.test")
+    cards = nurse.page.locator(".worklist > li")
+    assert cards.count() == 2
+    first = cards.first
+    assert patient.full_name in first.inner_text()
+    assert "Fever" in first.inner_text()
+    nurse.look("worklist")
+
+    first.get_by_role("button", name="Acknowledge").click()
+    nurse.page.locator(".worklist > li").first.get_by_text("Acknowledged", exact=True).wait_for()
+    alert = Alert.objects.get(patient=patient)
+    assert alert.state == AlertState.ACKNOWLEDGED
+    first = nurse.page.locator(".worklist > li").first
+    first.get_by_label("Note").fill("Phoned: seen in clinic today, bloods taken.")
+    first.get_by_role("button", name="Resolve").click()
+    nurse.page.get_by_text("Resolved by Nurse Riverside: Phoned: seen in clinic today, bloods taken.").wait_for()
+    nurse.look("worklist-after-resolve")
+    alert.refresh_from_db()
+    assert (alert.state, alert.resolved_by, alert.resolution_note) == (
+        AlertState.RESOLVED,
+        live_world.nurse,
+        "Phoned: seen in clinic today, bloods taken.",
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruction(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    patient = injected_patient(live_world, days_ago=6)
+    assert patient.user is not None
+    visit = open_visit(visits, browser, live_server, size)
+    page = visit.page
+    visit.sign_in(patient.user.username)
+    visit.go("/me/check-in/")
+    page.locator("#id_pain").fill("7")
+    page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Moderate").check()
+    page.get_by_role("button", name="Send my check-in").click()
+
+    page.wait_for_url("**/me/check-ins/*/")
+    emergency = page.get_by_role("alert")
+    assert emergency.get_by_role("heading", level=1).inner_text() == "Go to the emergency department now"
+    assert emergency.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
+    # The instruction fills the screen: red, and most of the viewport's height before any scrolling.
+    box = emergency.bounding_box()
+    assert box is not None
+    assert box["height"] >= 0.6 * SIZES[size][1]
+    assert page.eval_on_selector(".emergency", "el => getComputedStyle(el).backgroundColor") == "rgb(176, 0, 32)"
+    visit.look("result-emergency")
+    assert Alert.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_the_check_in_and_acknowledge_work_with_javascript_off(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit]
+) -> None:
+    patient = injected_patient(live_world, days_ago=3)
+    assert patient.user is not None
+    visit = open_visit(visits, browser, live_server, "phone", javascript=False)
+    visit.sign_in(patient.user.username)
+    visit.go("/me/check-in/")
+    visit.page.locator("#id_pain").fill("6")
+    visit.page.get_by_label("Temperature in °C (if you took it)").fill("38.2")
+    visit.page.get_by_role("button", name="Send my check-in").click()
+    visit.page.wait_for_url("**/me/check-ins/*/")
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Call the clinic today"
+    visit.look("result-no-javascript")
+
+    nurse = open_visit(visits, browser, live_server, "desktop", javascript=False)
+    nurse.sign_in("nurse@riverside.test")
+    card = nurse.page.locator(".worklist > li").first
+    card.get_by_role("button", name="Acknowledge").click()
+    nurse.page.wait_for_load_state()
+    assert "acknowledged" in nurse.page.get_by_role("status").first.inner_text()
+    assert Alert.objects.get(patient=patient).state == AlertState.ACKNOWLEDGED
+    card = nurse.page.locator(".worklist > li").first
+    card.get_by_role("button", name="Resolve").click()  # no note: refused, with the message beside the field
+    nurse.page.wait_for_load_state()
+    assert "Note is required" in nurse.page.locator(".worklist > li").first.inner_text()
+    assert Alert.objects.get(patient=patient).state == AlertState.ACKNOWLEDGED
+    nurse.look("worklist-problem-no-javascript")
+
+
+def test_a_patient_checks_in_with_the_keyboard_only(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit]
+) -> None:
+    patient = injected_patient(live_world, days_ago=2)
+    assert patient.user is not None
+    visit = open_visit(visits, browser, live_server, "phone")
+    visit.sign_in(patient.user.username)
+    visit.go("/me/check-in/")
+    keys = visit.page.keyboard
+    pain = visit.page.locator("#id_pain")
+    start = int(pain.input_value())
+    # Tab from the top of the page until the slider has focus, as a keyboard user would.
+    for _ in range(20):
+        keys.press("Tab")
+        if visit.page.evaluate("document.activeElement.id") == "id_pain":
+            break
+    assert visit.page.evaluate("document.activeElement.id") == "id_pain"
+    keys.press("ArrowRight")
+    keys.press("Tab")
+    keys.type("37.1")
+    keys.press("Tab")  # into the first symptom's choices: "No" is selected; arrow to "Mild"
+    keys.press("ArrowRight")
+    visit.page.locator("button[type=submit].button--large").focus()
+    keys.press("Enter")
+    visit.page.wait_for_url("**/me/check-ins/*/")
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.pain == min(start + 1, 10)
+    assert str(checkin.temperature_c) == "37.1"
+    assert checkin.symptoms == {"injection_site_pain": "mild"}

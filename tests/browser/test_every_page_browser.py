@@ -1,0 +1,104 @@
+"""Every page, at phone and desktop size: screenshot, axe-core, nothing loaded from outside, no sideways scroll."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from prpath.clinic import services
+from prpath.clinic.models import CheckIn
+from tests.browser.pages import SIZES, Visit
+from tests.personas import World, check_in, enrol, injected_patient, make_world, screen, with_account
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def visit_at(browser: Any, live_server: Any) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def open_at(size: str) -> Visit:
+        visit = Visit(browser, live_server, size)
+        opened.append(visit)
+        return visit
+
+    yield open_at
+    for visit in opened:
+        visit.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_patient_page(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
+    world: World = make_world()
+    patient = injected_patient(world, days_ago=9, conditions=("herniated_disc",), symptoms={"leg_tingling": "mild"})
+    for day in range(1, 9):
+        site = {"injection_site_pain": "mild"} if day < 4 else {}
+        check_in(patient, days_after=day, pain=max(2, 8 - day), **site)
+    consult = CheckIn.objects.filter(patient=patient).order_by("-date").first()
+    assert patient.user is not None
+    assert consult is not None
+    visit = visit_at(size)
+    visit.sign_in(patient.user.username)
+    for path, name in [
+        ("/me/", "patient-today"),
+        ("/me/check-in/", "patient-check-in"),
+        (f"/me/check-ins/{consult.uuid}/", "patient-result"),
+        ("/me/history/", "patient-history"),
+        ("/me/learn/", "patient-learn"),
+        ("/me/learn/conventional_treatments/", "patient-learn-topic"),
+    ]:
+        response = visit.go(path)
+        assert response.status == 200, path
+        visit.look(name)
+    # The chart is drawn on the server: one point per check-in.
+    visit.go("/me/history/")
+    assert visit.page.locator("svg circle.point").count() == 8
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_clinic_page(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
+    world: World = make_world()
+    waiting = with_account(world, enrol(world, given_name="Wendy"))
+    screening = screen(waiting, history=("anticoagulant_use",))
+    recovering = injected_patient(world, days_ago=5)
+    for day in range(1, 5):
+        check_in(recovering, days_after=day, pain=5, temperature_c="38.3" if day == 4 else None)
+    services.do_add_note(world.nurse, recovering, text="Called about the fever; GP visit booked.")
+    visit = visit_at(size)
+    visit.sign_in("physician@riverside.test")
+    for path, name in [
+        ("/clinic/alerts/", "staff-worklist"),
+        ("/clinic/patients/", "staff-patient-list"),
+        ("/clinic/patients/?stage=recovering&alerts=open", "staff-patient-list-filtered"),
+        (f"/clinic/patients/{recovering.uuid}/", "staff-timeline"),
+        (f"/clinic/patients/{waiting.uuid}/screenings/{screening.uuid}/", "staff-screening-review"),
+        (f"/clinic/patients/{waiting.uuid}/procedures/new/", "staff-procedure-form"),
+        ("/clinic/patients/new/", "staff-enrol"),
+    ]:
+        response = visit.go(path)
+        assert response.status == 200, path
+        visit.look(name)
+    # The invitation page shows its link once, after the POST.
+    newcomer = enrol(world, given_name="Nadia")
+    visit.go(f"/clinic/patients/{newcomer.uuid}/")
+    visit.page.get_by_role("button", name="Create invitation link").click()
+    link = visit.page.get_by_label("Invitation link").input_value()
+    assert "/join/" in link
+    visit.look("staff-invitation")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
+    visit = visit_at(size)
+    visit.go("/accounts/login/")
+    visit.look("sign-in")
+    visit.page.get_by_label("Email").fill("nobody@example.org")
+    visit.page.get_by_label("Password").fill("wrong password")
+    visit.page.get_by_role("button", name="Sign in").click()
+    assert "do not match an account" in visit.page.get_by_role("alert").inner_text()
+    visit.look("sign-in-refused")
+    visit.go("/join/not-a-real-token/")
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "This invitation link cannot be used"
+    visit.look("invitation-unusable")

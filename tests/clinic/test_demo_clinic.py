@@ -1,0 +1,158 @@
+"""The demo clinic (``load_demo_clinic``, ``reset_demo_clinic``): logins that work, patients at every
+stage, an open fever alert to show, and a reset that leaves nothing behind."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from prpath.clinic import demo
+from prpath.clinic.models import (
+    Alert,
+    AlertState,
+    AuditEvent,
+    CheckIn,
+    Clinic,
+    Invitation,
+    Patient,
+    Procedure,
+    Screening,
+    StaffMember,
+    Stage,
+)
+from prpath.clinic.services import clinic_today
+from prpath.protocol.schema import Disposition
+
+
+def loaded() -> Clinic:
+    demo.load_demo_clinic(patients=30)
+    clinic = demo.demo_clinic()
+    assert clinic is not None
+    return clinic
+
+
+def test_it_prints_four_staff_logins_and_the_patients_login(db: None) -> None:
+    logins = demo.load_demo_clinic(patients=30)
+
+    assert [login.email for login in logins] == [
+        *(email for email, _, _, _ in demo.DEMO_STAFF),
+        demo.DEMO_PATIENT_EMAIL,
+    ]
+    assert len({login.email for login in logins}) == 5
+    assert logins[-1].role == "Patient"
+
+
+def test_every_printed_login_opens(db: None) -> None:
+    logins = demo.load_demo_clinic(patients=30)
+    clinic = demo.demo_clinic()
+
+    for login in logins:
+        user = authenticate(username=login.email, password=login.password)
+        assert user is not None, login.email
+        assert isinstance(user, User)
+    staff = StaffMember.objects.filter(clinic=clinic)
+    assert sorted(s.role for s in staff) == ["admin", "coordinator", "nurse", "physician"]
+
+
+def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(db: None) -> None:
+    clinic = loaded()
+
+    patient = Patient.objects.get(clinic=clinic, email=demo.DEMO_PATIENT_EMAIL)
+
+    today = clinic_today(clinic)
+    assert patient.user is not None
+    assert patient.stage == Stage.INJECTED
+    assert patient.injected_on is not None
+    assert (today - patient.injected_on).days == 3
+    assert patient.next_checkin_due == today
+    assert authenticate(username=demo.DEMO_PATIENT_EMAIL, password=demo.DEMO_PASSWORD) == patient.user
+
+
+def test_it_has_patients_at_every_stage(db: None) -> None:
+    clinic = loaded()
+
+    assert Patient.objects.filter(clinic=clinic).count() == 30
+    assert set(Patient.objects.filter(clinic=clinic).values_list("stage", flat=True)) == set(Stage.values)
+
+
+def test_it_shows_an_open_urgent_fever_alert(db: None) -> None:
+    clinic = loaded()
+
+    fevers = [
+        alert
+        for alert in Alert.objects.filter(clinic=clinic, state=AlertState.OPEN, disposition=Disposition.URGENT)
+        if any(f["rule"] == "recovery.fever" for f in alert.findings)
+    ]
+
+    assert fevers
+    for alert in fevers:
+        assert alert.checkin is not None
+        assert alert.checkin.temperature_c is not None
+        assert alert.checkin.temperature_c >= 38
+
+
+def test_its_records_are_dated_up_to_today_and_no_later(db: None) -> None:
+    clinic = loaded()
+    today = clinic_today(clinic)
+
+    assert not CheckIn.objects.filter(patient__clinic=clinic, date__gt=today).exists()
+    assert not Procedure.objects.filter(patient__clinic=clinic, performed_on__gt=today).exists()
+    assert CheckIn.objects.filter(patient__clinic=clinic, date=today).exists()
+
+
+def test_enrolled_patients_can_still_use_their_invitation(db: None) -> None:
+    # Story.ENROLLED: "invited, nothing answered yet"; the demo should show a patient who can still answer.
+    clinic = loaded()
+
+    enrolled = Patient.objects.filter(clinic=clinic, stage=Stage.ENROLLED)
+
+    assert enrolled
+    for patient in enrolled:
+        invitation = Invitation.objects.get(patient=patient)
+        assert invitation.expires_at > invitation.created_at
+        assert invitation.is_usable(timezone.now()), f"{patient.email}: invitation expired {invitation.expires_at}"
+
+
+def test_loading_twice_does_not_duplicate_anything(db: None) -> None:
+    demo.load_demo_clinic(patients=30)
+    counts = (Clinic.objects.count(), User.objects.count(), Patient.objects.count(), CheckIn.objects.count())
+
+    logins = demo.load_demo_clinic(patients=30)
+
+    assert Clinic.objects.filter(name=demo.DEMO_CLINIC).count() == 1
+    assert (Clinic.objects.count(), User.objects.count(), Patient.objects.count(), CheckIn.objects.count()) == counts
+    assert len(logins) == 5
+
+
+def test_reset_removes_the_demo_clinic_and_its_people(db: None) -> None:
+    demo.load_demo_clinic(patients=30)
+    emails = [email for email, _, _, _ in demo.DEMO_STAFF] + [demo.DEMO_PATIENT_EMAIL]
+
+    demo.reset_demo_clinic()
+
+    assert demo.demo_clinic() is None
+    assert not Clinic.objects.filter(name=demo.DEMO_CLINIC).exists()
+    assert not User.objects.filter(username__in=emails).exists()
+    assert not User.objects.exists()  # every demo login went, patients' too
+    for model in (Patient, Screening, Procedure, CheckIn, Alert, Invitation, AuditEvent, StaffMember):
+        assert not model.objects.exists(), model.__name__
+    assert authenticate(username=demo.DEMO_PATIENT_EMAIL, password=demo.DEMO_PASSWORD) is None
+
+
+def test_reset_then_load_builds_it_again(db: None) -> None:
+    demo.load_demo_clinic(patients=10)
+    demo.reset_demo_clinic()
+
+    logins = demo.load_demo_clinic(patients=10)
+
+    assert Patient.objects.filter(clinic=demo.demo_clinic()).count() == 10
+    assert len(logins) == 5
+
+
+def test_reset_without_a_demo_clinic_does_nothing(db: None) -> None:
+    other = Clinic.objects.create(name="Another clinic", phone="+1 555 0199")
+
+    demo.reset_demo_clinic()
+
+    assert Clinic.objects.filter(pk=other.pk).exists()

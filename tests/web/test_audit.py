@@ -1,0 +1,240 @@
+"""The audit trail seen from the pages: each page that shows a patient's records writes one "read" event
+naming the patient; list pages name every patient listed; each action is written by its service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from prpath.clinic.models import Alert, AuditEvent, CheckIn, Patient, Screening
+from tests.personas import PASSWORD, World, check_in, clinic_today, enrol, injected_patient, screen, with_account
+from tests.web.pages import client_for
+
+
+@dataclass
+class Records:
+    world: World
+    patient: Patient  # injected, with today's check-in and an open alert
+    checkin: CheckIn
+    screening: Screening
+    alert: Alert
+
+
+def records(world: World) -> Records:
+    patient = injected_patient(world, days_ago=4)
+    checkin = check_in(patient, temperature_c="38.4")
+    screening = patient.screenings.get()
+    return Records(world, patient, checkin, screening, Alert.objects.get(patient=patient))
+
+
+def new_reads() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action="read").order_by("pk"))
+
+
+# --- reads --------------------------------------------------------------------------------------------
+
+READ_PAGES: list[tuple[str, str, Callable[[Records], str], str]] = [
+    ("physician", "patient.timeline", lambda r: f"/clinic/patients/{r.patient.uuid}/", ""),
+    (
+        "admin",
+        "screening.review",
+        lambda r: f"/clinic/patients/{r.patient.uuid}/screenings/{r.screening.uuid}/",
+        "screening",
+    ),
+    ("patient", "patient.today", lambda r: "/me/", ""),
+    ("patient", "checkin.result", lambda r: f"/me/check-ins/{r.checkin.uuid}/", "checkin"),
+    ("patient", "patient.history", lambda r: "/me/history/", ""),
+    ("patient", "screening.result", lambda r: f"/me/screening/{r.screening.uuid}/", "screening"),
+]
+
+
+def reader(r: Records, who: str) -> User:
+    user = r.patient.user if who == "patient" else getattr(r.world, who)
+    assert user is not None
+    return user
+
+
+@pytest.mark.parametrize(("who", "what", "url", "names"), READ_PAGES, ids=[p[1] for p in READ_PAGES])
+def test_a_page_showing_a_patients_records_writes_one_read_naming_them(
+    world: World, who: str, what: str, url: Callable[[Records], str], names: str
+) -> None:
+    r = records(world)
+    user = reader(r, who)
+    AuditEvent.objects.all().delete()
+
+    response = client_for(user).get(url(r))
+
+    assert response.status_code == 200
+    [event] = new_reads()
+    assert (event.what, event.patient, event.actor, event.clinic) == (what, r.patient, user, world.clinic)
+    if names:
+        shown = {"checkin": r.checkin.uuid, "screening": r.screening.uuid}[names]
+        assert event.detail[names] == str(shown)
+
+
+def test_the_worklist_names_every_patient_it_lists(world: World) -> None:
+    listed = [records(world).patient for _ in range(3)]
+    quiet = injected_patient(world, days_ago=4)  # no alert: not on the worklist
+    AuditEvent.objects.all().delete()
+
+    client_for(world.nurse).get("/clinic/alerts/")
+
+    [event] = new_reads()
+    assert (event.what, event.actor, event.patient) == ("alert.worklist", world.nurse, None)
+    assert sorted(event.detail["patients"]) == sorted(str(p.uuid) for p in listed)
+    assert str(quiet.uuid) not in event.detail["patients"]
+
+
+def test_the_patient_list_names_every_patient_on_the_page_and_the_search(world: World) -> None:
+    for name in ("Okafor", "Okoye", "Marsh"):
+        enrol(world, family_name=name)
+    AuditEvent.objects.all().delete()
+
+    client_for(world.coordinator).get("/clinic/patients/", {"q": "Ok"})
+
+    [event] = new_reads()
+    assert event.what == "patient.list"
+    listed = Patient.objects.filter(family_name__startswith="Ok")
+    assert sorted(event.detail["patients"]) == sorted(str(p.uuid) for p in listed)
+    assert event.detail["query"]["q"] == "Ok"
+
+
+def test_a_list_of_one_still_names_its_patient(world: World) -> None:
+    patient = enrol(world, family_name="Okafor")
+    AuditEvent.objects.all().delete()
+
+    client_for(world.coordinator).get("/clinic/patients/", {"q": "Okafor"})
+
+    [event] = new_reads()
+    assert event.patient == patient or event.detail.get("patients") == [str(patient.uuid)]
+
+
+def test_the_other_clinics_lists_name_none_of_our_patients(world: World) -> None:
+    records(world)
+    AuditEvent.objects.all().delete()
+
+    client = client_for(world.other_nurse)
+    client.get("/clinic/alerts/")
+    client.get("/clinic/patients/")
+
+    events = new_reads()
+    assert [e.clinic for e in events] == [world.other_clinic, world.other_clinic]
+    assert all(e.patient is None and e.detail["patients"] == [] for e in events)
+
+
+def test_the_learn_page_showing_the_patients_condition_writes_a_read(world: World) -> None:
+    r = records(world)
+    assert r.patient.user is not None
+    AuditEvent.objects.all().delete()
+
+    response = client_for(r.patient.user).get("/me/learn/")
+
+    assert "Your condition" in response.content.decode()
+    assert [(e.patient, e.actor) for e in new_reads()] == [(r.patient, r.patient.user)], (
+        "the page shows the patient's diagnosis but writes no read event"
+    )
+
+
+def test_the_screening_form_filled_with_earlier_answers_writes_a_read(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    screen(patient, pain=7)
+    assert patient.user is not None
+    AuditEvent.objects.all().delete()
+
+    response = client_for(patient.user).get("/me/screening/")
+
+    assert 'value="7"' in response.content.decode()
+    assert [(e.patient, e.actor) for e in new_reads()] == [(patient, patient.user)], (
+        "the form shows the patient's earlier answers but writes no read event"
+    )
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+
+def _procedure(r: Records) -> dict[str, Any]:
+    local = timezone.now().astimezone(zoneinfo.ZoneInfo(r.world.clinic.time_zone)) - dt.timedelta(hours=1)
+    return {
+        "performed_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "target": "facet_joint",
+        "spinal_level": "L5-S1",
+        "side": "left",
+        "image_guidance": "fluoroscopy",
+        "blood_drawn_ml": "30",
+        "spin_protocol": "one spin",
+        "platelet_concentration_x": "4",
+        "leukocytes": "poor",
+        "activation": "none",
+        "volume_injected_ml": "2",
+        "operator": str(r.world.physician.pk),
+    }
+
+
+WRITES: list[tuple[str, str, Callable[[Records], str], Callable[[Records], dict[str, Any]]]] = [
+    ("nurse", "alert.acknowledge", lambda r: f"/clinic/alerts/{r.alert.uuid}/acknowledge/", lambda r: {}),
+    ("nurse", "alert.resolve", lambda r: f"/clinic/alerts/{r.alert.uuid}/resolve/", lambda r: {"note": "Seen."}),
+    ("coordinator", "note.add", lambda r: f"/clinic/patients/{r.patient.uuid}/notes/", lambda r: {"text": "Rang."}),
+    (
+        "physician",
+        "screening.decide",
+        lambda r: f"/clinic/patients/{r.patient.uuid}/screenings/{r.screening.uuid}/",
+        lambda r: {"candidacy": "defer", "reason": "Changed my mind."},
+    ),
+    ("physician", "procedure.record", lambda r: f"/clinic/patients/{r.patient.uuid}/procedures/new/", _procedure),
+    (
+        "patient",
+        "checkin.record",
+        lambda r: "/me/check-in/",
+        lambda r: {"date": (clinic_today(r.world.clinic) - dt.timedelta(days=1)).isoformat(), "pain": "3"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("who", "what", "url", "data"), WRITES, ids=[w[1] for w in WRITES])
+def test_an_action_is_audited_once_naming_the_patient(
+    world: World,
+    who: str,
+    what: str,
+    url: Callable[[Records], str],
+    data: Callable[[Records], dict[str, Any]],
+) -> None:
+    r = records(world)
+    user = reader(r, who)
+    AuditEvent.objects.all().delete()
+
+    response = client_for(user).post(url(r), data(r))
+
+    assert response.status_code in {200, 302}
+    [event] = AuditEvent.objects.filter(action="write")
+    assert (event.what, event.patient, event.actor, event.clinic) == (what, r.patient, user, world.clinic)
+    assert event.object_uuid is not None
+
+
+def test_enrolling_inviting_joining_and_screening_are_audited(world: World) -> None:
+    client = client_for(world.admin)
+    client.post(
+        "/clinic/patients/new/",
+        {"given_name": "Eve", "family_name": "Stone", "date_of_birth": "1960-06-01", "email": "eve@patients.test"},
+    )
+    patient = Patient.objects.get(email="eve@patients.test")
+    page = client.post(f"/clinic/patients/{patient.uuid}/invite/").content.decode()
+    token = page.split("/join/", 1)[1].split("/", 1)[0]
+    joined = client_for(None)
+    joined.post(f"/join/{token}/", {"password": PASSWORD, "password_again": PASSWORD})
+    joined.post("/me/screening/", {"conditions": ["herniated_disc"], "pain": "6", "pain_trend": "worsening"})
+
+    writes = list(AuditEvent.objects.filter(action="write", patient=patient).order_by("pk"))
+    patient.refresh_from_db()
+    assert [(e.what, e.actor) for e in writes] == [
+        ("patient.enrol", world.admin),
+        ("patient.invite", world.admin),
+        ("patient.accept_invitation", patient.user),
+        ("screening.record", patient.user),
+    ]

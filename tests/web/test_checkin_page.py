@@ -1,0 +1,320 @@
+"""The patient's check-in page: what it stores, what it refuses, and how it refuses it.
+
+Refused input answers 400 with the message inside the field's own container, stores nothing, and writes
+no ``checkin.record`` audit event. Nothing a patient (or a tampered form) sends gets a 5xx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion, Patient
+from tests.conftest import ROOT
+from tests.personas import World, clinic_today, injected_patient
+from tests.web.pages import body, client_for, error_beside, parse
+
+PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8"))
+SYMPTOM_CODES = [s["code"] for s in PROTOCOL["symptoms"]]
+FIELD_NAMES = ["date", "pain", "temperature_c", "note", *(f"symptom__{code}" for code in SYMPTOM_CODES)]
+URGENT_INSTRUCTION = PROTOCOL["dispositions"]["urgent"]["instruction"]
+
+
+def signed_in_patient(world: World, days_ago: int = 4) -> tuple[Patient, Client]:
+    patient = injected_patient(world, days_ago=days_ago)
+    assert patient.user is not None
+    return patient, client_for(patient.user)
+
+
+def form(patient: Patient, /, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "date": clinic_today(patient.clinic).isoformat(),
+        "pain": "4",
+        "temperature_c": "",
+        "note": "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def assert_nothing_stored(patient: Patient) -> None:
+    assert not CheckIn.objects.filter(patient=patient).exists()
+    assert not CheckInVersion.objects.exists()
+    assert not AuditEvent.objects.filter(what="checkin.record").exists()
+    assert not Alert.objects.filter(patient=patient).exists()
+
+
+# --- a good check-in ----------------------------------------------------------------------------------
+
+
+def test_a_check_in_is_stored_and_the_result_shown(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, pain="4"))
+
+    checkin = CheckIn.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/me/check-ins/{checkin.uuid}/"
+    assert (checkin.pain, checkin.temperature_c, checkin.day, checkin.disposition) == (4, None, 4, "self_care")
+    assert AuditEvent.objects.filter(what="checkin.record", patient=patient, actor=patient.user).count() == 1
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_an_unknown_field_is_ignored_and_cannot_set_the_result(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    other = injected_patient(world, days_ago=4)
+
+    response = client.post(
+        "/me/check-in/",
+        form(
+            patient,
+            temperature_c="38.4",
+            disposition="self_care",
+            patient=str(other.uuid),
+            revision="7",
+            is_staff="1",
+            symptom__not_a_symptom="severe",
+        ),
+    )
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get()
+    assert (checkin.patient, checkin.disposition, checkin.revision) == (patient, "urgent", 1)
+    assert checkin.symptoms == {}
+    assert not CheckIn.objects.filter(patient=other).exists()
+
+
+# --- bad input: a message beside the field, nothing stored, never a 5xx -------------------------------
+
+
+def _before_the_injection(patient: Patient) -> str:
+    assert patient.injected_on is not None
+    return (patient.injected_on - dt.timedelta(days=1)).isoformat()
+
+
+def _tomorrow(patient: Patient) -> str:
+    return (clinic_today(patient.clinic) + dt.timedelta(days=1)).isoformat()
+
+
+BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
+    ("pain 11", {"pain": "11"}, "pain", "less than or equal to 10"),
+    ("pain -1", {"pain": "-1"}, "pain", "greater than or equal to 0"),
+    ("pain abc", {"pain": "abc"}, "pain", "Enter a whole number"),
+    ("pain missing", {"pain": None}, "pain", "This field is required"),
+    ("temperature 60", {"temperature_c": "60"}, "temperature_c", "less than or equal to 45"),
+    ("temperature 20", {"temperature_c": "20"}, "temperature_c", "greater than or equal to 30"),
+    ("temperature hot", {"temperature_c": "hot"}, "temperature_c", "Enter a number"),
+    ("temperature 38.45", {"temperature_c": "38.45"}, "temperature_c", "Ensure that there are no more than"),
+    ("date 2026-02-30", {"date": "2026-02-30"}, "date", "Enter a valid date"),
+    ("date missing", {"date": None}, "date", "This field is required"),
+    ("fever terrible", {"symptom__fever": "terrible"}, "symptom__fever", "Select a valid choice"),
+    ("note too long", {"note": "x" * 2001}, "note", "at most 2000 characters"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, Any], field: str, message: str) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, **changes))
+
+    assert response.status_code == 400
+    assert message in error_beside(response.content, name=field)
+    assert_nothing_stored(patient)
+
+
+@pytest.mark.parametrize(
+    ("when", "message"), [(_before_the_injection, "before the injection"), (_tomorrow, "in the future")]
+)
+def test_a_date_the_service_refuses_is_shown_beside_the_date(world: World, when: Any, message: str) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, date=when(patient)))
+
+    assert response.status_code == 400
+    assert message in error_beside(response.content, name="date")
+    assert_nothing_stored(patient)
+
+
+def test_a_check_in_before_any_injection_is_refused(world: World) -> None:
+    from tests.personas import enrol, with_account
+
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    response = client_for(patient.user).post("/me/check-in/", form(patient))
+
+    assert response.status_code == 400
+    assert_nothing_stored(patient)
+
+
+def test_a_form_without_its_csrf_token_is_refused(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client = client_for(patient.user, enforce_csrf_checks=True)
+
+    response = client.post("/me/check-in/", form(patient))
+
+    assert response.status_code == 403
+    assert_nothing_stored(patient)
+
+
+def test_the_form_sent_back_keeps_what_the_patient_typed(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, pain="11", note="Sore but walking", symptom__fever="mild"))
+
+    assert response.status_code == 400
+    page = parse(response.content)
+    assert [e.text() for e in page.find_all("textarea", name="note")] == ["Sore but walking"]
+    checked = [e.attrs["value"] for e in page.find_all("input", name="symptom__fever") if "checked" in e.attrs]
+    assert checked == ["mild"]
+
+
+# --- junk from anywhere -----------------------------------------------------------------------------
+
+PLAUSIBLE_VALUES = ["", "0", "4", "10", "11", "-1", "36.5", "38.4", "60", "mild", "moderate", "severe", "2026-02-30"]
+PLAUSIBLE = st.sampled_from(PLAUSIBLE_VALUES)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    junk=st.dictionaries(
+        st.sampled_from([*FIELD_NAMES, "disposition", "patient", "csrfmiddlewaretoken"]),
+        st.one_of(st.text(max_size=30), PLAUSIBLE),
+        max_size=6,
+    ),
+    with_a_good_date=st.booleans(),
+    good_pain=st.none() | st.integers(min_value=0, max_value=10),
+)
+def test_junk_never_breaks_the_page_or_stores_a_bad_check_in(
+    world: World, junk: dict[str, str], with_a_good_date: bool, good_pain: int | None
+) -> None:
+    # The world (and its patient) is made once for the test; each example posts against it.
+    patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
+        world, days_ago=4
+    )
+    assert patient.user is not None
+    assert patient.injected_on is not None
+    today = clinic_today(patient.clinic)
+    if with_a_good_date:
+        junk = {**junk, "date": today.isoformat()}
+    if good_pain is not None:
+        junk = {**junk, "pain": str(good_pain)}
+    versions = CheckInVersion.objects.count()
+
+    response = client_for(patient.user).post("/me/check-in/", junk)
+
+    assert response.status_code < 500
+    if CheckInVersion.objects.count() == versions:
+        event("refused")
+        assert response.status_code == 400
+        return
+    event("stored")
+    assert response.status_code == 302
+    latest = CheckInVersion.objects.select_related("checkin").order_by("-pk").first()
+    assert latest is not None
+    checkin = latest.checkin
+    assert checkin.patient == patient
+    assert 0 <= checkin.pain <= 10
+    assert checkin.temperature_c is None or Decimal("30") <= checkin.temperature_c <= Decimal("45")
+    assert patient.injected_on <= checkin.date <= today
+    assert set(checkin.symptoms) <= set(SYMPTOM_CODES)
+    assert set(checkin.symptoms.values()) <= {"mild", "moderate", "severe"}
+    assert (checkin.pain, checkin.temperature_c, checkin.symptoms) == (
+        latest.pain,
+        latest.temperature_c,
+        latest.symptoms,
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pain=st.integers(min_value=0, max_value=10),
+    temperature=st.none() | st.decimals(min_value=30, max_value=45, places=1),
+    symptoms=st.dictionaries(st.sampled_from(SYMPTOM_CODES), st.sampled_from(["mild", "moderate", "severe"])),
+    days_after=st.integers(min_value=0, max_value=4),
+)
+def test_any_good_check_in_is_stored_as_sent(
+    world: World, pain: int, temperature: Decimal | None, symptoms: dict[str, str], days_after: int
+) -> None:
+    patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
+        world, days_ago=4
+    )
+    assert patient.user is not None
+    assert patient.injected_on is not None
+    date = patient.injected_on + dt.timedelta(days=days_after)
+    data = {
+        "date": date.isoformat(),
+        "pain": str(pain),
+        "temperature_c": "" if temperature is None else str(temperature),
+        **{f"symptom__{code}": severity for code, severity in symptoms.items()},
+    }
+
+    response = client_for(patient.user).post("/me/check-in/", data)
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient, date=date)
+    assert (checkin.pain, checkin.temperature_c, checkin.symptoms) == (pain, temperature, symptoms)
+    assert response.headers["Location"] == f"/me/check-ins/{checkin.uuid}/"
+
+
+# --- the same day, twice -----------------------------------------------------------------------------
+
+
+def test_an_evening_fever_amends_the_mornings_check_in(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    morning = client.post("/me/check-in/", form(patient, pain="4"))
+    evening = client.post("/me/check-in/", form(patient, pain="4", temperature_c="38.4"), follow=True)
+
+    assert morning.status_code == 302
+    assert evening.status_code == 200
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.revision, checkin.disposition, checkin.temperature_c) == (2, "urgent", Decimal("38.4"))
+    versions = list(checkin.versions.order_by("revision").values_list("revision", "disposition", "temperature_c"))
+    assert versions == [(1, "self_care", None), (2, "urgent", Decimal("38.4"))]
+    assert evening.redirect_chain == [(f"/me/check-ins/{checkin.uuid}/", 302)]
+    assert URGENT_INSTRUCTION in body(evening)
+    alerts = Alert.objects.filter(patient=patient)
+    assert [(a.disposition, a.state) for a in alerts] == [("urgent", AlertState.OPEN)]
+
+
+def test_the_page_says_when_today_is_already_reported(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, pain="4"))
+
+    page = body(client.get("/me/check-in/"))
+
+    assert "You already checked in today" in page
+
+
+# --- weight ------------------------------------------------------------------------------------------
+
+
+def test_the_check_in_page_weighs_under_50_kb(world: World) -> None:
+    _, client = signed_in_patient(world)
+
+    response = client.get("/me/check-in/")
+
+    assert response.status_code == 200
+    size = len(response.content)
+    assert size < 50_000, f"the check-in page weighs {size} bytes"
+
+
+def test_the_check_in_page_with_every_error_still_weighs_under_50_kb(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    junk = {f"symptom__{code}": "terrible" for code in SYMPTOM_CODES}
+
+    response = client.post("/me/check-in/", form(patient, pain="abc", temperature_c="hot", date="x", **junk))
+
+    assert response.status_code == 400
+    size = len(response.content)
+    assert size < 50_000, f"the check-in page with errors weighs {size} bytes"

@@ -1,0 +1,75 @@
+"""The patient's screening questions before the injection: stored and assessed, or refused beside the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from prpath.clinic.models import Alert, AuditEvent, Patient, Screening
+from tests.personas import World, enrol, with_account
+from tests.web.pages import client_for, error_beside
+
+
+def new_patient(world: World) -> Patient:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    return patient
+
+
+def form(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "conditions": ["degenerative_disc_disease"],
+        "history": [],
+        "pain": "6",
+        "pain_trend": "stable",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_answers_are_stored_assessed_and_become_the_baseline(world: World) -> None:
+    patient = new_patient(world)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/screening/", form(history=["anticoagulant_use"], symptom__leg_tingling="mild")
+    )
+
+    screening = Screening.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/me/screening/{screening.uuid}/"
+    assert screening.recommended_candidacy == "needs_review"
+    patient.refresh_from_db()
+    assert (patient.stage, patient.baseline_pain, patient.baseline_symptoms) == (
+        "screened",
+        6,
+        {"leg_tingling": "mild"},
+    )
+    assert Alert.objects.filter(screening=screening).exists()
+
+
+BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
+    ("pain 11", {"pain": "11"}, "pain", "less than or equal to 10"),
+    ("pain missing", {"pain": None}, "pain", "This field is required"),
+    ("trend missing", {"pain_trend": None}, "pain_trend", "This field is required"),
+    ("trend tampered", {"pain_trend": "sideways"}, "pain_trend", "Select a valid choice"),
+    ("condition tampered", {"conditions": ["broken_heart"]}, "conditions", "Select a valid choice"),
+    ("history tampered", {"history": ["time_travel"]}, "history", "Select a valid choice"),
+    ("symptom tampered", {"symptom__rash": "spotty"}, "symptom__rash", "Select a valid choice"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, Any], field: str, message: str) -> None:
+    patient = new_patient(world)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post("/me/screening/", form(**changes))
+
+    assert response.status_code == 400
+    assert message in error_beside(response.content, name=field)
+    assert not Screening.objects.exists()
+    assert not AuditEvent.objects.filter(what="screening.record").exists()
+    patient.refresh_from_db()
+    assert (patient.stage, patient.baseline_pain) == ("enrolled", None)

@@ -1,0 +1,162 @@
+"""The alert worklist: most severe first; acknowledge and resolve, as a whole page or as one htmx row."""
+
+from __future__ import annotations
+
+import pytest
+
+from prpath.clinic import services
+from prpath.clinic.models import Alert, AlertState, AuditEvent
+from tests.personas import World, check_in, injected_patient
+from tests.web.pages import body, client_for, error_beside, parse
+
+HTMX = {"HX-Request": "true"}
+
+
+def open_alert(world: World, temperature: str = "38.4") -> Alert:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, temperature_c=temperature)
+    return Alert.objects.get(patient=patient)
+
+
+def test_it_lists_open_alerts_most_severe_first(world: World) -> None:
+    urgent = open_alert(world)
+    patient = injected_patient(world, days_ago=2)
+    check_in(patient, pain=9, difficulty_breathing="severe")
+    emergency = Alert.objects.get(patient=patient)
+    resolved = open_alert(world)
+    services.do_resolve_alert(world.nurse, resolved, note="Seen.")
+
+    response = client_for(world.nurse).get("/clinic/alerts/")
+
+    assert response.status_code == 200
+    ids = [e.attrs["id"] for e in parse(response.content).find_all("li") if e.attrs.get("id", "").startswith("alert-")]
+    assert ids == [f"alert-{emergency.uuid}", f"alert-{urgent.uuid}"]
+
+
+def test_acknowledging_takes_the_alert_on(world: World) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": "Ringing her now."})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/clinic/alerts/#alert-{alert.uuid}"
+    alert.refresh_from_db()
+    assert (alert.state, alert.acknowledged_by, alert.acknowledge_note) == (
+        AlertState.ACKNOWLEDGED,
+        world.nurse,
+        "Ringing her now.",
+    )
+    assert AuditEvent.objects.filter(what="alert.acknowledge", actor=world.nurse, patient=alert.patient).count() == 1
+
+
+def test_resolving_through_htmx_answers_the_row_alone(world: World) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.coordinator).post(
+        f"/clinic/alerts/{alert.uuid}/resolve/", {"note": "Seen in clinic; antibiotics started."}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    html = body(response).strip()
+    assert html.startswith("<li")
+    assert "<html" not in html
+    assert "Seen in clinic; antibiotics started." in html
+    alert.refresh_from_db()
+    assert (alert.state, alert.resolved_by) == (AlertState.RESOLVED, world.coordinator)
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_resolving_without_a_note_is_refused_beside_the_note(world: World, note: str) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": note})
+
+    assert response.status_code == 400
+    assert "<html" in body(response), "a plain post answers with the whole worklist"
+    assert "Note is required: say what was done" in error_beside(response.content, id_=f"note-{alert.uuid}")
+    assert_unchanged(alert)
+
+
+def test_resolving_without_a_note_through_htmx_answers_the_row_with_the_message(world: World) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": ""}, headers=HTMX)
+
+    assert response.status_code == 400
+    html = body(response).strip()
+    assert html.startswith('<li class="alert-card')
+    assert "<html" not in html
+    assert f'id="alert-{alert.uuid}"' in html
+    assert "Note is required: say what was done" in error_beside(html, id_=f"note-{alert.uuid}")
+    assert_unchanged(alert)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_note_too_long_is_refused_beside_the_note(world: World, headers: dict[str, str]) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.nurse).post(
+        f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": "x" * 2001}, headers=headers
+    )
+
+    assert response.status_code == 400
+    assert "at most 2000 characters" in error_beside(response.content, id_=f"note-{alert.uuid}")
+    assert_unchanged(alert)
+
+
+def test_acknowledging_twice_is_refused_and_says_why(world: World) -> None:
+    alert = open_alert(world)
+    services.do_acknowledge_alert(world.physician, alert, note="Mine.")
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": ""}, follow=True)
+
+    # Someone else got there first: back to the worklist, which says so at the top.
+    assert response.redirect_chain[-1][0].startswith("/clinic/alerts/#alert-")
+    assert "already acknowledged" in body(response), "the refusal gives no reason"
+    alert.refresh_from_db()
+    assert (alert.state, alert.acknowledged_by) == (AlertState.ACKNOWLEDGED, world.physician)
+
+
+def test_acknowledging_twice_through_htmx_answers_the_row_as_it_now_is(world: World) -> None:
+    alert = open_alert(world)
+    services.do_acknowledge_alert(world.physician, alert, note="Mine.")
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": ""}, headers=HTMX)
+
+    assert response.status_code == 400
+    html = body(response)
+    assert "already acknowledged" in html or "acknowledged by Physician Riverside" in html
+    alert.refresh_from_db()
+    assert (alert.state, alert.acknowledged_by) == (AlertState.ACKNOWLEDGED, world.physician)
+
+
+def test_resolving_an_alert_someone_else_resolved_says_so(world: World) -> None:
+    alert = open_alert(world)
+    services.do_resolve_alert(world.physician, alert, note="Seen by me.")
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": "Called."}, follow=True)
+
+    # The resolved alert has left the worklist: without the reason, the nurse's note vanishes unexplained.
+    assert response.redirect_chain[-1][0].startswith("/clinic/alerts/#alert-")
+    assert "already resolved" in body(response), "the refusal gives no reason"
+    alert.refresh_from_db()
+    assert (alert.resolved_by, alert.resolution_note) == (world.physician, "Seen by me.")
+
+
+def test_resolving_a_resolved_alert_through_htmx_answers_the_resolved_row(world: World) -> None:
+    alert = open_alert(world)
+    services.do_resolve_alert(world.physician, alert, note="Seen by me.")
+
+    response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": "Called."}, headers=HTMX)
+
+    assert response.status_code == 400
+    html = body(response)
+    assert "already resolved" in html or "Resolved by Physician Riverside: Seen by me." in html
+    alert.refresh_from_db()
+    assert (alert.resolved_by, alert.resolution_note) == (world.physician, "Seen by me.")
+
+
+def assert_unchanged(alert: Alert) -> None:
+    alert.refresh_from_db()
+    assert (alert.state, alert.acknowledged_by, alert.resolved_by) == (AlertState.OPEN, None, None)
+    assert not AuditEvent.objects.filter(what__in=["alert.acknowledge", "alert.resolve"]).exists()
