@@ -212,3 +212,31 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     assert checkin.pain == min(start + 1, 10)
     assert str(checkin.temperature_c) == "37.1"
     assert checkin.symptoms == {"injection_site_pain": "mild"}
+
+
+def test_a_nurse_acknowledges_and_resolves_with_the_keyboard_only(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit]
+) -> None:
+    patient = injected_patient(live_world, days_ago=4)
+    check_in(patient, temperature_c="38.5")
+    nurse = open_visit(visits, browser, live_server, "desktop")
+    nurse.sign_in("nurse@riverside.test")
+    page, keys = nurse.page, nurse.page.keyboard
+
+    def tab_to(predicate: str) -> None:
+        for _ in range(40):
+            keys.press("Tab")
+            if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
+                return
+        raise AssertionError(f"Tab never reached an element where {predicate}")
+
+    tab_to("el.textContent.trim() === 'Acknowledge'")
+    keys.press("Enter")
+    page.locator(".worklist > li").first.get_by_text("Acknowledged", exact=True).wait_for()
+    tab_to("el.tagName === 'TEXTAREA'")
+    keys.type("Called back; advised urgent GP review today.")
+    tab_to("el.textContent.trim() === 'Resolve'")
+    keys.press("Enter")
+    page.get_by_text("Resolved by Nurse Riverside").wait_for()
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.resolution_note) == (AlertState.RESOLVED, "Called back; advised urgent GP review today.")

@@ -39,8 +39,8 @@ def pain_chart(
     baseline: int | None,
     *,
     pain_max: int = 10,
-    width: int = 640,
-    height: int = 240,
+    width: int = 420,
+    height: int = 230,
 ) -> PainChart:
     """``readings`` are (day after the injection, pain) pairs, in any order."""
     left, right, top, bottom = 36, width - 12, 12, height - 30
