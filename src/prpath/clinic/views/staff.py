@@ -273,7 +273,11 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     notes = list(patient.notes.select_related("author"))
     events: list[dict[str, Any]] = []
     events += [{"at": s.answered_at, "kind": "screening", "item": s} for s in screenings]
-    events += [{"at": p.performed_at, "kind": "procedure", "item": p} for p in procedures]
+    targets = {t.code: t.label for t in protocol.targets}
+    events += [
+        {"at": p.performed_at, "kind": "procedure", "item": p, "target": targets.get(p.target, p.target)}
+        for p in procedures
+    ]
     labels = {s.code: s.label for s in protocol.symptoms}
     events += [
         {
@@ -370,6 +374,15 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
             form=form,
             result=disposition_view(protocol, record.disposition),
             candidacy_text=protocol.candidacies[Candidacy(record.recommended_candidacy)],
+            findings=[
+                {
+                    **f,
+                    "candidacy_label": protocol.candidacies[Candidacy(f["candidacy"])].label
+                    if f["candidacy"]
+                    else None,
+                }
+                for f in record.findings
+            ],
             conditions=[c.label for c in protocol.conditions if c.code in answers.get("conditions", [])],
             history=[f.label for f in protocol.screening_factors if f.code in answers.get("history", [])],
             symptoms=[
