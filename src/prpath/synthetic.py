@@ -207,7 +207,7 @@ def _patient(rng: random.Random, number: int, story: Story, today: dt.date) -> S
         date_of_birth=born,
         sex=sex,
         email=f"{given.lower()}.{ascii_family.lower()}.{number}@example.org",
-        phone=f"+1 555 01{number:02d}",
+        phone=f"+1 555 02{number % 100:02d}",  # 555-01xx is the demo clinic's range
         screening=screening,
         procedure=procedure,
         checkins=checkins,

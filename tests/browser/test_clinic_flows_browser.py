@@ -114,6 +114,10 @@ def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_workl
     alert = Alert.objects.get(patient=patient)
     assert alert.state == AlertState.ACKNOWLEDGED
     first = nurse.page.locator(".worklist > li").first
+    first.get_by_role("button", name="Resolve").click()  # no note yet: the row comes back with the message
+    nurse.page.locator(".worklist > li").first.get_by_text("Note is required").wait_for()
+    assert Alert.objects.get(patient=patient).state == AlertState.ACKNOWLEDGED
+    first = nurse.page.locator(".worklist > li").first
     first.get_by_label("Note").fill("Phoned: seen in clinic today, bloods taken.")
     first.get_by_role("button", name="Resolve").click()
     nurse.page.get_by_text("Resolved by Nurse Riverside: Phoned: seen in clinic today, bloods taken.").wait_for()

@@ -241,3 +241,34 @@ def test_a_back_filled_report_leaves_the_alert_on_the_newest_check_in(world: Wor
     assert day_4.disposition == "urgent"
     alert = Alert.objects.get(patient=patient)
     assert alert.checkin == day_5
+
+
+def test_a_new_kind_of_finding_reopens_an_acknowledged_alert_and_is_added_to_it(world: World) -> None:
+    patient = injected_patient(world, days_ago=5)
+    check_in(patient, days_after=4, temperature_c="38.3")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert, note="Called; monitoring.")
+
+    check_in(patient, days_after=5, temperature_c="38.3", injection_site_discharge="mild")
+
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN  # the discharge is news: someone must look again
+    assert alert.acknowledged_by is None
+    rules = [f["rule"] for f in alert.findings]
+    assert "recovery.fever" in rules
+    assert "recovery.discharge" in rules
+    assert "Discharge" in alert.summary
+    assert "Fever" in alert.summary
+
+
+def test_an_urgent_finding_after_an_emergency_stays_on_the_alert_once_the_emergency_is_resolved(
+    world: World,
+) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, days_after=3, leg_weakness="moderate")  # new weakness: emergency
+    check_in(patient, days_after=4, injection_site_discharge="mild")  # urgent: must not vanish into it
+
+    alert = Alert.objects.get(patient=patient)
+    assert alert.disposition == Disposition.EMERGENCY
+    assert {"recovery.new_weakness", "recovery.discharge"} <= {f["rule"] for f in alert.findings}
+    assert alert.state == AlertState.OPEN

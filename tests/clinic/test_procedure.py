@@ -89,7 +89,7 @@ def test_day_zero_is_the_clinics_date_not_the_servers(world: World) -> None:
     assert performed_at.astimezone(dt.UTC).date() == dt.date(2025, 7, 1)
 
     procedure = services.do_record_procedure(
-        world.physician, patient, **procedure_fields(world, performed_at=performed_at)
+        world.physician, patient, **procedure_fields(world, performed_at=performed_at, now=performed_at)
     )
 
     patient.refresh_from_db()

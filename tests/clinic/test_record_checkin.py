@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion
+from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion, Patient
 from prpath.problems import ProblemsFound
 from tests.personas import World, check_in, injected_patient
 
@@ -72,3 +72,15 @@ def test_resolving_needs_a_note(world: World) -> None:
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED
     assert alert.resolved_by == world.nurse
+
+
+def test_a_code_an_earlier_protocol_stored_does_not_block_the_report(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    # Stored under a protocol that knew a symptom this one does not.
+    Patient.objects.filter(pk=patient.pk).update(baseline_symptoms={"retired_symptom": "mild"})
+    patient.refresh_from_db()
+
+    checkin = check_in(patient, saddle_numbness="severe")
+
+    assert checkin.disposition == "emergency"
+    assert Alert.objects.get(patient=patient).disposition == "emergency"

@@ -299,3 +299,43 @@ def test_the_database_accepts_a_decision_as_recommended_without_a_reason(world: 
 
     screening.refresh_from_db()
     assert screening.decided_candidacy == "eligible"
+
+
+def test_answering_screening_again_never_closes_an_emergency_alert_by_itself(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    services.do_record_screening(
+        patient.user,
+        patient,
+        conditions=(),
+        history=(),
+        pain=6,
+        pain_trend="stable",
+        symptoms={"saddle_numbness": "mild"},
+    )
+    services.do_record_screening(
+        patient.user, patient, conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}
+    )
+
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.disposition) == (AlertState.OPEN, "emergency")
+
+
+def test_a_decision_on_answers_since_replaced_is_refused(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    first = services.do_record_screening(
+        patient.user, patient, conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}
+    )
+    services.do_record_screening(
+        patient.user, patient, conditions=(), history=("active_cancer",), pain=6, pain_trend="stable", symptoms={}
+    )
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_decide_candidacy(world.physician, first, candidacy=Candidacy.ELIGIBLE, reason="")
+
+    assert [p.location for p in found.value.problems] == ["screening"]
+    first.refresh_from_db()
+    assert first.decided_candidacy == ""
+    patient.refresh_from_db()
+    assert patient.stage == Stage.SCREENED

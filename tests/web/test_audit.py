@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from prpath.clinic import services
 from prpath.clinic.models import Alert, AuditEvent, CheckIn, Patient, Screening
 from tests.personas import PASSWORD, World, check_in, clinic_today, enrol, injected_patient, screen, with_account
 from tests.web.pages import client_for
@@ -52,6 +53,8 @@ READ_PAGES: list[tuple[str, str, Callable[[Records], str], str]] = [
     ("patient", "checkin.result", lambda r: f"/me/check-ins/{r.checkin.uuid}/", "checkin"),
     ("patient", "patient.history", lambda r: "/me/history/", ""),
     ("patient", "screening.result", lambda r: f"/me/screening/{r.screening.uuid}/", "screening"),
+    ("patient", "checkin.form", lambda r: "/me/check-in/", ""),
+    ("physician", "procedure.form", lambda r: f"/clinic/patients/{r.patient.uuid}/procedures/new/", ""),
 ]
 
 
@@ -238,3 +241,15 @@ def test_enrolling_inviting_joining_and_screening_are_audited(world: World) -> N
         ("patient.accept_invitation", patient.user),
         ("screening.record", patient.user),
     ]
+
+
+def test_opening_an_invitation_link_writes_a_read_naming_the_patient(world: World) -> None:
+    patient = enrol(world)
+    _, token = services.do_invite_patient(world.nurse, patient)
+    AuditEvent.objects.all().delete()
+
+    response = client_for(None).get(f"/join/{token}/")
+
+    assert response.status_code == 200
+    [event] = new_reads()
+    assert (event.what, event.patient, event.actor) == ("invitation.open", patient, None)

@@ -318,3 +318,40 @@ def test_the_check_in_page_with_every_error_still_weighs_under_50_kb(world: Worl
     assert response.status_code == 400
     size = len(response.content)
     assert size < 50_000, f"the check-in page with errors weighs {size} bytes"
+
+
+# --- reporting again the same day -----------------------------------------------------------------------
+
+
+def checked(html: str, name: str) -> str | None:
+    """The value of the checked radio called ``name``, if any."""
+    for element in parse(html).iter():
+        if element.tag == "input" and element.attrs.get("name") == name and "checked" in element.attrs:
+            return element.attrs.get("value")
+    return None
+
+
+def test_reporting_again_starts_from_this_mornings_answers(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=3)
+    client.post("/me/check-in/", form(patient, pain="6", temperature_c="37.9", symptom__saddle_numbness="mild"))
+
+    html = body(client.get("/me/check-in/"))
+
+    assert checked(html, "symptom__saddle_numbness") == "mild"
+    page = parse(html)
+    assert [e.attrs.get("value") for e in page.find_all("input", name="temperature_c")] == ["37.9"]
+    assert [e.attrs.get("value") for e in page.find_all("input", name="pain")] == ["6"]
+
+
+def test_a_calmer_amendment_still_shows_the_earlier_emergency(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=3)
+    client.post("/me/check-in/", form(patient, pain="6", symptom__bladder_control_loss="moderate"))
+
+    response = client.post("/me/check-in/", form(patient, pain="5"), follow=True)
+
+    html = body(response)
+    assert "This is expected" in html  # the answer to what they said now
+    assert "Earlier today your report needed: go to the emergency department now" in html
+    today = body(client.get("/me/"))
+    assert "Go to the emergency department now".lower() in today.lower()
+    assert Alert.objects.get(patient=patient).disposition == "emergency"

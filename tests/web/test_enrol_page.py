@@ -90,3 +90,13 @@ def test_an_email_already_enrolled_here_is_refused_beside_the_email(world: World
     assert "already enrolled in this clinic" in error_beside(response.content, name="email")
     assert Patient.objects.filter(email="dana.reyes@patients.test").count() == 1
     assert AuditEvent.objects.filter(what="patient.enrol").count() == enrolments
+
+
+def test_an_email_too_long_to_be_a_login_is_refused_beside_the_email(world: World) -> None:
+    email = "a" * 140 + "@patients.test"  # 154 characters: a valid address, but logins hold 150
+
+    response = client_for(world.nurse).post("/clinic/patients/new/", form(email=email))
+
+    assert response.status_code == 400
+    assert "150" in error_beside(response.content, name="email")
+    assert not Patient.objects.filter(email=email).exists()

@@ -156,3 +156,26 @@ def assert_nothing_recorded(patient: Patient) -> None:
     assert not AuditEvent.objects.filter(what="procedure.record").exists()
     patient.refresh_from_db()
     assert (patient.stage, patient.injected_on) == ("approved", None)
+
+
+@pytest.mark.parametrize("when", ["0202-05-01T10:00", "0001-01-01T00:30"])
+def test_a_mistyped_year_is_refused_beside_the_time(world: World, when: str) -> None:
+    patient = approved_patient(world)
+
+    response = client_for(world.physician).post(url(patient), form(world, performed_at=when))
+
+    assert response.status_code == 400
+    assert "year" in error_beside(response.content, name="performed_at")
+    assert_nothing_recorded(patient)
+
+
+def test_an_injection_more_than_a_year_ago_is_refused_beside_the_time(world: World) -> None:
+    patient = approved_patient(world)
+
+    response = client_for(world.physician).post(
+        url(patient), form(world, performed_at=clinic_time(world, -dt.timedelta(days=400)))
+    )
+
+    assert response.status_code == 400
+    assert "366 days ago" in error_beside(response.content, name="performed_at")
+    assert_nothing_recorded(patient)

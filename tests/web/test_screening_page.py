@@ -8,7 +8,7 @@ import pytest
 
 from prpath.clinic.models import Alert, AuditEvent, Patient, Screening
 from tests.personas import World, enrol, with_account
-from tests.web.pages import client_for, error_beside
+from tests.web.pages import client_for, error_beside, parse
 
 
 def new_patient(world: World) -> Patient:
@@ -73,3 +73,17 @@ def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, 
     assert not AuditEvent.objects.filter(what="screening.record").exists()
     patient.refresh_from_db()
     assert (patient.stage, patient.baseline_pain) == ("enrolled", None)
+
+
+def test_updating_the_answers_starts_from_the_symptoms_given_before(world: World) -> None:
+    patient = new_patient(world)
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/screening/", form(symptom__leg_tingling="mild"))
+
+    html = client.get("/me/screening/").content.decode()
+
+    chosen = [
+        e.attrs["value"] for e in parse(html).find_all("input", name="symptom__leg_tingling") if "checked" in e.attrs
+    ]
+    assert chosen == ["mild"]

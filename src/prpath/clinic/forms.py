@@ -157,7 +157,7 @@ class EnrolForm(forms.Form):
     family_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
-    email = forms.EmailField(help_text="The invitation link is for this address; it is also the login.")
+    email = forms.EmailField(max_length=150, help_text="The invitation link is for this address; it is also the login.")
     phone = forms.CharField(max_length=40, required=False)
     clinic_reference = forms.CharField(label="Clinic record number", max_length=40, required=False)
     conditions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
@@ -165,6 +165,12 @@ class EnrolForm(forms.Form):
     def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
+
+    def clean_date_of_birth(self) -> dt.date:
+        value: dt.date = self.cleaned_data["date_of_birth"]
+        if value.year < 1890:
+            raise forms.ValidationError("Check the year.")
+        return value
 
 
 class PhysicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
@@ -220,6 +226,8 @@ class ProcedureForm(forms.Form):
 
     def clean_performed_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["performed_at"]
+        if not 2000 <= value.year <= 2100:  # a typo such as 0202; time zone arithmetic fails near year 1
+            raise forms.ValidationError("Check the year.")
         # The form's time is the clinic's wall clock, whatever the server's time zone is.
         return value.replace(tzinfo=None).replace(tzinfo=zoneinfo.ZoneInfo(self.clinic.time_zone))
 

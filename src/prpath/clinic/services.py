@@ -51,6 +51,8 @@ from prpath.triage import Procedure as TriageProcedure
 from prpath.triage.model import Case
 
 INVITATION_DAYS = 7
+EMAIL_MAX_LENGTH = 150
+PROCEDURE_RECORD_DAYS = 366  # a procedure is recorded within a year of it, or the date is a typo
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -172,6 +174,8 @@ def do_enrol_patient(actor: User, clinic: Clinic, **fields: Any) -> Patient:
     if problems:
         raise ProblemsFound(problems)
     fields["email"] = fields["email"].strip().lower()
+    if len(fields["email"]) > EMAIL_MAX_LENGTH:  # the email is the login, and logins hold 150 characters
+        raise _problems(("email", f"is longer than {EMAIL_MAX_LENGTH} characters"))
     try:
         with transaction.atomic():
             patient = Patient.objects.create(clinic=clinic, **fields)
@@ -192,6 +196,10 @@ def do_invite_patient(actor: User, patient: Patient, *, now: dt.datetime | None 
         raise _problems(("patient", "already has an account; they sign in with their email and password"))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Under the patient's lock: two invitations made at once leave only the later one usable.
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        if patient.user_id is not None:
+            raise _problems(("patient", "already has an account; they sign in with their email and password"))
         patient.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
         invitation = Invitation.objects.create(
             patient=patient,
@@ -295,15 +303,6 @@ def do_record_screening(
         if patient.stage != Stage.INJECTED:
             patient.stage = Stage.SCREENED
         patient.save()
-        # New answers replace the old: an unresolved alert about the old ones is settled by them.
-        Alert.objects.filter(patient=patient, screening__isnull=False).exclude(state=AlertState.RESOLVED).exclude(
-            screening=screening
-        ).update(
-            state=AlertState.RESOLVED,
-            resolved_at=now,
-            resolution_note="Superseded: the patient answered the screening again.",
-            updated_at=now,
-        )
         _raise_alert(patient, assessment, screening=screening, now=now)
         audit(actor, patient.clinic, "write", "screening.record", patient=patient, object_uuid=screening.uuid, now=now)
     return screening
@@ -359,6 +358,12 @@ def do_decide_candidacy(
         )
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=screening.patient_id)
+        screening = Screening.objects.select_for_update().get(pk=screening.pk)
+        latest = patient.screenings.order_by("-answered_at").first()
+        if latest is not None and latest.pk != screening.pk:
+            raise _problems(
+                ("screening", "the patient has answered the screening again since: decide on the newest answers")
+            )
         screening.decided_candidacy = candidacy.value
         screening.decision_reason = reason
         screening.decided_by = actor
@@ -405,23 +410,28 @@ def do_record_procedure(actor: User, patient: Patient, **fields: Any) -> Procedu
     performed_at: dt.datetime = fields["performed_at"]
     if performed_at > now + dt.timedelta(minutes=5):
         problems.append(Problem("performed_at", "is in the future"))
+    if performed_at < now - dt.timedelta(days=PROCEDURE_RECORD_DAYS):
+        problems.append(Problem("performed_at", f"is more than {PROCEDURE_RECORD_DAYS} days ago: check the date"))
     operator = fields.get("operator")
     if not StaffMember.objects.filter(user=operator, clinic=patient.clinic, role=Role.PHYSICIAN).exists():
         problems.append(Problem("operator", "must be a physician of this clinic"))
-    screening = patient.screenings.order_by("-answered_at").first()
-    if screening is None or screening.decided_candidacy != Candidacy.ELIGIBLE.value:
-        # The gate before a spinal injection: screening answered and the physician's decision on record.
-        problems.append(
-            Problem("patient", "has no screening decided eligible: record the candidacy decision before the procedure")
-        )
     blood, volume = fields.get("blood_drawn_ml"), fields.get("volume_injected_ml")
     if isinstance(blood, Decimal) and isinstance(volume, Decimal) and volume > blood:
         problems.append(Problem("volume_injected_ml", "is more than the blood drawn"))
-    if problems:
-        raise ProblemsFound(problems)
     performed_on = performed_at.astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
     with transaction.atomic():
         patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        # Checked under the patient's lock: a screening answered meanwhile must be decided first.
+        screening = patient.screenings.order_by("-answered_at").first()
+        if screening is None or screening.decided_candidacy != Candidacy.ELIGIBLE.value:
+            # The gate before a spinal injection: screening answered and the physician's decision on record.
+            problems.append(
+                Problem(
+                    "patient", "has no screening decided eligible: record the candidacy decision before the procedure"
+                )
+            )
+        if problems:
+            raise ProblemsFound(problems)
         procedure = Procedure.objects.create(
             patient=patient, performed_on=performed_on, recorded_by=actor, recorded_at=now, **fields
         )
@@ -532,15 +542,19 @@ def _assess_checkin(
     temperature_c: Decimal | None,
     symptoms: Mapping[str, str],
 ) -> Assessment:
+    # What was stored under an earlier protocol may hold codes the current one no longer knows. The
+    # patient's report must still be assessed: codes the protocol cannot read are left out, not refused.
+    symptoms_known = {s.code for s in protocol.symptoms}
     triage_patient = TriagePatient(
-        conditions=tuple(patient.conditions),
-        history=tuple(patient.history),
+        conditions=tuple(c for c in patient.conditions if c in {x.code for x in protocol.conditions}),
+        history=tuple(h for h in patient.history if h in {x.code for x in protocol.screening_factors}),
         baseline=Baseline(
             pain=patient.baseline_pain,
             pain_trend=patient.baseline_pain_trend or None,
-            symptoms=patient.baseline_symptoms,
+            symptoms={k: v for k, v in patient.baseline_symptoms.items() if k in symptoms_known},
         ),
     )
+    earlier = [_known_symptoms_only(c, symptoms_known) for c in earlier]
     try:
         return _assess_checkin_inputs(
             protocol,
@@ -554,6 +568,14 @@ def _assess_checkin(
         )
     except ValidationError as error:
         raise _field_problems(error) from None
+
+
+def _known_symptoms_only(checkin: CheckIn, known: set[str]) -> CheckIn:
+    if all(code in known for code in checkin.symptoms):
+        return checkin
+    kept = CheckIn(date=checkin.date, day=checkin.day, pain=checkin.pain, temperature_c=checkin.temperature_c)
+    kept.symptoms = {k: v for k, v in checkin.symptoms.items() if k in known}
+    return kept
 
 
 def _assess_checkin_inputs(
@@ -616,24 +638,22 @@ def _raise_alert(
 ) -> Alert | None:
     """An alert for an assessment above self_care, or an update of the patient's unresolved one.
 
-    A patient has at most one unresolved alert per injection: a fever reported again the next day, or
-    amended the same evening, updates it (and points it at the newest check-in) rather than adding rows
-    for the nurse to work through. It never drops in severity when a later report is milder (the clinic
-    decides that, by resolving it); when it rises, it goes back to open to be seen again.
+    A patient has at most one unresolved alert per injection (and one about screening): a fever
+    reported again the next day, or amended the same evening, updates it rather than adding rows for the
+    nurse to work through. What it says is the union of every finding it has absorbed, each with its
+    newest evidence, so nothing reported is dropped. It never drops in severity when a later report is
+    milder (the clinic decides that, by resolving it). When the severity rises, or a finding it did not
+    hold appears (discharge on top of an acknowledged fever), it goes back to open to be seen again.
     """
     if assessment.disposition == Disposition.SELF_CARE:
         return None
     rank = assessment.disposition.rank
-    above = [f for f in assessment.findings if f.disposition != Disposition.SELF_CARE]
-    summary = "; ".join(f.title for f in above)[:300]
-    alert = None
+    findings = [f for f in _findings_as_data(assessment) if f["disposition"] != Disposition.SELF_CARE]
+    unresolved = Alert.objects.select_for_update().filter(patient=patient).exclude(state=AlertState.RESOLVED)
     if checkin is not None:
-        alert = (
-            Alert.objects.select_for_update()
-            .filter(patient=patient, checkin__procedure_id=checkin.procedure_id)
-            .exclude(state=AlertState.RESOLVED)
-            .first()
-        )
+        alert = unresolved.filter(checkin__procedure_id=checkin.procedure_id).first()
+    else:
+        alert = unresolved.filter(screening__isnull=False).first()
     if alert is None:
         return Alert.objects.create(
             clinic=patient.clinic,
@@ -642,25 +662,36 @@ def _raise_alert(
             screening=screening,
             disposition=assessment.disposition.value,
             severity_rank=rank,
-            summary=summary,
-            findings=_findings_as_data(assessment),
+            summary=_summary(findings),
+            findings=findings,
             raised_at=now,
             updated_at=now,
         )
+    held = {f["rule"]: f for f in alert.findings if f["disposition"] != Disposition.SELF_CARE}
+    fresh = [f for f in findings if f["rule"] not in held]
+    held.update({f["rule"]: f for f in findings})  # the newest evidence for each finding
+    merged = sorted(held.values(), key=lambda f: -Disposition(f["disposition"]).rank)
+    alert.findings = merged
+    alert.summary = _summary(merged)
+    # The alert points at the report that made it what it is: the most severe, the newest among equals.
     newest = checkin is not None and (alert.checkin is None or checkin.date >= alert.checkin.date)
-    if rank > alert.severity_rank or (rank == alert.severity_rank and newest):
-        alert.summary = summary
-        alert.findings = _findings_as_data(assessment)
+    if checkin is not None and (rank > alert.severity_rank or (rank == alert.severity_rank and newest)):
         alert.checkin = checkin
-    if rank > alert.severity_rank:
-        alert.disposition = assessment.disposition.value
-        alert.severity_rank = rank
+    if screening is not None:
+        alert.screening = screening
+    if rank > alert.severity_rank or fresh:
+        alert.disposition = max(alert.disposition, assessment.disposition.value, key=lambda d: Disposition(d).rank)
+        alert.severity_rank = max(rank, alert.severity_rank)
         alert.state = AlertState.OPEN
         alert.acknowledged_at = None
         alert.acknowledged_by = None
     alert.updated_at = now
     alert.save()
     return alert
+
+
+def _summary(findings: Sequence[Mapping[str, Any]]) -> str:
+    return "; ".join(f["title"] for f in findings)[:300]
 
 
 def do_acknowledge_alert(actor: User, alert: Alert, *, note: str = "", now: dt.datetime | None = None) -> Alert:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
-from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
+from prpath.clinic.forms import SYMPTOM_PREFIX, AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
 from prpath.clinic.models import CheckIn, Patient, Procedure, Screening
 from prpath.clinic.permissions import require_patient, signed_in
 from prpath.clinic.views.common import disposition_view, form_page
@@ -24,6 +24,11 @@ from prpath.protocol.schema import Disposition, Protocol
 
 def _latest_procedure(patient: Patient) -> Procedure | None:
     return patient.procedures.order_by("-performed_at").first()
+
+
+def worst_of_day(checkin: CheckIn) -> str:
+    """The most severe answer any report of the day got: an amendment must not hide an earlier warning."""
+    return max(checkin.versions.values_list("disposition", flat=True), key=lambda d: Disposition(d).rank)
 
 
 def _labels(protocol: Protocol) -> dict[str, str]:
@@ -57,7 +62,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "procedure": procedure,
             "guidance": guidance,
             "todays_checkin": todays,
-            "todays_result": disposition_view(protocol, todays.disposition) if todays else None,
+            "todays_result": disposition_view(protocol, worst_of_day(todays)) if todays else None,
             "screening": screening,
             "before_injection": before,
             "target_label": {t.code: t.label for t in protocol.targets}.get(procedure.target) if procedure else None,
@@ -73,10 +78,19 @@ def check_in(request: HttpRequest) -> HttpResponse:
     day = services.clinic_today(patient.clinic)
     procedure = _latest_procedure(patient)
     form = CheckInForm(request.POST or None, protocol=protocol, today=day)
-    if request.method == "GET":
-        # A slider always has a value: start it at the last pain reported, never at an arbitrary middle.
-        last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first() if procedure else None
-        form.initial["pain"] = last if last is not None else patient.baseline_pain
+    todays = procedure.checkins.filter(date=day).first() if procedure and request.method == "GET" else None
+    if request.method == "GET" and procedure is not None:
+        services.audit_read(signed_in(request), patient.clinic, "checkin.form", [patient])
+        if todays is not None:
+            # Reporting again today starts from this morning's answers: nothing said before silently drops.
+            form.initial.update(
+                {"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note}
+                | {SYMPTOM_PREFIX + code: severity for code, severity in todays.symptoms.items()}
+            )
+        else:
+            # A slider always has a value: start it at the last pain reported, never at an arbitrary middle.
+            last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first()
+            form.initial["pain"] = last if last is not None else patient.baseline_pain
     if request.method == "POST" and form.is_valid():
         try:
             checkin = services.do_record_checkin(
@@ -92,7 +106,6 @@ def check_in(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
-    todays = procedure.checkins.filter(date=day).first() if procedure and request.method == "GET" else None
     return form_page(
         request,
         "clinic/patient/check_in.html",
@@ -121,6 +134,12 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
     protocol = active_protocol()
     services.audit_read(signed_in(request), patient.clinic, "checkin.result", [patient], checkin=str(checkin.uuid))
     result = disposition_view(protocol, checkin.disposition)
+    # An amended day keeps its most severe answer in view: "expected" now must not hide that this
+    # morning's report needed the emergency department.
+    worst = worst_of_day(checkin)
+    earlier = None
+    if Disposition(worst).rank > Disposition(checkin.disposition).rank:
+        earlier = disposition_view(protocol, worst)
     template = (
         "clinic/patient/emergency.html"
         if checkin.disposition == Disposition.EMERGENCY
@@ -134,6 +153,7 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
             "clinic": patient.clinic,
             "checkin": checkin,
             "result": result,
+            "earlier": earlier,
             "findings": checkin.findings,
             "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
         },
@@ -222,7 +242,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             "history": patient.history,
             "pain": patient.baseline_pain,
             "pain_trend": patient.baseline_pain_trend,
-        }
+        } | {SYMPTOM_PREFIX + code: severity for code, severity in patient.baseline_symptoms.items()}
     return form_page(
         request,
         "clinic/patient/screening.html",
@@ -271,6 +291,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "clinic/invitation_unusable.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
+    if request.method == "GET":  # the page shows the patient's name and email to whoever holds the link
+        services.audit(None, invitation.patient.clinic, "read", "invitation.open", patient=invitation.patient)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.do_accept_invitation(token, form.cleaned_data["password"])

@@ -416,6 +416,8 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
             "performed_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
         },
     )
+    if request.method == "GET":
+        services.audit_read(signed_in(request), staff.clinic, "procedure.form", [patient])
     if request.method == "POST" and form.is_valid():
         try:
             services.do_record_procedure(signed_in(request), patient, **form.cleaned_data)
