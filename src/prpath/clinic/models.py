@@ -17,8 +17,18 @@ from django.db.models import Q
 
 from prpath.protocol.schema import Candidacy, Disposition, PainTrend
 
-DISPOSITION_CHOICES = [(d.value, d.value) for d in Disposition]
-CANDIDACY_CHOICES = [(c.value, c.value) for c in Candidacy]
+# What staff read (badges, timeline): the category in a word, not the code.
+DISPOSITION_CHOICES = [
+    (Disposition.EMERGENCY.value, "Emergency"),
+    (Disposition.URGENT.value, "Urgent"),
+    (Disposition.CONSULT.value, "Consult"),
+    (Disposition.SELF_CARE.value, "Expected"),
+]
+CANDIDACY_CHOICES = [
+    (Candidacy.ELIGIBLE.value, "Eligible"),
+    (Candidacy.NEEDS_REVIEW.value, "Needs review"),
+    (Candidacy.DEFER.value, "Defer"),
+]
 
 
 class Clinic(models.Model):
