@@ -53,7 +53,7 @@ def test_a_patient_accepts_the_invitation_answers_screening_and_sees_their_guida
     page.wait_for_url("**/me/screening/")
     visit.look("screening")
     page.get_by_label("Degenerative disc disease").check()
-    page.locator("#id_pain").fill("6")
+    page.get_by_role("group", name="How bad is your back pain on a usual day?").get_by_role("radio", name="6").check()
     page.get_by_label("About the same").check()
     page.get_by_label("Taking anti-inflammatory painkillers (NSAIDs) such as ibuprofen or naproxen").check()
     page.get_by_role("button", name="Send my answers").click()
@@ -141,7 +141,7 @@ def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruct
     visit.sign_in(patient.user.username)
     visit.go("/me/check-in/")
     page.locator("#id_pain").fill("7")
-    page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Moderate").check()
+    page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Send my check-in").click()
 
     page.wait_for_url("**/me/check-ins/*/")
@@ -207,6 +207,7 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     keys.press("ArrowRight")
     keys.press("Tab")
     keys.type("37.1")
+    keys.press("Tab")  # past "Nothing else new today: send"
     keys.press("Tab")  # into the first symptom's choices: "No" is selected; arrow to "Mild"
     keys.press("ArrowRight")
     visit.page.locator("button[type=submit].button--large").focus()

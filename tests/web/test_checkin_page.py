@@ -23,6 +23,10 @@ from tests.web.pages import body, client_for, error_beside, parse
 
 PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8"))
 SYMPTOM_CODES = [s["code"] for s in PROTOCOL["symptoms"]]
+# Red flags are asked yes or no: a yes is sent as "moderate"; the others are graded.
+SEVERITIES_FOR = {
+    s["code"]: ["mild", "moderate", "severe"] if s.get("graded", True) else ["moderate"] for s in PROTOCOL["symptoms"]
+}
 FIELD_NAMES = ["date", "pain", "temperature_c", "note", *(f"symptom__{code}" for code in SYMPTOM_CODES)]
 URGENT_INSTRUCTION = PROTOCOL["dispositions"]["urgent"]["instruction"]
 
@@ -239,7 +243,9 @@ def test_junk_never_breaks_the_page_or_stores_a_bad_check_in(
 @given(
     pain=st.integers(min_value=0, max_value=10),
     temperature=st.none() | st.decimals(min_value=30, max_value=45, places=1),
-    symptoms=st.dictionaries(st.sampled_from(SYMPTOM_CODES), st.sampled_from(["mild", "moderate", "severe"])),
+    symptoms=st.lists(st.sampled_from(SYMPTOM_CODES), unique=True).flatmap(
+        lambda codes: st.fixed_dictionaries({code: st.sampled_from(SEVERITIES_FOR[code]) for code in codes})
+    ),
     days_after=st.integers(min_value=0, max_value=4),
 )
 def test_any_good_check_in_is_stored_as_sent(
@@ -333,11 +339,11 @@ def checked(html: str, name: str) -> str | None:
 
 def test_reporting_again_starts_from_this_mornings_answers(world: World) -> None:
     patient, client = signed_in_patient(world, days_ago=3)
-    client.post("/me/check-in/", form(patient, pain="6", temperature_c="37.9", symptom__saddle_numbness="mild"))
+    client.post("/me/check-in/", form(patient, pain="6", temperature_c="37.9", symptom__saddle_numbness="moderate"))
 
     html = body(client.get("/me/check-in/"))
 
-    assert checked(html, "symptom__saddle_numbness") == "mild"
+    assert checked(html, "symptom__saddle_numbness") == "moderate"  # "Yes"
     page = parse(html)
     assert [e.attrs.get("value") for e in page.find_all("input", name="temperature_c")] == ["37.9"]
     assert [e.attrs.get("value") for e in page.find_all("input", name="pain")] == ["6"]

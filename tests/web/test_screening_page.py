@@ -50,8 +50,8 @@ def test_the_answers_are_stored_assessed_and_become_the_baseline(world: World) -
 
 
 BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
-    ("pain 11", {"pain": "11"}, "pain", "less than or equal to 10"),
-    ("pain missing", {"pain": None}, "pain", "This field is required"),
+    ("pain 11", {"pain": "11"}, "pain", "11 is not one of the available choices"),
+    ("pain missing", {"pain": None}, "pain", "Choose a number from 0 to 10"),
     ("trend missing", {"pain_trend": None}, "pain_trend", "This field is required"),
     ("trend tampered", {"pain_trend": "sideways"}, "pain_trend", "Select a valid choice"),
     ("condition tampered", {"conditions": ["broken_heart"]}, "conditions", "Select a valid choice"),

@@ -81,7 +81,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], dict[str, str], str, str]] = [
         {"history": ("anticoagulant_use",)},
         {"candidacy": "eligible", "reason": ""},
         "reason",
-        "differs from the recommendation (needs_review)",
+        "differs from the recommendation (needs review)",
     ),
     ("candidacy missing", {}, {"reason": "x"}, "candidacy", "This field is required"),
     ("candidacy needs_review", {}, {"candidacy": "needs_review", "reason": "x"}, "candidacy", "Select a valid choice"),

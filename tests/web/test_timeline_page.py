@@ -20,7 +20,7 @@ def test_it_shows_check_ins_alerts_and_notes_newest_first(world: World) -> None:
     assert response.status_code == 200
     page = body(response)
     assert page.index("fever settling") < page.index("Check-in, day 2") < page.index("Check-in, day 1")
-    assert "amended (2 versions)" in page
+    assert "Amended: 2 reports that day" in page
     assert "38.6" in page
 
 

@@ -84,7 +84,7 @@ def test_resolving_without_a_note_through_htmx_answers_the_row_with_the_message(
 
     assert response.status_code == 400
     html = body(response).strip()
-    assert html.startswith('<li class="alert-card')
+    assert html.startswith('<li tabindex="-1" class="alert-card')
     assert "<html" not in html
     assert f'id="alert-{alert.uuid}"' in html
     assert "Note is required: say what was done" in error_beside(html, id_=f"note-{alert.uuid}")

@@ -19,6 +19,9 @@ from prpath.problems import ProblemsFound
 from prpath.protocol.schema import Candidacy, PainTrend, Protocol
 
 SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+# A red flag (bladder control, breathing) is asked yes or no; a yes is stored as moderate, the convention for
+# a symptom reported without a grade (see Symptom.graded in the protocol).
+YES_NO_CHOICES = [("", "No"), ("moderate", "Yes")]
 SYMPTOM_PREFIX = "symptom__"
 
 
@@ -40,11 +43,13 @@ class SymptomFieldsMixin:
 
     fields: dict[str, forms.Field]
 
-    def add_symptom_fields(self, protocol: Protocol) -> None:
+    def add_symptom_fields(self, protocol: Protocol, *, skip_groups: tuple[str, ...] = ()) -> None:
         for symptom in protocol.symptoms:
+            if symptom.group in skip_groups:
+                continue
             self.fields[SYMPTOM_PREFIX + symptom.code] = forms.ChoiceField(
                 label=symptom.label[:1].upper() + symptom.label[1:],
-                choices=SEVERITY_CHOICES,
+                choices=SEVERITY_CHOICES if symptom.graded else YES_NO_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "severity"}),
             )
@@ -56,7 +61,7 @@ class SymptomFieldsMixin:
             fields = [
                 bound[SYMPTOM_PREFIX + s.code]  # type: ignore[index]
                 for s in self._protocol.symptoms
-                if s.group == group.code
+                if s.group == group.code and SYMPTOM_PREFIX + s.code in self.fields
             ]
             if fields:
                 yield group.code, group.label, fields
@@ -122,10 +127,14 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    pain = forms.IntegerField(
+    # Buttons, not a slider: a slider always holds a value, and a baseline the patient never chose would
+    # shift every later pain rule.
+    pain = forms.TypedChoiceField(
         label="How bad is your back pain on a usual day?",
         help_text="0 means no pain, 10 the worst pain you can imagine.",
-        widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "pain-choice"}),
+        error_messages={"required": "Choose a number from 0 to 10."},
     )
     pain_trend = forms.ChoiceField(
         label="Over the last few weeks, your pain has been",
@@ -143,8 +152,10 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
         _choices(
             self.fields["history"], [(f.code, f.label[:1].upper() + f.label[1:]) for f in protocol.screening_factors]
         )
-        _bound(self.fields["pain"], protocol.limits.pain_min, protocol.limits.pain_max)
-        self.add_symptom_fields(protocol)
+        pain = range(protocol.limits.pain_min, protocol.limits.pain_max + 1)
+        _choices(self.fields["pain"], [(str(n), str(n)) for n in pain])
+        # Nothing has been injected yet: questions about the injection site would only confuse.
+        self.add_symptom_fields(protocol, skip_groups=("injection_site",))
 
 
 def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
@@ -190,8 +201,8 @@ class ProcedureForm(forms.Form):
     )
     target = forms.ChoiceField()
     spinal_level = forms.CharField(max_length=20, validators=[SPINAL_LEVEL], help_text="e.g. L4-L5, L5-S1, SI")
-    side = forms.ChoiceField(choices=Side.choices)
-    image_guidance = forms.ChoiceField(choices=ImageGuidance.choices)
+    side = forms.ChoiceField(choices=[("", "Choose…"), *Side.choices])
+    image_guidance = forms.ChoiceField(choices=[("", "Choose…"), *ImageGuidance.choices])
     blood_drawn_ml = forms.DecimalField(
         label="Blood drawn (mL)", max_digits=5, decimal_places=1, min_value=Decimal("1"), max_value=Decimal("250")
     )
@@ -219,7 +230,12 @@ class ProcedureForm(forms.Form):
     def __init__(self, *args: Any, protocol: Protocol, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clinic = clinic
-        _choices(self.fields["target"], [(t.code, t.label[:1].upper() + t.label[1:]) for t in protocol.targets])
+        # Where and how the needle went: no answer is chosen in advance, so a skipped field cannot record
+        # the wrong site or side.
+        _choices(
+            self.fields["target"],
+            [("", "Choose…"), *((t.code, t.label[:1].upper() + t.label[1:]) for t in protocol.targets)],
+        )
         operator = self.fields["operator"]
         assert isinstance(operator, forms.ModelChoiceField)
         operator.queryset = User.objects.filter(staff__clinic=clinic, staff__role=Role.PHYSICIAN).order_by("last_name")
@@ -252,7 +268,7 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when your decision differs from the recommendation.",
+        help_text="Required when your decision differs from the recommendation, and always after a review.",
     )
 
 

@@ -352,8 +352,8 @@ def do_decide_candidacy(
         raise _problems(
             (
                 "reason",
-                f"is required when the decision ({candidacy.value}) differs from the recommendation "
-                f"({screening.recommended_candidacy})",
+                f"is required when the decision ({candidacy.value.replace('_', ' ')}) differs from the "
+                f"recommendation ({screening.recommended_candidacy.replace('_', ' ')})",
             )
         )
     with transaction.atomic():
@@ -427,7 +427,9 @@ def do_record_procedure(actor: User, patient: Patient, **fields: Any) -> Procedu
             # The gate before a spinal injection: screening answered and the physician's decision on record.
             problems.append(
                 Problem(
-                    "patient", "has no screening decided eligible: record the candidacy decision before the procedure"
+                    "patient",
+                    "is not yet decided eligible on their latest screening: record the physician's candidacy "
+                    "decision before the procedure",
                 )
             )
         if problems:

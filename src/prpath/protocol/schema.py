@@ -107,6 +107,11 @@ class SymptomGroup(CodedItem):
 
 class Symptom(CodedItem):
     group: Code
+    graded: bool = Field(
+        default=True,
+        description="False: asked as yes or no (a red flag whatever its degree); a yes is stored as moderate, "
+        "the convention for a symptom reported without a grade.",
+    )
 
 
 class DispositionText(_Strict):

@@ -169,26 +169,28 @@ def _symptom(test: SymptomTest, protocol: Protocol) -> Test:
         if symptom.group in test.groups and symptom.code not in codes:
             codes.append(symptom.code)
     labels = {s.code: s.label for s in protocol.symptoms}
+    ungraded = {s.code for s in protocol.symptoms if not s.graded}
     lowest = test.min_severity.rank if test.min_severity else 1
     highest = test.max_severity.rank if test.max_severity else 3
     new, rising = test.new, test.rising
-    watched = tuple((code, labels[code]) for code in codes)
+    watched = tuple((code, labels[code], code in ungraded) for code in codes)
     watched_codes = frozenset(codes)
 
     def run(s: Situation) -> Evidence | None:
         if watched_codes.isdisjoint(s.symptoms):
             return None
         evidence = []
-        for code, label in watched:
+        for code, label, yes_or_no in watched:
             now = s.symptoms.get(code)
             if now is None or now < lowest or now > highest:
                 continue
             before = s.before.get(code) if s.before is not None else None
-            phrase = f"{label} ({SEVERITY_WORD[now]})"
+            # A symptom asked as yes or no has no grade worth repeating: "difficulty breathing (mild)" misleads.
+            phrase = label if yes_or_no else f"{label} ({SEVERITY_WORD[now]})"
             if new:
                 at_baseline = s.baseline.get(code)
                 if at_baseline is None:
-                    phrase = f"new {_without_article(label)} ({SEVERITY_WORD[now]})"
+                    phrase = f"new {_without_article(label)}" + ("" if yes_or_no else f" ({SEVERITY_WORD[now]})")
                 elif now > at_baseline:
                     phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[at_baseline]} before the injection)"
                 elif before is not None and now > before:

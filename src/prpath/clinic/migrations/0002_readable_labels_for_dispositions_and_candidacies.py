@@ -4,40 +4,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0001_clinic_records_alerts_and_audit'),
+        ("clinic", "0001_clinic_records_alerts_and_audit"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='disposition',
-            field=models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('consult', 'Consult'), ('self_care', 'Expected')], max_length=20),
+            model_name="alert",
+            name="disposition",
+            field=models.CharField(
+                choices=[
+                    ("emergency", "Emergency"),
+                    ("urgent", "Urgent"),
+                    ("consult", "Consult"),
+                    ("self_care", "Expected"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='disposition',
-            field=models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('consult', 'Consult'), ('self_care', 'Expected')], max_length=20),
+            model_name="checkin",
+            name="disposition",
+            field=models.CharField(
+                choices=[
+                    ("emergency", "Emergency"),
+                    ("urgent", "Urgent"),
+                    ("consult", "Consult"),
+                    ("self_care", "Expected"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='checkinversion',
-            name='disposition',
-            field=models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('consult', 'Consult'), ('self_care', 'Expected')], max_length=20),
+            model_name="checkinversion",
+            name="disposition",
+            field=models.CharField(
+                choices=[
+                    ("emergency", "Emergency"),
+                    ("urgent", "Urgent"),
+                    ("consult", "Consult"),
+                    ("self_care", "Expected"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='screening',
-            name='decided_candidacy',
-            field=models.CharField(blank=True, choices=[('eligible', 'Eligible'), ('needs_review', 'Needs review'), ('defer', 'Defer')], max_length=20),
+            model_name="screening",
+            name="decided_candidacy",
+            field=models.CharField(
+                blank=True,
+                choices=[("eligible", "Eligible"), ("needs_review", "Needs review"), ("defer", "Defer")],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='screening',
-            name='disposition',
-            field=models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('consult', 'Consult'), ('self_care', 'Expected')], max_length=20),
+            model_name="screening",
+            name="disposition",
+            field=models.CharField(
+                choices=[
+                    ("emergency", "Emergency"),
+                    ("urgent", "Urgent"),
+                    ("consult", "Consult"),
+                    ("self_care", "Expected"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='screening',
-            name='recommended_candidacy',
-            field=models.CharField(choices=[('eligible', 'Eligible'), ('needs_review', 'Needs review'), ('defer', 'Defer')], max_length=20),
+            model_name="screening",
+            name="recommended_candidacy",
+            field=models.CharField(
+                choices=[("eligible", "Eligible"), ("needs_review", "Needs review"), ("defer", "Defer")], max_length=20
+            ),
         ),
     ]

@@ -63,6 +63,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "guidance": guidance,
             "todays_checkin": todays,
             "todays_result": disposition_view(protocol, worst_of_day(todays)) if todays else None,
+            "screening_result": disposition_view(protocol, screening.disposition) if screening else None,
             "screening": screening,
             "before_injection": before,
             "target_label": {t.code: t.label for t in protocol.targets}.get(procedure.target) if procedure else None,
@@ -154,7 +155,11 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
             "checkin": checkin,
             "result": result,
             "earlier": earlier,
-            "findings": checkin.findings,
+            # On the emergency screen only what makes it an emergency: a calmer reason beside it would blur
+            # the one instruction that matters.
+            "findings": [f for f in checkin.findings if f["disposition"] == result["code"]]
+            if result["code"] == Disposition.EMERGENCY
+            else checkin.findings,
             "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
         },
     )
@@ -280,7 +285,9 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
             "clinic": patient.clinic,
             "screening": record,
             "result": result,
-            "findings": record.findings,
+            "findings": [f for f in record.findings if f["disposition"] == result["code"]]
+            if result["code"] == Disposition.EMERGENCY
+            else record.findings,
         },
     )
 

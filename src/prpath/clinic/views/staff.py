@@ -42,7 +42,7 @@ from prpath.clinic.permissions import (
 from prpath.clinic.views.common import disposition_view, form_page
 from prpath.problems import ProblemsFound
 from prpath.protocol.loading import active_protocol
-from prpath.protocol.schema import Candidacy, Protocol
+from prpath.protocol.schema import Candidacy, Disposition, Protocol
 
 PAGE_SIZE = 50
 STAGE_FILTERS = [
@@ -92,11 +92,7 @@ def _render_worklist(
     alerts = list(_worklist(staff))
     services.audit_read(signed_in(request), staff.clinic, "alert.worklist", [a.patient for a in alerts])
     rows = [
-        {
-            "alert": a,
-            "result": disposition_view(protocol, a.disposition),
-            "form": form if form is not None and a.uuid == problem_alert else AlertNoteForm(),
-        }
+        alert_row(protocol, a, form if form is not None and a.uuid == problem_alert else AlertNoteForm())
         for a in alerts
     ]
     return render(
@@ -147,11 +143,22 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
     return redirect(reverse("worklist") + f"#alert-{alert.uuid}")
 
 
+def alert_row(protocol: Protocol, alert: Alert, form: AlertNoteForm) -> dict[str, Any]:
+    """What a worklist card shows: the evidence of every finding above self_care, each line once."""
+    evidence = [line for f in alert.findings if f["disposition"] != "self_care" for line in f["evidence"]]
+    return {
+        "alert": alert,
+        "result": disposition_view(protocol, alert.disposition),
+        "form": form,
+        "evidence": list(dict.fromkeys(evidence)),
+    }
+
+
 def _alert_row(
     request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
 ) -> HttpResponse:
     alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
-    row = {"alert": alert, "result": disposition_view(active_protocol(), alert.disposition), "form": form}
+    row = alert_row(active_protocol(), alert, form)
     return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row), status=status)
 
 
@@ -268,7 +275,7 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     today = services.clinic_today(staff.clinic)
     screenings = list(patient.screenings.select_related("decided_by"))
     procedures = list(patient.procedures.select_related("operator"))
-    checkins = list(patient.checkins.select_related("procedure").annotate(versions_count=Count("versions")))
+    checkins = list(patient.checkins.select_related("procedure").prefetch_related("versions"))
     alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
     notes = list(patient.notes.select_related("author"))
     events: list[dict[str, Any]] = []
@@ -317,6 +324,11 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
             missed=missed,
             note_form=ClinicalNoteForm(),
             open_alerts=[a for a in alerts if a.state != AlertState.RESOLVED],
+            worst_open=max(
+                (a.disposition for a in alerts if a.state != AlertState.RESOLVED),
+                key=lambda d: Disposition(d).rank,
+                default=None,
+            ),
             baseline_conditions=[c.label for c in protocol.conditions if c.code in patient.conditions],
             baseline_symptoms=describe_symptoms(patient.baseline_symptoms, labels),
             age=patient.age_on(today),
@@ -348,7 +360,8 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
     protocol = active_protocol()
     if request.method == "POST":
         require(staff, Permission.DECIDE_CANDIDACY)
-    form = DecisionForm(request.POST or None, initial={"candidacy": _default_decision(record.recommended_candidacy)})
+    # Nothing chosen in advance: approving a spinal injection takes a deliberate choice.
+    form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_decide_candidacy(
@@ -393,10 +406,6 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
         ),
         invalid=request.method == "POST",
     )
-
-
-def _default_decision(recommended: str) -> str:
-    return Candidacy.DEFER.value if recommended == Candidacy.DEFER.value else Candidacy.ELIGIBLE.value
 
 
 @login_required

@@ -1,0 +1,88 @@
+"""What a frightened patient and a busy physician see first: nothing pre-chosen that should be a decision,
+and nothing beside an emergency that could blur it."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from prpath.clinic.models import Patient
+from tests.personas import World, check_in, enrol, injected_patient, screen, with_account
+from tests.web.pages import body, client_for, parse
+
+
+def signed_in(world: World, days_ago: int = 3) -> tuple[Patient, Client]:
+    patient = injected_patient(world, days_ago=days_ago)
+    assert patient.user is not None
+    return patient, client_for(patient.user)
+
+
+def test_red_flags_are_asked_yes_or_no_and_graded_symptoms_by_degree(world: World) -> None:
+    _, client = signed_in(world)
+    page = parse(body(client.get("/me/check-in/")))
+
+    def values(name: str) -> list[str]:
+        return [e.attrs["value"] for e in page.find_all("input", name=name)]
+
+    assert values("symptom__bladder_control_loss") == ["", "moderate"]
+    assert values("symptom__difficulty_breathing") == ["", "moderate"]
+    assert values("symptom__leg_tingling") == ["", "mild", "moderate", "severe"]
+
+
+def test_the_emergency_screen_shows_only_what_makes_it_an_emergency(world: World) -> None:
+    patient, client = signed_in(world, days_ago=4)
+    checkin = check_in(patient, pain=8, temperature_c="38.4", bladder_control_loss="moderate")
+    assert {f["disposition"] for f in checkin.findings} >= {"emergency", "urgent"}
+
+    html = body(client.get(f"/me/check-ins/{checkin.uuid}/"))
+
+    reasons = [e.text() for e in parse(html).find_all("li") if "reason" in e.classes]
+    assert reasons
+    assert all("bladder" in reason.lower() for reason in reasons), reasons
+    assert "Do not drive yourself" in html
+
+
+def test_today_after_an_emergency_report_shows_the_call_button_not_the_activity_plan(world: World) -> None:
+    patient, client = signed_in(world)
+    check_in(patient, saddle_numbness="moderate")
+
+    html = body(client.get("/me/"))
+
+    assert 'href="tel:999"' in html
+    assert "Go to the emergency department now" in html
+    assert "What you can do" not in html
+
+
+def test_screening_asks_nothing_about_an_injection_not_yet_given(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    html = body(client_for(patient.user).get("/me/screening/"))
+
+    assert "symptom__injection_site_pain" not in html
+    assert "symptom__bladder_control_loss" in html
+    pain = parse(html).find_all("input", name="pain")
+    assert len(pain) == 11
+    assert not any("checked" in e.attrs for e in pain)  # the usual pain is the patient's choice, never a default
+
+
+def test_the_physicians_decision_is_never_chosen_in_advance(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    record = screen(patient, history=("anticoagulant_use",))
+
+    html = body(client_for(world.physician).get(f"/clinic/patients/{patient.uuid}/screenings/{record.uuid}/"))
+
+    choices = parse(html).find_all("input", name="candidacy")
+    assert [e.attrs["value"] for e in choices] == ["eligible", "defer"]
+    assert not any("checked" in e.attrs for e in choices)
+
+
+def test_the_injection_site_side_and_guidance_are_never_chosen_in_advance(world: World) -> None:
+    patient = injected_patient(world, days_ago=1)
+
+    html = body(client_for(world.physician).get(f"/clinic/patients/{patient.uuid}/procedures/new/"))
+
+    page = parse(html)
+    for name in ("target", "side", "image_guidance"):
+        [select] = page.find_all("select", name=name)
+        chosen = [o.attrs.get("value") for o in select.find_all("option") if "selected" in o.attrs]
+        assert chosen in ([], [""]), (name, chosen)
