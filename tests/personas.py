@@ -120,7 +120,9 @@ def screen(
     pain: int = 6,
     pain_trend: str = "stable",
     conditions: tuple[str, ...] = ("degenerative_disc_disease",),
+    days_ago: int = 60,
 ) -> Screening:
+    """Answered ``days_ago`` days ago (by default long before any injection a test records)."""
     assert patient.user is not None, "the patient answers screening from their own account"
     return services.do_record_screening(
         patient.user,
@@ -130,6 +132,7 @@ def screen(
         pain=pain,
         pain_trend=pain_trend,
         symptoms=symptoms or {},
+        now=timezone.now() - dt.timedelta(days=days_ago),
     )
 
 

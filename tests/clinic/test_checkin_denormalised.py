@@ -191,7 +191,9 @@ def test_a_back_filled_day_is_compared_with_the_day_before_it(world: World) -> N
 def test_just_after_midnight_in_the_clinic_it_is_already_the_next_day(world: World) -> None:
     # 00:30 in London in summer is 23:30 the day before in UTC (the server's zone): the 3rd is today there.
     patient = with_account(world, enrol(world))
-    services.do_decide_candidacy(world.physician, screen(patient), candidacy=Candidacy.ELIGIBLE, reason="")
+    services.do_decide_candidacy(
+        world.physician, screen(patient, days_ago=900), candidacy=Candidacy.ELIGIBLE, reason=""
+    )
     assert patient.user is not None
     london = zoneinfo.ZoneInfo(TIME_ZONE)
     services.do_record_procedure(

@@ -20,9 +20,10 @@ from tests.personas import TIME_ZONE, World, check_in, enrol, inject, screen, wi
 LONDON = zoneinfo.ZoneInfo(TIME_ZONE)
 
 
-def approved_patient(world: World) -> Patient:
+def approved_patient(world: World, *, screened_days_ago: int = 60) -> Patient:
     patient = with_account(world, enrol(world))
-    services.do_decide_candidacy(world.physician, screen(patient), candidacy=Candidacy.ELIGIBLE, reason="")
+    record = screen(patient, days_ago=screened_days_ago)
+    services.do_decide_candidacy(world.physician, record, candidacy=Candidacy.ELIGIBLE, reason="")
     patient.refresh_from_db()
     return patient
 
@@ -84,7 +85,7 @@ def test_a_platelet_count_alone_is_enough(world: World) -> None:
 
 def test_day_zero_is_the_clinics_date_not_the_servers(world: World) -> None:
     # 00:30 in London in summer is 23:30 the day before in UTC: the patient was injected on the 2nd.
-    patient = approved_patient(world)
+    patient = approved_patient(world, screened_days_ago=900)
     performed_at = dt.datetime(2025, 7, 2, 0, 30, tzinfo=LONDON)
     assert performed_at.astimezone(dt.UTC).date() == dt.date(2025, 7, 1)
 
@@ -196,7 +197,10 @@ def test_a_repeat_injection_restarts_the_check_in_schedule(world: World) -> None
 
 
 def test_recording_an_older_injection_late_keeps_the_latest_as_day_zero(world: World) -> None:
-    patient = approved_patient(world)
+    patient = with_account(world, enrol(world))
+    services.do_decide_candidacy(
+        world.physician, screen(patient, days_ago=120), candidacy=Candidacy.ELIGIBLE, reason=""
+    )
     inject(world, patient, days_ago=3)
     patient.refresh_from_db()
     check_in(patient, days_after=1)
@@ -233,4 +237,17 @@ def test_a_patient_never_screened_cannot_be_recorded_as_injected(world: World) -
     with pytest.raises(ProblemsFound):
         services.do_record_procedure(world.physician, patient, **procedure_fields(world))
 
+    assert not Procedure.objects.filter(patient=patient).exists()
+
+
+def test_an_injection_dated_before_the_first_screening_is_refused(world: World) -> None:
+    patient = approved_patient(world)  # screened 60 days ago
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_record_procedure(
+            world.physician, patient, **procedure_fields(world, performed_at=timezone.now() - dt.timedelta(days=90))
+        )
+
+    assert [p.location for p in found.value.problems] == ["performed_at"]
+    assert "first screening" in found.value.problems[0].message
     assert not Procedure.objects.filter(patient=patient).exists()

@@ -432,6 +432,17 @@ def do_record_procedure(actor: User, patient: Patient, **fields: Any) -> Procedu
                     "decision before the procedure",
                 )
             )
+        else:
+            # An injection dated before the patient's first screening is a mistyped date (it would start the
+            # recovery plan and the check-in schedule on the wrong day). An earlier injection entered late
+            # from paper is fine, as long as it follows that first screening.
+            first = patient.screenings.order_by("answered_at").values_list("answered_at", flat=True).first()
+            if first is not None and performed_at < first:
+                problems.append(
+                    Problem(
+                        "performed_at", f"is before the patient's first screening ({first:%Y-%m-%d}): check the date"
+                    )
+                )
         if problems:
             raise ProblemsFound(problems)
         procedure = Procedure.objects.create(
