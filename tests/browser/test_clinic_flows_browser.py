@@ -121,6 +121,7 @@ def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_workl
     first.get_by_label("Note").fill("Phoned: seen in clinic today, bloods taken.")
     first.get_by_role("button", name="Resolve").click()
     nurse.page.get_by_text("Resolved by Nurse Riverside: Phoned: seen in clinic today, bloods taken.").wait_for()
+    assert nurse.page.locator("#worklist-count").inner_text() == "1 to work"  # updated with the card
     nurse.look("worklist-after-resolve")
     alert.refresh_from_db()
     assert (alert.state, alert.resolved_by, alert.resolution_note) == (

@@ -159,7 +159,9 @@ def _alert_row(
 ) -> HttpResponse:
     alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
     row = alert_row(active_protocol(), alert, form)
-    return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row), status=status)
+    # The worklist's "N to work" is updated alongside the card (an out-of-band swap).
+    to_work = _worklist(staff).count()
+    return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row, to_work=to_work), status=status)
 
 
 # --- patients --------------------------------------------------------------------------------------
