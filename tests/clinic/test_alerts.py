@@ -259,6 +259,7 @@ def test_a_new_kind_of_finding_reopens_an_acknowledged_alert_and_is_added_to_it(
     assert "recovery.discharge" in rules
     assert "Discharge" in alert.summary
     assert "Fever" in alert.summary
+    assert alert.reopened_note == "new: Discharge from the site"
 
 
 def test_an_urgent_finding_after_an_emergency_stays_on_the_alert_once_the_emergency_is_resolved(
@@ -272,3 +273,17 @@ def test_an_urgent_finding_after_an_emergency_stays_on_the_alert_once_the_emerge
     assert alert.disposition == Disposition.EMERGENCY
     assert {"recovery.new_weakness", "recovery.discharge"} <= {f["rule"] for f in alert.findings}
     assert alert.state == AlertState.OPEN
+
+
+def test_an_escalated_alert_says_what_it_was(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, days_after=3, temperature_c="38.4")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert)
+
+    check_in(patient, days_after=4, temperature_c="38.4", bowel_control_loss="moderate")
+
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+    assert alert.reopened_note.startswith("escalated from urgent to emergency; new: ")
+    assert "Cauda equina" in alert.reopened_note

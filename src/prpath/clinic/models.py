@@ -316,6 +316,9 @@ class Alert(models.Model):
     summary = models.CharField(max_length=300)
     findings = models.JSONField(default=list)
     state = models.CharField(max_length=20, choices=AlertState.choices, default=AlertState.OPEN)
+    reopened_note = models.CharField(
+        max_length=300, blank=True, help_text="Why it is open again: escalated, or a new finding since it was seen."
+    )
     raised_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     acknowledged_by = models.ForeignKey(

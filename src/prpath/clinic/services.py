@@ -693,6 +693,12 @@ def _raise_alert(
     if screening is not None:
         alert.screening = screening
     if rank > alert.severity_rank or fresh:
+        changes = []
+        if rank > alert.severity_rank:
+            changes.append(f"escalated from {alert.disposition} to {assessment.disposition.value}")
+        if fresh:
+            changes.append("new: " + ", ".join(f["title"] for f in fresh))
+        alert.reopened_note = "; ".join(changes)[:300]
         alert.disposition = max(alert.disposition, assessment.disposition.value, key=lambda d: Disposition(d).rank)
         alert.severity_rank = max(rank, alert.severity_rank)
         alert.state = AlertState.OPEN
