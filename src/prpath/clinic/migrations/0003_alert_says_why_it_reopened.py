@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0002_readable_labels_for_dispositions_and_candidacies'),
+        ("clinic", "0002_readable_labels_for_dispositions_and_candidacies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alert',
-            name='reopened_note',
-            field=models.CharField(blank=True, help_text='Why it is open again: escalated, or a new finding since it was seen.', max_length=300),
+            model_name="alert",
+            name="reopened_note",
+            field=models.CharField(
+                blank=True,
+                help_text="Why it is open again: escalated, or a new finding since it was seen.",
+                max_length=300,
+            ),
         ),
     ]
