@@ -84,3 +84,13 @@ def test_a_code_an_earlier_protocol_stored_does_not_block_the_report(world: Worl
 
     assert checkin.disposition == "emergency"
     assert Alert.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_a_red_flag_sent_with_a_grade_is_stored_as_the_yes_the_form_offers(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+
+    checkin = check_in(patient, pain=6, bladder_control_loss="severe", injection_site_pain="mild")
+
+    # Red flags are yes or no: "severe" is stored as the same yes; a graded symptom keeps its grade.
+    assert checkin.symptoms == {"bladder_control_loss": "moderate", "injection_site_pain": "mild"}
+    assert checkin.disposition == "emergency"

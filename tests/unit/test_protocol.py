@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prpath.problems import ProblemsFound
 from prpath.protocol import Disposition
 from prpath.protocol.loading import default_protocol, parse_protocol, read_protocol_text
+from prpath.protocol.schema import as_asked
 from prpath.triage import triage
 from tests.conftest import PUBLIC_VIGNETTES, require_shared
 from tests.factories import checkin, recovery_case, screening_case
@@ -202,3 +205,27 @@ def test_a_screening_rule_cannot_use_a_sign_that_compares_check_ins() -> None:
         f"screening_rules[{i}].when: uses the sign 'new_nerve_symptom', which compares check-ins or days: "
         "recovery rules only",
     ]
+
+
+# --- yes-or-no symptoms ---------------------------------------------------------------------------------
+
+_PROTOCOL = default_protocol()
+_CODES = [s.code for s in _PROTOCOL.symptoms]
+_UNGRADED = {s.code for s in _PROTOCOL.symptoms if not s.graded}
+
+
+@given(st.dictionaries(st.sampled_from(_CODES), st.sampled_from(["mild", "moderate", "severe", "", "terrible"])))
+def test_a_yes_or_no_symptom_is_a_plain_yes_whatever_grade_it_came_with(symptoms: dict[str, str]) -> None:
+    asked = as_asked(_PROTOCOL, symptoms)
+
+    assert asked.keys() == symptoms.keys()
+    for code, value in symptoms.items():
+        if code in _UNGRADED and value in {"mild", "moderate", "severe"}:
+            assert asked[code] == "moderate"
+        else:  # graded answers, and values that are not a grade (validation names those), stay as given
+            assert asked[code] == value
+
+
+def test_the_default_protocol_asks_its_red_flags_yes_or_no() -> None:
+    assert {"bladder_control_loss", "saddle_numbness"} <= _UNGRADED
+    assert "injection_site_pain" not in _UNGRADED

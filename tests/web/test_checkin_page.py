@@ -361,3 +361,21 @@ def test_a_calmer_amendment_still_shows_the_earlier_emergency(world: World) -> N
     today = body(client.get("/me/"))
     assert "Go to the emergency department now".lower() in today.lower()
     assert Alert.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_a_red_flag_stored_with_a_grade_still_shows_as_yes_and_survives_an_amendment(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=3)
+    client.post("/me/check-in/", form(patient, pain="6"))
+    # As an import or an older protocol may have stored it: a graded answer to a yes-or-no question.
+    CheckIn.objects.filter(patient=patient).update(symptoms={"saddle_numbness": "severe"})
+
+    html = body(client.get("/me/check-in/"))
+    assert checked(html, "symptom__saddle_numbness") == "moderate"  # "Yes", not nothing
+
+    # Sending the prefilled form back unchanged keeps the red flag.
+    client.post(
+        "/me/check-in/", form(patient, pain="6", symptom__saddle_numbness=checked(html, "symptom__saddle_numbness"))
+    )
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.symptoms == {"saddle_numbness": "moderate"}
+    assert checkin.disposition == "emergency"

@@ -87,3 +87,20 @@ def test_updating_the_answers_starts_from_the_symptoms_given_before(world: World
         e.attrs["value"] for e in parse(html).find_all("input", name="symptom__leg_tingling") if "checked" in e.attrs
     ]
     assert chosen == ["mild"]
+
+
+def test_a_red_flag_in_the_baseline_shows_as_yes_whatever_grade_it_was_stored_with(world: World) -> None:
+    patient = new_patient(world)
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/screening/", form())
+    Patient.objects.filter(pk=patient.pk).update(baseline_symptoms={"bladder_control_loss": "severe"})
+
+    html = client.get("/me/screening/").content.decode()
+
+    chosen = [
+        e.attrs["value"]
+        for e in parse(html).find_all("input", name="symptom__bladder_control_loss")
+        if "checked" in e.attrs
+    ]
+    assert chosen == ["moderate"]  # "Yes"

@@ -16,12 +16,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 
 from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
 from prpath.problems import ProblemsFound
-from prpath.protocol.schema import Candidacy, PainTrend, Protocol
+from prpath.protocol.schema import UNGRADED_YES, Candidacy, PainTrend, Protocol, as_asked
 
 SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
 # A red flag (bladder control, breathing) is asked yes or no; a yes is stored as moderate, the convention for
 # a symptom reported without a grade (see Symptom.graded in the protocol).
-YES_NO_CHOICES = [("", "No"), ("moderate", "Yes")]
+YES_NO_CHOICES = [("", "No"), (UNGRADED_YES.value, "Yes")]
 SYMPTOM_PREFIX = "symptom__"
 
 
@@ -65,6 +65,11 @@ class SymptomFieldsMixin:
             ]
             if fields:
                 yield group.code, group.label, fields
+
+    def start_symptoms_from(self, symptoms: dict[str, str]) -> None:
+        """Prefill the symptom questions with answers given before, as this protocol asks them."""
+        initial: dict[str, Any] = self.initial  # type: ignore[attr-defined]
+        initial.update({SYMPTOM_PREFIX + code: value for code, value in as_asked(self._protocol, symptoms).items()})
 
     def symptoms(self) -> dict[str, str]:
         data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]

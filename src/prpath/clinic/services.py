@@ -43,7 +43,7 @@ from prpath.clinic.models import (
 )
 from prpath.problems import Problem, ProblemsFound
 from prpath.protocol.loading import active_protocol
-from prpath.protocol.schema import Candidacy, Disposition, Protocol
+from prpath.protocol.schema import Candidacy, Disposition, Protocol, as_asked
 from prpath.triage import Assessment, Baseline, assess_recovery, assess_screening, check_case
 from prpath.triage import CheckIn as TriageCheckIn
 from prpath.triage import Patient as TriagePatient
@@ -267,6 +267,7 @@ def do_record_screening(
     """Store the answers, assess them, make them the patient's baseline, and raise an alert if needed."""
     now = now or timezone.now()
     protocol = active_protocol()
+    symptoms = as_asked(protocol, symptoms)
     answers = {
         "conditions": sorted(conditions),
         "history": sorted(history),
@@ -481,6 +482,7 @@ def do_record_checkin(
     """
     now = now or timezone.now()
     protocol = active_protocol()
+    symptoms = as_asked(protocol, symptoms)
     with transaction.atomic():
         # One report at a time per patient: two phones submitting together must not both see "no check-in".
         patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)

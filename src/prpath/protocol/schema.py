@@ -14,6 +14,7 @@ reports every problem with its location.
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
@@ -619,3 +620,19 @@ def _check_expression(
             for i, code in enumerate(getattr(expression, kind)):
                 if code not in known[kind]:
                     problem((*here, i), f"unknown {kind.replace('history', 'screening factor')} {code!r}")
+
+
+UNGRADED_YES = Severity.MODERATE
+
+
+def as_asked(protocol: Protocol, symptoms: Mapping[str, str]) -> dict[str, str]:
+    """The symptoms as the protocol asks them: a yes-or-no symptom reported with any grade is a plain yes.
+
+    A red flag is a red flag whatever its degree, so "severe" urinary retention is stored as the same yes
+    the form offers. Values that are not a severity at all are left alone for validation to name.
+    """
+    ungraded = {s.code for s in protocol.symptoms if not s.graded}
+    grades = {s.value for s in Severity}
+    return {
+        code: UNGRADED_YES.value if code in ungraded and value in grades else value for code, value in symptoms.items()
+    }

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
-from prpath.clinic.forms import SYMPTOM_PREFIX, AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
+from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
 from prpath.clinic.models import CheckIn, Patient, Procedure, Screening
 from prpath.clinic.permissions import require_patient, signed_in
 from prpath.clinic.views.common import disposition_view, form_page
@@ -84,10 +84,8 @@ def check_in(request: HttpRequest) -> HttpResponse:
         services.audit_read(signed_in(request), patient.clinic, "checkin.form", [patient])
         if todays is not None:
             # Reporting again today starts from this morning's answers: nothing said before silently drops.
-            form.initial.update(
-                {"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note}
-                | {SYMPTOM_PREFIX + code: severity for code, severity in todays.symptoms.items()}
-            )
+            form.initial.update({"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note})
+            form.start_symptoms_from(todays.symptoms)
         else:
             # A slider always has a value: start it at the last pain reported, never at an arbitrary middle.
             last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first()
@@ -247,7 +245,8 @@ def screening(request: HttpRequest) -> HttpResponse:
             "history": patient.history,
             "pain": patient.baseline_pain,
             "pain_trend": patient.baseline_pain_trend,
-        } | {SYMPTOM_PREFIX + code: severity for code, severity in patient.baseline_symptoms.items()}
+        }
+        form.start_symptoms_from(patient.baseline_symptoms)
     return form_page(
         request,
         "clinic/patient/screening.html",
