@@ -3,6 +3,8 @@ and nothing beside an emergency that could blur it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from prpath.clinic.models import Patient
@@ -86,3 +88,52 @@ def test_the_injection_site_side_and_guidance_are_never_chosen_in_advance(world:
         [select] = page.find_all("select", name=name)
         chosen = [o.attrs.get("value") for o in select.find_all("option") if "selected" in o.attrs]
         assert chosen in ([], [""]), (name, chosen)
+
+
+def emergency_card(html: str) -> Any:
+    cards = [e for e in parse(html).find_all("section") if "emergency" in e.classes]
+    assert len(cards) == 1, "one emergency card"
+    return cards[0]
+
+
+def test_today_after_screening_answers_that_need_the_emergency_department_shows_the_emergency_card(
+    world: World,
+) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    screening = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
+    assert screening.disposition == "emergency"
+
+    html = body(client_for(patient.user).get("/me/"))
+
+    card = emergency_card(html)
+    assert card.attrs.get("role") == "alert"
+    links = [a.attrs.get("href") for a in card.find_all("a")]
+    assert "tel:999" in links
+    assert f"/me/screening/{screening.uuid}/" in links
+    assert "tel:" + patient.clinic.phone.replace(" ", "") not in links  # the emergency number, not the clinic's
+    assert "button--call" not in html
+
+
+def test_the_emergency_screen_names_the_injection_date_not_a_count_of_days(world: World) -> None:
+    patient, client = signed_in(world, days_ago=5)
+    assert patient.injected_on is not None
+    checkin = check_in(patient, days_after=2, saddle_numbness="moderate")  # reported late, for two days ago
+
+    html = body(client.get(f"/me/check-ins/{checkin.uuid}/"))
+
+    injected = patient.injected_on
+    assert f"I had a spinal injection (PRP) on {injected.day} {injected:%B %Y}" in html
+    assert "days ago" not in html
+
+
+def test_the_emergency_screen_after_screening_does_not_claim_an_injection(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    screening = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
+
+    html = body(client_for(patient.user).get(f"/me/screening/{screening.uuid}/"))
+
+    assert "emergency-page" in html
+    assert "I had a spinal injection" not in html
+    assert "assessing you for a PRP injection" in html
