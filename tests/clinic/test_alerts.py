@@ -285,5 +285,20 @@ def test_an_escalated_alert_says_what_it_was(world: World) -> None:
 
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN
-    assert alert.reopened_note.startswith("escalated from urgent to emergency; new: ")
+    assert alert.reopened_note.startswith("escalated from Urgent to Emergency; new: ")
     assert "Cauda equina" in alert.reopened_note
+
+
+def test_what_changed_is_cleared_once_the_reopened_alert_is_acknowledged(world: World) -> None:
+    patient = injected_patient(world, days_ago=5)
+    check_in(patient, days_after=4, temperature_c="38.3")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert)
+    check_in(patient, days_after=5, temperature_c="38.3", injection_site_discharge="mild")
+    alert.refresh_from_db()
+    assert alert.reopened_note
+
+    services.do_acknowledge_alert(world.nurse, alert, note="Seen the discharge; asked for a photo.")
+
+    alert.refresh_from_db()
+    assert (alert.state, alert.reopened_note) == (AlertState.ACKNOWLEDGED, "")

@@ -160,3 +160,20 @@ def assert_unchanged(alert: Alert) -> None:
     alert.refresh_from_db()
     assert (alert.state, alert.acknowledged_by, alert.resolved_by) == (AlertState.OPEN, None, None)
     assert not AuditEvent.objects.filter(what__in=["alert.acknowledge", "alert.resolve"]).exists()
+
+
+def test_a_reopened_alert_says_what_changed_until_it_is_acknowledged_again(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, days_after=3, temperature_c="38.4")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert)
+    check_in(patient, days_after=4, temperature_c="38.4", bowel_control_loss="moderate")
+    client = client_for(world.nurse)
+
+    [before] = parse(client.get("/clinic/alerts/").content).find_all("li", id=f"alert-{alert.uuid}")
+    assert "Changed: Escalated from Urgent to Emergency" in " ".join(before.text().split())
+
+    row = client.post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": ""}, headers=HTMX)
+
+    assert row.status_code == 200
+    assert "Changed:" not in body(row)

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from prpath import recovery
 from prpath.clinic.models import (
+    DISPOSITION_CHOICES,
     Alert,
     AlertState,
     AuditEvent,
@@ -697,7 +698,8 @@ def _raise_alert(
     if rank > alert.severity_rank or fresh:
         changes = []
         if rank > alert.severity_rank:
-            changes.append(f"escalated from {alert.disposition} to {assessment.disposition.value}")
+            words = dict(DISPOSITION_CHOICES)
+            changes.append(f"escalated from {words[alert.disposition]} to {words[assessment.disposition.value]}")
         if fresh:
             changes.append("new: " + ", ".join(f["title"] for f in fresh))
         alert.reopened_note = "; ".join(changes)[:300]
@@ -725,6 +727,7 @@ def do_acknowledge_alert(actor: User, alert: Alert, *, note: str = "", now: dt.d
         alert.acknowledged_by = actor
         alert.acknowledged_at = now
         alert.acknowledge_note = note.strip()
+        alert.reopened_note = ""  # seen: what changed is now part of what was acknowledged
         alert.updated_at = now
         alert.save()
         audit(actor, alert.clinic, "write", "alert.acknowledge", patient=alert.patient, object_uuid=alert.uuid, now=now)

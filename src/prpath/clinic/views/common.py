@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from prpath.clinic.models import DISPOSITION_CHOICES
 from prpath.clinic.permissions import patient_of, staff_of
 from prpath.protocol.schema import Disposition, Protocol
 
@@ -19,12 +20,7 @@ HEADLINES = {
 
 
 # What the clinic's staff read on badges: the triage category, short.
-STAFF_LABELS = {
-    Disposition.EMERGENCY: "Emergency",
-    Disposition.URGENT: "Urgent",
-    Disposition.CONSULT: "Consult",
-    Disposition.SELF_CARE: "Expected",
-}
+STAFF_LABELS = {Disposition(code): label for code, label in DISPOSITION_CHOICES}
 
 
 def disposition_view(protocol: Protocol, disposition: str) -> dict[str, Any]:
