@@ -137,3 +137,31 @@ def test_the_emergency_screen_after_screening_does_not_claim_an_injection(world:
     assert "emergency-page" in html
     assert "I had a spinal injection" not in html
     assert "assessing you for a PRP injection" in html
+
+
+def test_the_check_in_has_one_send_button_after_every_question(world: World) -> None:
+    _, client = signed_in(world)
+    html = body(client.get("/me/check-in/"))
+    form = parse(html).find_all("form", **{"class": "checkin-form"})[0]
+
+    order = [
+        ("button" if e.tag == "button" else "question")
+        for e in form.iter()
+        if e.tag == "button" or (e.tag == "input" and e.attrs.get("name", "").startswith("symptom__"))
+    ]
+
+    assert order.count("button") == 1
+    assert order[-1] == "button"  # no way to send before the red-flag questions have gone past
+
+
+def test_history_badges_each_day_with_its_most_severe_report_in_calm_words(world: World) -> None:
+    patient, client = signed_in(world, days_ago=4)
+    check_in(patient, days_after=2, pain=4)
+    check_in(patient, days_after=3, pain=7, bladder_control_loss="moderate")
+    check_in(patient, days_after=3, pain=5)  # the evening report sounds better
+
+    page = parse(body(client.get("/me/history/")))
+
+    badges = [" ".join(e.text().split()) for e in page.find_all("span") if "badge" in e.classes]
+    assert badges == ["Emergency", "Expected"]  # newest first; day 3 keeps its emergency
+    assert "Go to the emergency department now" not in body(client.get("/me/history/"))

@@ -91,3 +91,20 @@ def test_the_timeline_makes_as_many_queries_for_fifteen_check_ins_as_for_three(w
     assert few == many, f"timeline: {few} queries with 3 check-ins, {many} with 15"
     assert many <= SMALL, f"timeline: {many} queries"
     print(f"timeline: {many} queries")
+
+
+def test_the_patients_history_makes_as_many_queries_for_fifteen_check_ins_as_for_three(world: World) -> None:
+    patient = injected_patient(world, days_ago=20)
+    assert patient.user is not None
+    client = client_for(patient.user)
+
+    for d in range(1, 4):
+        check_in(patient, days_after=d, pain=5)
+    few = queries_for(client, "/me/history/")
+    for d in range(4, 16):
+        check_in(patient, days_after=d, pain=4, temperature_c="38.2" if d % 5 == 0 else None)
+    check_in(patient, days_after=7, pain=3)  # an amended day
+    many = queries_for(client, "/me/history/")
+
+    assert few == many, f"history: {few} queries with 3 check-ins, {many} with 15"
+    assert many <= SMALL, f"history: {many} queries"

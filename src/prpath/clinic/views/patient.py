@@ -28,7 +28,7 @@ def _latest_procedure(patient: Patient) -> Procedure | None:
 
 def worst_of_day(checkin: CheckIn) -> str:
     """The most severe answer any report of the day got: an amendment must not hide an earlier warning."""
-    return max(checkin.versions.values_list("disposition", flat=True), key=lambda d: Disposition(d).rank)
+    return max((v.disposition for v in checkin.versions.all()), key=lambda d: Disposition(d).rank)
 
 
 def _labels(protocol: Protocol) -> dict[str, str]:
@@ -169,7 +169,7 @@ def history(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
     protocol = active_protocol()
     procedure = _latest_procedure(patient)
-    checkins = list(procedure.checkins.order_by("-date")) if procedure else []
+    checkins = list(procedure.checkins.order_by("-date").prefetch_related("versions")) if procedure else []
     chart = pain_chart([(c.day, c.pain) for c in checkins], patient.baseline_pain, pain_max=protocol.limits.pain_max)
     services.audit_read(signed_in(request), patient.clinic, "patient.history", [patient])
     return render(
@@ -180,7 +180,8 @@ def history(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "clinic": patient.clinic,
             "procedure": procedure,
-            "checkins": [(c, disposition_view(protocol, c.disposition)) for c in checkins],
+            # Each day is badged with its most severe report: an evening amendment must not hide the morning's.
+            "checkins": [(c, disposition_view(protocol, worst_of_day(c))) for c in checkins],
             "chart": chart,
             "labels": _labels(protocol),
         },
