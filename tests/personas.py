@@ -120,7 +120,7 @@ def screen(
     pain: int = 6,
     pain_trend: str = "stable",
     conditions: tuple[str, ...] = ("degenerative_disc_disease",),
-    days_ago: int = 60,
+    days_ago: int = 90,
 ) -> Screening:
     """Answered ``days_ago`` days ago (by default long before any injection a test records)."""
     assert patient.user is not None, "the patient answers screening from their own account"

@@ -20,7 +20,7 @@ from tests.personas import TIME_ZONE, World, check_in, enrol, inject, screen, wi
 LONDON = zoneinfo.ZoneInfo(TIME_ZONE)
 
 
-def approved_patient(world: World, *, screened_days_ago: int = 60) -> Patient:
+def approved_patient(world: World, *, screened_days_ago: int = 90) -> Patient:
     patient = with_account(world, enrol(world))
     record = screen(patient, days_ago=screened_days_ago)
     services.do_decide_candidacy(world.physician, record, candidacy=Candidacy.ELIGIBLE, reason="")
