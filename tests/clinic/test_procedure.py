@@ -241,11 +241,11 @@ def test_a_patient_never_screened_cannot_be_recorded_as_injected(world: World) -
 
 
 def test_an_injection_dated_before_the_first_screening_is_refused(world: World) -> None:
-    patient = approved_patient(world)  # screened 60 days ago
+    patient = approved_patient(world, screened_days_ago=60)
 
     with pytest.raises(ProblemsFound) as found:
         services.do_record_procedure(
-            world.physician, patient, **procedure_fields(world, performed_at=timezone.now() - dt.timedelta(days=90))
+            world.physician, patient, **procedure_fields(world, performed_at=timezone.now() - dt.timedelta(days=80))
         )
 
     assert [p.location for p in found.value.problems] == ["performed_at"]
