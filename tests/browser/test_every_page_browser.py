@@ -102,3 +102,22 @@ def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, v
     visit.go("/join/not-a-real-token/")
     assert visit.page.get_by_role("heading", level=1).inner_text() == "This invitation link cannot be used"
     visit.look("invitation-unusable")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_today_after_screening_answers_that_need_the_emergency_department(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    world: World = make_world()
+    patient = with_account(world, enrol(world, given_name="Esme"))
+    screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
+    assert patient.user is not None
+    visit = visit_at(size)
+    visit.sign_in(patient.user.username)
+
+    visit.go("/me/")
+
+    card = visit.page.get_by_role("alert")
+    assert "emergency" in card.inner_text().lower()
+    assert card.get_by_role("link", name="Call 999").is_visible()
+    visit.look("today-after-emergency-screening")
