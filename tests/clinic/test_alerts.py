@@ -302,3 +302,53 @@ def test_what_changed_is_cleared_once_the_reopened_alert_is_acknowledged(world: 
 
     alert.refresh_from_db()
     assert (alert.state, alert.reopened_note) == (AlertState.ACKNOWLEDGED, "")
+
+
+def test_an_emergency_reported_again_reopens_the_alert_that_was_acknowledged(world: World) -> None:
+    # Acknowledged at noon; the next morning the patient still reports it: they may not have gone.
+    patient = injected_patient(world, days_ago=5)
+    check_in(patient, days_after=4, bladder_control_loss="severe")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert, note="Told her to go to A&E.")
+
+    day_5 = check_in(patient, days_after=5, bladder_control_loss="severe")
+
+    alert.refresh_from_db()
+    assert unresolved(patient) == [alert]
+    assert (alert.state, alert.acknowledged_by, alert.checkin) == (AlertState.OPEN, None, day_5)
+    assert alert.reopened_note.startswith("reported again since it was acknowledged: ")
+    assert "Cauda equina" in alert.reopened_note
+
+
+def test_an_urgent_finding_reported_again_after_acknowledgement_does_not_reopen(world: World) -> None:
+    # The counterpart: a fever the nurse has taken on stays hers (CLINICAL policy: only news reopens).
+    patient = injected_patient(world, days_ago=5)
+    check_in(patient, days_after=4, temperature_c="38.4")
+    alert = Alert.objects.get(patient=patient)
+    services.do_acknowledge_alert(world.nurse, alert)
+
+    check_in(patient, days_after=5, temperature_c="38.4")
+
+    alert.refresh_from_db()
+    assert (alert.state, alert.reopened_note) == (AlertState.ACKNOWLEDGED, "")
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
+def test_acting_on_an_alert_that_changed_since_it_was_read_is_refused(world: World, action: str) -> None:
+    patient = injected_patient(world, days_ago=5)
+    check_in(patient, days_after=4, temperature_c="38.4")
+    read = Alert.objects.get(patient=patient)  # the card on the nurse's screen: an urgent fever
+    check_in(patient, days_after=5, temperature_c="38.4", bladder_control_loss="severe")  # meanwhile
+
+    act = services.do_acknowledge_alert if action == "acknowledge" else services.do_resolve_alert
+    with pytest.raises(ProblemsFound) as found:
+        act(world.nurse, read, note="Fever noted.", seen=read.updated_at)
+
+    assert [p.location for p in found.value.problems] == ["alert"]
+    assert "changed since you opened it" in found.value.problems[0].message
+    now = Alert.objects.get(pk=read.pk)
+    assert (now.state, now.disposition, now.acknowledged_by) == (AlertState.OPEN, "emergency", None)
+    assert not AuditEvent.objects.filter(what=f"alert.{action}").exists()
+
+    act(world.nurse, now, note="Emergency seen; calling her now.", seen=now.updated_at)  # read again: accepted
+    assert Alert.objects.get(pk=read.pk).acknowledged_by == world.nurse

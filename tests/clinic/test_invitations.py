@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Invitation
+from prpath.clinic.models import AuditEvent, Invitation, Patient
 from prpath.problems import ProblemsFound
 from tests.personas import PASSWORD, World, enrol, with_account
 
@@ -174,10 +174,11 @@ def test_a_patient_who_has_an_account_is_not_invited_again(world: World) -> None
 
 
 def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -> None:
-    # The same person enrolled at both clinics: the first link made the login; the second cannot make another.
-    here = with_account(world, enrol(world, email="same.person@patients.test"))
+    # The same person enrolled at both clinics before either link was used: the first link made the login;
+    # the second cannot make another.
     there = enrol(world, world.other_clinic, email="same.person@patients.test")
     invitation, token = services.do_invite_patient(world.other_nurse, there)
+    here = with_account(world, enrol(world, email="same.person@patients.test"))
 
     with pytest.raises(ProblemsFound) as found:
         services.do_accept_invitation(token, "a-different-long-passphrase")
@@ -191,9 +192,28 @@ def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -
     assert authenticate(username="same.person@patients.test", password=PASSWORD) == here.user
 
 
+def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(world: World) -> None:
+    # Otherwise the invitation made next could never be accepted, and nobody would know why until then.
+    with_account(world, enrol(world, email="same.person@patients.test"))
+    before = Patient.objects.count()
+
+    for clinic, email in [(world.other_clinic, "Same.Person@patients.test"), (world.clinic, "nurse@riverside.test")]:
+        with pytest.raises(ProblemsFound) as found:
+            enrol(world, clinic, email=email)
+        assert locations(found) == {"email"}
+        assert "already the login of a prpath account" in found.value.problems[0].message
+
+    assert Patient.objects.count() == before
+
+
 def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:
+    # Enrolled before the staff member's account was made with the same email.
+    world.nurse.username = world.nurse.email = "nurse.old@riverside.test"
+    world.nurse.save()
     patient = enrol(world, email="nurse@riverside.test")
     _, token = services.do_invite_patient(world.coordinator, patient)
+    world.nurse.username = world.nurse.email = "nurse@riverside.test"
+    world.nurse.save()
 
     with pytest.raises(ProblemsFound) as found:
         services.do_accept_invitation(token, "a-different-long-passphrase")

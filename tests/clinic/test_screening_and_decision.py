@@ -339,3 +339,23 @@ def test_a_decision_on_answers_since_replaced_is_refused(world: World) -> None:
     assert first.decided_candidacy == ""
     patient.refresh_from_db()
     assert patient.stage == Stage.SCREENED
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "disposition"),
+    [({"bladder_control_loss": "severe"}, Disposition.EMERGENCY), ({"fever": "moderate"}, Disposition.URGENT)],
+)
+def test_the_decision_leaves_an_emergency_or_urgent_screening_alert_for_a_person_to_close(
+    world: World, symptoms: dict[str, str], disposition: Disposition
+) -> None:
+    # Deferring the injection says nothing about whether the patient went to hospital or was called.
+    patient = patient_with_account(world)
+    screening = record(patient, symptoms=symptoms)
+    alert = Alert.objects.get(patient=patient, screening=screening)
+    assert alert.disposition == disposition
+
+    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.DEFER, reason="")
+
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+    assert alert.resolved_by is None

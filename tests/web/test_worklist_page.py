@@ -177,3 +177,43 @@ def test_a_reopened_alert_says_what_changed_until_it_is_acknowledged_again(world
 
     assert row.status_code == 200
     assert "Changed:" not in body(row)
+
+
+def seen_on_the_card(html: str, alert: Alert) -> str:
+    card = parse(html).find_all("li", id=f"alert-{alert.uuid}")[0]
+    return card.find_all("input", name="seen")[0].attrs["value"]
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_acknowledging_a_card_that_changed_since_it_was_read_shows_it_again(
+    world: World, headers: dict[str, str]
+) -> None:
+    alert = open_alert(world)
+    client = client_for(world.nurse)
+    seen = seen_on_the_card(body(client.get("/clinic/alerts/")), alert)  # an urgent fever on the screen
+    check_in(alert.patient, temperature_c="38.4", bladder_control_loss="severe")  # meanwhile: an emergency
+
+    response = client.post(
+        f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": "Fever: will call.", "seen": seen}, headers=headers
+    )
+
+    assert response.status_code == 400
+    html = body(response)
+    assert "changed since you opened it" in html
+    assert "Fever: will call." in html  # what the nurse typed is kept
+    card = parse(html).find_all("li", id=f"alert-{alert.uuid}")[0]
+    assert "badge--emergency" in str(card.find_all("span")[0].attrs)  # the card as it is now
+    assert seen_on_the_card(html, alert) != seen
+    assert_unchanged(alert)
+
+
+def test_a_mangled_seen_field_is_refused_with_a_message(world: World) -> None:
+    alert = open_alert(world)
+
+    response = client_for(world.nurse).post(
+        f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": "", "seen": "yesterday\x00"}, headers=HTMX
+    )
+
+    assert response.status_code == 400
+    assert "This page is out of date" in body(response)
+    assert_unchanged(alert)

@@ -279,6 +279,8 @@ class DecisionForm(forms.Form):
 
 class AlertNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class ClinicalNoteForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import uuid
 import zoneinfo
@@ -53,6 +54,7 @@ from prpath.triage.model import Case
 
 INVITATION_DAYS = 7
 EMAIL_MAX_LENGTH = 150
+EMERGENCY_NUMBER = re.compile(r"\+?[0-9]{2,20}")  # what a tel: link dials: 112, 911, 000, +441234...
 PROCEDURE_RECORD_DAYS = 366  # a procedure is recorded within a year of it, or the date is a typo
 
 
@@ -125,11 +127,15 @@ def do_create_clinic(name: str, phone: str, *, emergency_number: str = "112", ti
         problems.append(Problem("name", "is required"))
     if not phone.strip():
         problems.append(Problem("phone", "is required: patients are shown it on every page"))
+    if not EMERGENCY_NUMBER.fullmatch(emergency_number.strip()):
+        problems.append(
+            Problem("emergency_number", "must be the number patients dial in an emergency: digits, at most 20")
+        )
     if time_zone not in zoneinfo.available_timezones():
         problems.append(Problem("time_zone", f"is not a time zone name (got {time_zone!r})"))
     if problems:
         raise ProblemsFound(problems)
-    return Clinic.objects.create(name=name, phone=phone, emergency_number=emergency_number, time_zone=time_zone)
+    return Clinic.objects.create(name=name, phone=phone, emergency_number=emergency_number.strip(), time_zone=time_zone)
 
 
 def do_add_staff(
@@ -177,6 +183,9 @@ def do_enrol_patient(actor: User, clinic: Clinic, **fields: Any) -> Patient:
     fields["email"] = fields["email"].strip().lower()
     if len(fields["email"]) > EMAIL_MAX_LENGTH:  # the email is the login, and logins hold 150 characters
         raise _problems(("email", f"is longer than {EMAIL_MAX_LENGTH} characters"))
+    if get_user_model().objects.filter(username=fields["email"]).exists():
+        # The email becomes the patient's login: one already taken would make the invitation unusable.
+        raise _problems(("email", "is already the login of a prpath account: enrol the patient with another email"))
     try:
         with transaction.atomic():
             patient = Patient.objects.create(clinic=clinic, **fields)
@@ -374,8 +383,10 @@ def do_decide_candidacy(
         if patient.stage != Stage.INJECTED:
             patient.stage = Stage.DEFERRED if candidacy == Candidacy.DEFER else Stage.APPROVED
             patient.save(update_fields=["stage"])
-        # The screening's alert asked for exactly this review: the decision resolves it.
-        screening.alerts.exclude(state=AlertState.RESOLVED).update(
+        # A screening alert that asked only for this review is resolved by the decision. One that sent the
+        # patient to the emergency department or asked the clinic to call today stays for a person to close:
+        # deciding about an injection says nothing about whether the patient was seen.
+        screening.alerts.exclude(state=AlertState.RESOLVED).filter(severity_rank__lte=Disposition.CONSULT.rank).update(
             state=AlertState.RESOLVED,
             resolved_by=actor,
             resolved_at=now,
@@ -695,13 +706,19 @@ def _raise_alert(
         alert.checkin = checkin
     if screening is not None:
         alert.screening = screening
-    if rank > alert.severity_rank or fresh:
+    # An emergency reported again after the alert was acknowledged is seen again: the patient may not
+    # have gone, and whoever acknowledged it must know that it is still being reported.
+    repeated = alert.state == AlertState.ACKNOWLEDGED and rank >= Disposition.EMERGENCY.rank
+    if rank > alert.severity_rank or fresh or repeated:
         changes = []
         if rank > alert.severity_rank:
             words = dict(DISPOSITION_CHOICES)
             changes.append(f"escalated from {words[alert.disposition]} to {words[assessment.disposition.value]}")
         if fresh:
             changes.append("new: " + ", ".join(f["title"] for f in fresh))
+        if repeated and not changes:
+            emergencies = [f["title"] for f in findings if f["disposition"] == Disposition.EMERGENCY]
+            changes.append("reported again since it was acknowledged: " + ", ".join(emergencies))
         alert.reopened_note = "; ".join(changes)[:300]
         alert.disposition = max(alert.disposition, assessment.disposition.value, key=lambda d: Disposition(d).rank)
         alert.severity_rank = max(rank, alert.severity_rank)
@@ -717,12 +734,22 @@ def _summary(findings: Sequence[Mapping[str, Any]]) -> str:
     return "; ".join(f["title"] for f in findings)[:300]
 
 
-def do_acknowledge_alert(actor: User, alert: Alert, *, note: str = "", now: dt.datetime | None = None) -> Alert:
+def _check_unchanged(alert: Alert, seen: dt.datetime | None) -> None:
+    """A nurse acts on the card they read: if a report changed the alert since, they read it again first."""
+    if seen is not None and seen != alert.updated_at:
+        raise _problems(("alert", "this alert changed since you opened it: read it again, then act on it"))
+
+
+def do_acknowledge_alert(
+    actor: User, alert: Alert, *, note: str = "", seen: dt.datetime | None = None, now: dt.datetime | None = None
+) -> Alert:
+    """``seen`` is the alert's ``updated_at`` as the page showed it; an alert changed since is refused."""
     now = now or timezone.now()
     with transaction.atomic():
         alert = Alert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
         if alert.state != AlertState.OPEN:
             raise _problems(("state", f"this alert is already {alert.state}"))
+        _check_unchanged(alert, seen)
         alert.state = AlertState.ACKNOWLEDGED
         alert.acknowledged_by = actor
         alert.acknowledged_at = now
@@ -734,7 +761,9 @@ def do_acknowledge_alert(actor: User, alert: Alert, *, note: str = "", now: dt.d
     return alert
 
 
-def do_resolve_alert(actor: User, alert: Alert, *, note: str, now: dt.datetime | None = None) -> Alert:
+def do_resolve_alert(
+    actor: User, alert: Alert, *, note: str, seen: dt.datetime | None = None, now: dt.datetime | None = None
+) -> Alert:
     now = now or timezone.now()
     note = note.strip()
     if not note:
@@ -743,6 +772,7 @@ def do_resolve_alert(actor: User, alert: Alert, *, note: str, now: dt.datetime |
         alert = Alert.objects.select_for_update().select_related("clinic").get(pk=alert.pk)
         if alert.state == AlertState.RESOLVED:
             raise _problems(("state", "this alert is already resolved"))
+        _check_unchanged(alert, seen)
         if alert.acknowledged_at is None:  # resolving an open alert acknowledges it too
             alert.acknowledged_by = actor
             alert.acknowledged_at = now

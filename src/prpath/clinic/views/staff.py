@@ -120,16 +120,19 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
     form = AlertNoteForm(request.POST)
     try:
         if not form.is_valid():
+            if "seen" in form.errors:  # a tampered or mangled page: it cannot say what the nurse saw
+                form.add_error(None, "This page is out of date: reload it, read the alert, then act on it.")
             raise ProblemsFound([])
+        note, seen = form.cleaned_data["note"], form.cleaned_data["seen"]
         if action == "acknowledge":
-            alert = services.do_acknowledge_alert(signed_in(request), alert, note=form.cleaned_data["note"])
+            alert = services.do_acknowledge_alert(signed_in(request), alert, note=note, seen=seen)
         else:
-            alert = services.do_resolve_alert(signed_in(request), alert, note=form.cleaned_data["note"])
+            alert = services.do_resolve_alert(signed_in(request), alert, note=note, seen=seen)
     except ProblemsFound as found:
         add_problems(form, found)
         if request.headers.get("HX-Request"):
             return _alert_row(request, staff, alert, form, status=400)
-        if form.non_field_errors():
+        if any(p.location == "state" for p in found.problems):
             # Someone else got there first (acknowledged or resolved it): say so at the top of the worklist.
             messages.error(
                 request, f"Alert for {alert.patient.full_name}: {' '.join(str(e) for e in form.non_field_errors())}"
