@@ -356,8 +356,10 @@ def test_a_calmer_amendment_still_shows_the_earlier_emergency(world: World) -> N
     response = client.post("/me/check-in/", form(patient, pain="5"), follow=True)
 
     html = body(response)
-    assert "This is expected" in html  # the answer to what they said now
-    assert "Earlier today your report needed: go to the emergency department now" in html
+    # The emergency still fills the screen, with the calmer answer to what they said now named under it.
+    assert parse(html).find_all("h1")[0].text() == "Go to the emergency department now"
+    assert "sounds calmer (this is expected)" in html
+    assert "cauda equina syndrome" in html  # the reason is the morning report's, not the evening's
     today = body(client.get("/me/"))
     assert "Go to the emergency department now".lower() in today.lower()
     assert Alert.objects.get(patient=patient).disposition == "emergency"
@@ -379,3 +381,24 @@ def test_a_red_flag_stored_with_a_grade_still_shows_as_yes_and_survives_an_amend
     checkin = CheckIn.objects.get(patient=patient)
     assert checkin.symptoms == {"saddle_numbness": "moderate"}
     assert checkin.disposition == "emergency"
+
+
+def test_a_calmer_amendment_still_shows_the_earlier_call_to_the_clinic(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=4)
+    client.post("/me/check-in/", form(patient, pain="5", temperature_c="38.4"))
+
+    html = body(client.post("/me/check-in/", form(patient, pain="4", temperature_c="37.0"), follow=True))
+
+    assert parse(html).find_all("h1")[0].text() == "This is expected"
+    assert "Earlier today your report needed: call the clinic today" in html
+
+
+def test_a_calmer_amendment_of_an_earlier_day_does_not_say_today(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=4)
+    yesterday = (clinic_today(patient.clinic) - dt.timedelta(days=1)).isoformat()
+    client.post("/me/check-in/", form(patient, date=yesterday, pain="5", temperature_c="38.4"))
+
+    html = body(client.post("/me/check-in/", form(patient, date=yesterday, temperature_c="37.0"), follow=True))
+
+    assert "Earlier today" not in html
+    assert "your report needed: call the clinic today" in html

@@ -3,11 +3,16 @@ and nothing beside an emergency that could blur it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
 from django.test import Client
 
-from prpath.clinic.models import Patient
+from prpath.clinic import services
+from prpath.clinic.models import Alert, Patient
+from prpath.clinic.services import clinic_today
+from prpath.protocol.schema import Candidacy
 from tests.personas import World, check_in, enrol, injected_patient, screen, with_account
 from tests.web.pages import body, client_for, parse
 
@@ -165,3 +170,48 @@ def test_history_badges_each_day_with_its_most_severe_report_in_calm_words(world
     badges = [" ".join(e.text().split()) for e in page.find_all("span") if "badge" in e.classes]
     assert badges == ["Emergency", "Expected"]  # newest first; day 3 keeps its emergency
     assert "Go to the emergency department now" not in body(client.get("/me/history/"))
+
+
+def test_an_emergency_reported_this_morning_for_last_night_shows_on_today(world: World) -> None:
+    patient, client = signed_in(world, days_ago=4)
+    yesterday = clinic_today(patient.clinic) - dt.timedelta(days=1)
+    checkin = check_in(patient, days_after=(yesterday - patient.injected_on).days, bladder_control_loss="moderate")
+    assert checkin.disposition == "emergency"
+
+    html = body(client.get("/me/"))
+
+    card = emergency_card(html)
+    assert "tel:999" in [a.attrs.get("href") for a in card.find_all("a")]
+    assert f"/me/check-ins/{checkin.uuid}/" in [a.attrs.get("href") for a in card.find_all("a")]
+    assert "From your report for " + f"{yesterday:%A} {yesterday.day} {yesterday:%B}" in card.text()
+
+
+def test_a_calm_report_for_an_earlier_day_leaves_todays_check_in_to_do(world: World) -> None:
+    patient, client = signed_in(world, days_ago=4)
+    check_in(patient, days_after=3)  # yesterday's, sent today: expected
+
+    html = body(client.get("/me/"))
+
+    assert "How are you today?" in html
+    assert "result-summary" not in html
+
+
+@pytest.mark.parametrize("then", ["decided", "calmer answers"])
+def test_screening_answers_that_needed_the_emergency_department_stay_until_the_clinic_closes_the_alert(
+    world: World, then: str
+) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    emergency = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=1)
+    if then == "decided":
+        services.do_decide_candidacy(world.physician, emergency, candidacy=Candidacy.DEFER, reason="")
+    else:
+        assert screen(patient, days_ago=0).disposition == "self_care"
+    client = client_for(patient.user)
+
+    card = emergency_card(body(client.get("/me/")))
+    assert f"/me/screening/{emergency.uuid}/" in [a.attrs.get("href") for a in card.find_all("a")]
+
+    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Seen in A&E; discharged.")
+    html = body(client.get("/me/"))
+    assert not [e for e in parse(html).find_all("section") if "emergency" in e.classes]

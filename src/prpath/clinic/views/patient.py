@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
 from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
-from prpath.clinic.models import CheckIn, Patient, Procedure, Screening
+from prpath.clinic.models import AlertState, CheckIn, CheckInVersion, Patient, Procedure, Screening
 from prpath.clinic.permissions import require_patient, signed_in
 from prpath.clinic.views.common import disposition_view, form_page
 from prpath.problems import ProblemsFound
@@ -26,9 +29,27 @@ def _latest_procedure(patient: Patient) -> Procedure | None:
     return patient.procedures.order_by("-performed_at").first()
 
 
+def worst_version(checkin: CheckIn) -> CheckInVersion:
+    """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
+    return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
+
+
 def worst_of_day(checkin: CheckIn) -> str:
-    """The most severe answer any report of the day got: an amendment must not hide an earlier warning."""
-    return max((v.disposition for v in checkin.versions.all()), key=lambda d: Disposition(d).rank)
+    return worst_version(checkin).disposition
+
+
+def _checkin_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> CheckIn | None:
+    """What today's page reports on: today's check-in, or one sent in the last day for an earlier date (a
+    report of last night's symptoms sent this morning) when it is more severe."""
+    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+    candidates = [
+        c
+        for c in recent.prefetch_related("versions")
+        if c.date == day or Disposition(worst_of_day(c)) != Disposition.SELF_CARE
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (Disposition(worst_of_day(c)).rank, c.date == day, c.date))
 
 
 def _labels(protocol: Protocol) -> dict[str, str]:
@@ -47,8 +68,20 @@ def today(request: HttpRequest) -> HttpResponse:
         if procedure
         else None
     )
-    todays = procedure.checkins.filter(date=day).first() if procedure else None
+    todays = _checkin_to_show(procedure, day, timezone.now()) if procedure else None
     screening = patient.screenings.first()
+    # Answers that needed the emergency department stay on this page until the clinic closes their alert:
+    # neither the physician's decision nor calmer answers given since take the instruction away.
+    emergency_alert = (
+        patient.alerts.filter(screening__isnull=False, disposition=Disposition.EMERGENCY)
+        .exclude(state=AlertState.RESOLVED)
+        .exists()
+    )
+    screening_emergency = (
+        patient.screenings.filter(disposition=Disposition.EMERGENCY).order_by("-answered_at").first()
+        if emergency_alert
+        else None
+    )
     # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
     before = [f["reason"] for f in screening.findings if f["disposition"] == "self_care"] if screening else []
     services.audit_read(signed_in(request), patient.clinic, "patient.today", [patient])
@@ -63,7 +96,11 @@ def today(request: HttpRequest) -> HttpResponse:
             "guidance": guidance,
             "todays_checkin": todays,
             "todays_result": disposition_view(protocol, worst_of_day(todays)) if todays else None,
+            "checkin_is_today": todays is not None and todays.date == day,
+            "checked_in_today": procedure is not None and procedure.checkins.filter(date=day).exists(),
             "screening_result": disposition_view(protocol, screening.disposition) if screening else None,
+            "screening_emergency": screening_emergency,
+            "emergency": disposition_view(protocol, Disposition.EMERGENCY),
             "screening": screening,
             "before_injection": before,
             "target_label": {t.code: t.label for t in protocol.targets}.get(procedure.target) if procedure else None,
@@ -132,18 +169,18 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
         raise Http404 from None
     protocol = active_protocol()
     services.audit_read(signed_in(request), patient.clinic, "checkin.result", [patient], checkin=str(checkin.uuid))
-    result = disposition_view(protocol, checkin.disposition)
+    latest = disposition_view(protocol, checkin.disposition)
     # An amended day keeps its most severe answer in view: "expected" now must not hide that this
-    # morning's report needed the emergency department.
-    worst = worst_of_day(checkin)
+    # morning's report needed the emergency department. An emergency earlier in the day still fills the
+    # screen, with the calmer latest answer named under it.
+    worst = worst_version(checkin)
     earlier = None
-    if Disposition(worst).rank > Disposition(checkin.disposition).rank:
-        earlier = disposition_view(protocol, worst)
-    template = (
-        "clinic/patient/emergency.html"
-        if checkin.disposition == Disposition.EMERGENCY
-        else "clinic/patient/result.html"
-    )
+    if Disposition(worst.disposition).rank > Disposition(checkin.disposition).rank:
+        earlier = disposition_view(protocol, worst.disposition)
+    if worst.disposition == Disposition.EMERGENCY:
+        template, result, findings = "clinic/patient/emergency.html", earlier or latest, worst.findings
+    else:
+        template, result, findings = "clinic/patient/result.html", latest, checkin.findings
     return render(
         request,
         template,
@@ -153,11 +190,13 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
             "checkin": checkin,
             "result": result,
             "earlier": earlier,
+            "latest": latest,
+            "reported_on_the_day": checkin.date == services.clinic_today(patient.clinic),
             # On the emergency screen only what makes it an emergency: a calmer reason beside it would blur
             # the one instruction that matters.
-            "findings": [f for f in checkin.findings if f["disposition"] == result["code"]]
+            "findings": [f for f in findings if f["disposition"] == result["code"]]
             if result["code"] == Disposition.EMERGENCY
-            else checkin.findings,
+            else findings,
             "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
         },
     )
