@@ -175,7 +175,7 @@ def test_history_badges_each_day_with_its_most_severe_report_in_calm_words(world
 def test_an_emergency_reported_this_morning_for_last_night_shows_on_today(world: World) -> None:
     patient, client = signed_in(world, days_ago=4)
     yesterday = clinic_today(patient.clinic) - dt.timedelta(days=1)
-    checkin = check_in(patient, days_after=(yesterday - patient.injected_on).days, bladder_control_loss="moderate")
+    checkin = check_in(patient, days_after=3, bladder_control_loss="moderate")  # day 3 is yesterday
     assert checkin.disposition == "emergency"
 
     html = body(client.get("/me/"))
