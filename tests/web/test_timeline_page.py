@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prpath.clinic.models import AuditEvent, ClinicalNote
 from tests.personas import World, check_in, enrol, injected_patient
-from tests.web.pages import body, client_for
+from tests.web.pages import body, client_for, parse
 
 
 def test_it_shows_check_ins_alerts_and_notes_newest_first(world: World) -> None:
@@ -63,3 +63,16 @@ def test_inviting_a_patient_who_has_an_account_says_so_and_creates_nothing(world
     assert response.redirect_chain == [(f"/clinic/patients/{patient.uuid}/", 302)]
     assert "Already has an account" in body(response)
     assert patient.invitations.count() == invitations
+
+
+def test_a_day_is_badged_by_its_most_severe_report_with_the_latest_named(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, days_after=3, bladder_control_loss="moderate")
+    check_in(patient, days_after=3)  # the evening: sounds fine
+
+    page = parse(body(client_for(world.nurse).get(f"/clinic/patients/{patient.uuid}/")))
+
+    [line] = [p for p in page.find_all("p") if p.text().startswith("Check-in, day 3")]
+    [badge] = line.find_all("span")
+    assert "badge--emergency" in badge.classes
+    assert "latest report: expected" in line.text()

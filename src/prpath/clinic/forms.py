@@ -277,6 +277,32 @@ class DecisionForm(forms.Form):
     )
 
 
+STAGE_FILTERS = [
+    ("enrolled", "Enrolled"),
+    ("screened", "Awaiting decision"),
+    ("deferred", "Deferred"),
+    ("approved", "Approved"),
+    ("recovering", "Recovering"),
+    ("follow_up", "Follow-up"),
+]
+
+
+class PatientFilterForm(forms.Form):
+    """The patient list's filters, read from the query string: what is not one of them is named, not used."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    stage = forms.ChoiceField(
+        required=False, choices=[("", "Any stage"), *STAGE_FILTERS, ("injected", "Injected, any day")]
+    )
+    alerts = forms.ChoiceField(required=False, choices=[("", "Any"), ("open", "Open alerts")])
+    missed = forms.ChoiceField(required=False, choices=[("", "Any"), ("yes", "Missed check-in")])
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are valid, each as given; a field with a problem counts as not given."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
 class AlertNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.

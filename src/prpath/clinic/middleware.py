@@ -1,4 +1,5 @@
-"""Show times in the clinic's time zone: a nurse in New York reads 19:00, not 00:00 UTC."""
+"""Show times in the clinic's time zone: a nurse in New York reads 19:00, not 00:00 UTC; and keep pages
+with patient data out of every cache."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from prpath.clinic.permissions import patient_of, staff_of
 
@@ -25,3 +27,17 @@ class ClinicTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NoStoreForSignedInMiddleware:
+    """A page shown to someone signed in holds patient data: no browser or proxy keeps a copy (the back
+    button on a shared clinic computer after signing out must not show the last patient)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

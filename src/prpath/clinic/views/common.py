@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from prpath.clinic.models import DISPOSITION_CHOICES
+from prpath.clinic.models import DISPOSITION_CHOICES, CheckIn, CheckInVersion
 from prpath.clinic.permissions import patient_of, staff_of
 from prpath.protocol.schema import Disposition, Protocol
 
@@ -21,6 +21,15 @@ HEADLINES = {
 
 # What the clinic's staff read on badges: the triage category, short.
 STAFF_LABELS = {Disposition(code): label for code, label in DISPOSITION_CHOICES}
+
+
+def worst_version(checkin: CheckIn) -> CheckInVersion:
+    """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
+    return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
+
+
+def worst_of_day(checkin: CheckIn) -> str:
+    return worst_version(checkin).disposition
 
 
 def disposition_view(protocol: Protocol, disposition: str) -> dict[str, Any]:

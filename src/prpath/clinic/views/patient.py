@@ -11,15 +11,16 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
 from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
-from prpath.clinic.models import AlertState, CheckIn, CheckInVersion, Patient, Procedure, Screening
+from prpath.clinic.models import AlertState, CheckIn, Patient, Procedure, Screening
 from prpath.clinic.permissions import require_patient, signed_in
-from prpath.clinic.views.common import disposition_view, form_page
+from prpath.clinic.views.common import disposition_view, form_page, worst_of_day, worst_version
 from prpath.problems import ProblemsFound
 from prpath.protocol.loading import active_protocol
 from prpath.protocol.schema import Disposition, Protocol
@@ -27,15 +28,6 @@ from prpath.protocol.schema import Disposition, Protocol
 
 def _latest_procedure(patient: Patient) -> Procedure | None:
     return patient.procedures.order_by("-performed_at").first()
-
-
-def worst_version(checkin: CheckIn) -> CheckInVersion:
-    """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
-    return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
-
-
-def worst_of_day(checkin: CheckIn) -> str:
-    return worst_version(checkin).disposition
 
 
 def _checkin_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> CheckIn | None:
@@ -331,6 +323,7 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
     )
 
 
+@never_cache  # it shows the patient's name and email
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)

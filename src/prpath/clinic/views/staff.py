@@ -21,10 +21,12 @@ from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
 from prpath.clinic.forms import (
+    STAGE_FILTERS,
     AlertNoteForm,
     ClinicalNoteForm,
     DecisionForm,
     EnrolForm,
+    PatientFilterForm,
     ProcedureForm,
     add_problems,
 )
@@ -39,20 +41,12 @@ from prpath.clinic.permissions import (
     require_staff,
     signed_in,
 )
-from prpath.clinic.views.common import disposition_view, form_page
+from prpath.clinic.views.common import disposition_view, form_page, worst_of_day
 from prpath.problems import ProblemsFound
 from prpath.protocol.loading import active_protocol
 from prpath.protocol.schema import Candidacy, Disposition, Protocol
 
 PAGE_SIZE = 50
-STAGE_FILTERS = [
-    ("enrolled", "Enrolled"),
-    ("screened", "Awaiting decision"),
-    ("deferred", "Deferred"),
-    ("approved", "Approved"),
-    ("recovering", "Recovering"),
-    ("follow_up", "Follow-up"),
-]
 
 
 def _recovery_days(protocol: Protocol) -> int:
@@ -215,7 +209,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     require(staff, Permission.VIEW_PATIENTS)
     protocol = active_protocol()
     today = services.clinic_today(staff.clinic)
-    params = {k: request.GET.get(k, "") for k in ("q", "stage", "alerts", "missed")}
+    filters = PatientFilterForm(request.GET)
+    params = filters.filters()
     page = Paginator(_patients(staff, params, today, protocol), PAGE_SIZE).get_page(request.GET.get("page"))
     recovery_days = _recovery_days(protocol)
     patients = list(page)
@@ -231,7 +226,17 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/staff/patient_list.html",
-        _context(staff, nav="patients", rows=rows, page=page, params=params, stage_filters=STAGE_FILTERS, today=today),
+        _context(
+            staff,
+            nav="patients",
+            rows=rows,
+            page=page,
+            params=params,
+            filters=filters,
+            stage_filters=STAGE_FILTERS,
+            today=today,
+        ),
+        status=400 if filters.errors else 200,
     )
 
 
@@ -296,7 +301,9 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
             "at": c.submitted_at,
             "kind": "checkin",
             "item": c,
-            "result": disposition_view(protocol, c.disposition),
+            # The day is badged by its most severe report: an evening amendment must not hide the morning's.
+            "result": disposition_view(protocol, worst_of_day(c)),
+            "latest": disposition_view(protocol, c.disposition) if worst_of_day(c) != c.disposition else None,
             "symptoms": describe_symptoms(c.symptoms, labels),
         }
         for c in checkins

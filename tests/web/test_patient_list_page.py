@@ -1,0 +1,52 @@
+"""The patient list's filters: what is given is used; what is not a filter is named beside its field and
+ignored, never a 5xx (a NUL byte in a query string reaches PostgreSQL otherwise)."""
+
+from __future__ import annotations
+
+import pytest
+
+from prpath.clinic.models import AuditEvent, Patient
+from tests.personas import World, enrol, injected_patient
+from tests.web.pages import body, client_for, error_beside, parse
+
+
+def listed(patient: Patient) -> str:
+    return f"{patient.family_name}, {patient.given_name}"
+
+
+def names(html: str) -> set[str]:
+    return {a.text() for a in parse(html).find_all("a") if a.attrs.get("href", "").startswith("/clinic/patients/")}
+
+
+def test_search_and_stage_filter_the_list(world: World) -> None:
+    enrolled = enrol(world, family_name="Okafor")
+    recovering = injected_patient(world, days_ago=3)
+
+    client = client_for(world.nurse)
+    assert listed(enrolled) in names(body(client.get("/clinic/patients/?q=okafor")))
+    assert listed(recovering) not in names(body(client.get("/clinic/patients/?q=okafor")))
+    assert names(body(client.get("/clinic/patients/?stage=recovering"))) >= {listed(recovering)}
+    assert listed(enrolled) not in names(body(client.get("/clinic/patients/?stage=recovering")))
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("q=pat%00", "q", "Null characters are not allowed."),
+        ("q=" + "x" * 101, "q", "at most 100 characters"),
+        ("stage=%00", "stage", "Select a valid choice."),
+        ("stage=everyone", "stage", "Select a valid choice."),
+    ],
+)
+def test_a_filter_that_is_not_one_is_named_beside_its_field_and_ignored(
+    world: World, query: str, field: str, message: str
+) -> None:
+    patient = enrol(world, family_name="Okafor")
+
+    response = client_for(world.nurse).get(f"/clinic/patients/?{query}&alerts=%00")
+
+    assert response.status_code == 400
+    assert message in error_beside(response.content, id_=field)
+    assert listed(patient) in names(body(response))  # the bad filter is not applied
+    event = AuditEvent.objects.filter(what="patient.list").latest("at")
+    assert "\x00" not in str(event.detail)
