@@ -121,3 +121,25 @@ def test_today_after_screening_answers_that_need_the_emergency_department(
     assert "emergency" in card.inner_text().lower()
     assert card.get_by_role("link", name="Call 999").is_visible()
     visit.look("today-after-emergency-screening")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_calmer_report_later_the_same_day_keeps_the_emergency_on_screen(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    world: World = make_world()
+    patient = injected_patient(world, days_ago=3)
+    check_in(patient, bladder_control_loss="moderate")
+    evening = check_in(patient, pain=3)  # the same day, sounding fine
+    assert patient.user is not None
+    visit = visit_at(size)
+    visit.sign_in(patient.user.username)
+
+    visit.go(f"/me/check-ins/{evening.uuid}/")
+
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Go to the emergency department now"
+    assert "sounds calmer" in visit.page.get_by_role("alert").inner_text()
+    visit.look("result-emergency-then-calmer")
+    visit.go("/me/")
+    assert "emergency" in visit.page.get_by_role("alert").inner_text().lower()
+    visit.look("today-emergency-then-calmer")
