@@ -250,3 +250,25 @@ def test_a_nurse_acknowledges_and_resolves_with_the_keyboard_only(
     page.get_by_text("Resolved by Nurse Riverside").wait_for()
     alert = Alert.objects.get(patient=patient)
     assert (alert.state, alert.resolution_note) == (AlertState.RESOLVED, "Called back; advised urgent GP review today.")
+
+
+def test_the_open_worklist_says_when_an_emergency_arrives(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit]
+) -> None:
+    # It checks every 30 seconds; this test waits for one check (desktop only, to spend that once).
+    fever = injected_patient(live_world, days_ago=4)
+    check_in(fever, temperature_c="38.4")
+    nurse = open_visit(visits, browser, live_server, "desktop")
+    nurse.sign_in("nurse@riverside.test")
+    nurse.page.locator(".worklist textarea").first.fill("Half-typed note")
+    patient = injected_patient(live_world, days_ago=3)
+
+    check_in(patient, bladder_control_loss="moderate")
+
+    banner = nurse.page.locator("#worklist-changes .worklist-changes--emergency")
+    banner.wait_for(timeout=45_000)
+    assert "1 alert new or changed since this page was loaded, 1 of them emergency." in banner.inner_text()
+    assert nurse.page.locator(".worklist textarea").first.input_value() == "Half-typed note"  # not swapped
+    nurse.look("worklist-out-of-date")
+    banner.get_by_role("link", name="Reload the worklist").click()
+    assert patient.full_name in nurse.page.locator(".worklist > li").first.inner_text()

@@ -143,6 +143,17 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # Lists and forms about no one in particular: every role views patients and enrols; the other
     # clinic's staff see their own (empty) clinic.
     "GET /clinic/alerts/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
+    "GET /clinic/alerts/changes/?since=2026-01-01T00:00:00Z": (
+        LOGIN,
+        SHOWN,
+        SHOWN,
+        SHOWN,
+        SHOWN,
+        HIDDEN,
+        HIDDEN,
+        SHOWN,  # their own clinic's changes: none of ours
+        SHOWN,
+    ),
     "GET /clinic/patients/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
     "GET /clinic/patients/new/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
     "POST /clinic/patients/new/": (

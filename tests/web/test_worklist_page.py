@@ -217,3 +217,36 @@ def test_a_mangled_seen_field_is_refused_with_a_message(world: World) -> None:
     assert response.status_code == 400
     assert "This page is out of date" in body(response)
     assert_unchanged(alert)
+
+
+def changes_url(html: str) -> str:
+    [poller] = parse(html).find_all("div", id="worklist-changes")
+    assert poller.attrs["hx-trigger"] == "every 30s"
+    return poller.attrs["hx-get"]
+
+
+def test_the_open_worklist_says_when_an_emergency_arrives_after_it_was_loaded(world: World) -> None:
+    fever = open_alert(world)
+    client = client_for(world.nurse)
+    url = changes_url(body(client.get("/clinic/alerts/")))
+    assert body(client.get(url)).strip() == ""  # nothing yet
+
+    services.do_acknowledge_alert(world.nurse, fever)  # her own work is not news
+    assert body(client.get(url)).strip() == ""
+    other = injected_patient(world, days_ago=3)
+    check_in(other, bladder_control_loss="moderate")
+    elsewhere = injected_patient(world, days_ago=3, clinic=world.other_clinic)
+    check_in(elsewhere, temperature_c="38.6")  # another clinic's: not ours to count
+
+    html = body(client.get(url))
+
+    assert "1 alert new or changed since this page was loaded, 1 of them emergency." in " ".join(html.split())
+    assert 'href="/clinic/alerts/"' in html
+
+
+@pytest.mark.parametrize("since", ["", "yesterday", "2026-13-45T00:00", "\x00"])
+def test_a_bad_since_is_refused_by_name(world: World, since: str) -> None:
+    response = client_for(world.nurse).get("/clinic/alerts/changes/", {"since": since})
+
+    assert response.status_code == 400
+    assert body(response).startswith("since: ")

@@ -303,6 +303,10 @@ class PatientFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
+class WorklistChangesForm(forms.Form):
+    since = forms.DateTimeField()
+
+
 class AlertNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("me/screening/<uuid:screening_uuid>/", patient.screening_result, name="patient-screening-result"),
     # The clinic's pages.
     path("clinic/alerts/", staff.worklist, name="worklist"),
+    path("clinic/alerts/changes/", staff.worklist_changes, name="worklist-changes"),
     path(
         "clinic/alerts/<uuid:alert_uuid>/acknowledge/",
         staff.alert_action,

@@ -28,6 +28,7 @@ from prpath.clinic.forms import (
     EnrolForm,
     PatientFilterForm,
     ProcedureForm,
+    WorklistChangesForm,
     add_problems,
 )
 from prpath.clinic.models import Alert, AlertState, Patient, StaffMember, Stage
@@ -83,6 +84,7 @@ def _render_worklist(
     form: AlertNoteForm | None = None,
 ) -> HttpResponse:
     protocol = active_protocol()
+    loaded_at = timezone.now()  # before the read: a change made during it is announced, never missed
     alerts = list(_worklist(staff))
     services.audit_read(signed_in(request), staff.clinic, "alert.worklist", [a.patient for a in alerts])
     rows = [
@@ -92,7 +94,7 @@ def _render_worklist(
     return render(
         request,
         "clinic/staff/worklist.html",
-        _context(staff, nav="worklist", rows=rows),
+        _context(staff, nav="worklist", rows=rows, loaded_at=loaded_at),
         status=400 if form is not None else 200,
     )
 
@@ -103,6 +105,33 @@ def worklist(request: HttpRequest) -> HttpResponse:
     staff = require_staff(request.user)
     require(staff, Permission.VIEW_PATIENTS)
     return _render_worklist(request, staff)
+
+
+@login_required
+@require_GET
+def worklist_changes(request: HttpRequest) -> HttpResponse:
+    """What the open worklist polls: how many open alerts are new or changed since the page was loaded.
+
+    The page itself is not replaced under a nurse typing a note; it says that it is out of date and how
+    (an emergency among the changes is named), and the nurse reloads it. Counts only, so nothing is audited.
+    """
+    staff = require_staff(request.user)
+    require(staff, Permission.VIEW_PATIENTS)
+    form = WorklistChangesForm(request.GET)
+    if not form.is_valid():
+        problems = " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    changed = (
+        Alert.objects.filter(clinic=staff.clinic, state=AlertState.OPEN, updated_at__gt=form.cleaned_data["since"])
+        .values("disposition")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["disposition"]: row["n"] for row in changed}
+    return render(
+        request,
+        "clinic/staff/_worklist_changes.html",
+        {"changed": sum(counts.values()), "emergencies": counts.get(Disposition.EMERGENCY, 0)},
+    )
 
 
 @login_required
