@@ -119,7 +119,7 @@ def worklist_changes(request: HttpRequest) -> HttpResponse:
     require(staff, Permission.VIEW_PATIENTS)
     form = WorklistChangesForm(request.GET)
     if not form.is_valid():
-        problems = " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        problems = " ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     changed = (
         Alert.objects.filter(clinic=staff.clinic, state=AlertState.OPEN, updated_at__gt=form.cleaned_data["since"])
