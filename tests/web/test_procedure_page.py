@@ -14,7 +14,7 @@ from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Patient, Procedure
 from prpath.protocol.schema import Candidacy
 from tests.personas import World, enrol, screen, with_account
-from tests.web.pages import client_for, error_beside
+from tests.web.pages import body, client_for, error_beside, parse
 
 
 def approved_patient(world: World) -> Patient:
@@ -179,3 +179,20 @@ def test_an_injection_more_than_a_year_ago_is_refused_beside_the_time(world: Wor
     assert response.status_code == 400
     assert "366 days ago" in error_beside(response.content, name="performed_at")
     assert_nothing_recorded(patient)
+
+
+def test_the_form_shows_what_the_screening_asked_to_check_before_injecting(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    screening = screen(patient, history=("nsaid_use",))
+    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="")
+
+    page = parse(body(client_for(world.physician).get(url(patient))))
+
+    [section] = [s for s in page.find_all("section") if "before-injection" in s.classes]
+    text = section.text()
+    answered = screening.answered_at.astimezone(zoneinfo.ZoneInfo(world.clinic.time_zone))
+    assert f"From the screening of {answered:%-d %b %Y}" in text
+    assert "Decided eligible by Physician Riverside." in text
+    assert screening.findings
+    assert all(f["title"] in text for f in screening.findings)
+    assert any("NSAID" in f["rationale"] for f in screening.findings)

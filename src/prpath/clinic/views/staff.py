@@ -479,6 +479,12 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
     return form_page(
         request,
         "clinic/staff/procedure.html",
-        _context(staff, patient=patient, form=form),
+        # What the screening asked to check before injecting (a pause in NSAIDs, a blood thinner) in view.
+        _context(
+            staff,
+            patient=patient,
+            form=form,
+            screening=patient.screenings.select_related("decided_by").order_by("-answered_at").first(),
+        ),
         invalid=request.method == "POST",
     )
