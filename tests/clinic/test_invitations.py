@@ -223,3 +223,63 @@ def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:
     assert world.nurse.check_password(PASSWORD)
     patient.refresh_from_db()
     assert patient.user is None
+
+
+# --- new-password links -----------------------------------------------------------------------------
+
+
+def test_a_new_password_link_lets_the_patient_choose_a_new_password(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    invitation, token = services.do_issue_password_link(world.coordinator, patient)
+    assert invitation.purpose == "new_password"
+    assert invitation.expires_at - invitation.created_at == dt.timedelta(days=7)
+
+    user = services.do_accept_invitation(token, "a-brand-new-passphrase")
+
+    assert user == patient.user
+    assert authenticate(username=patient.email, password="a-brand-new-passphrase") == user
+    assert authenticate(username=patient.email, password=PASSWORD) is None  # the old one stops working
+    assert User.objects.filter(username=patient.email).count() == 1
+    assert find_unusable(token)
+    assert AuditEvent.objects.filter(what="patient.password_link", actor=world.coordinator, patient=patient).exists()
+    assert AuditEvent.objects.filter(what="patient.set_password", actor=user, patient=patient).exists()
+
+
+def find_unusable(token: str) -> bool:
+    return services.find_invitation(token) is None
+
+
+def test_a_new_password_link_works_once_and_a_newer_one_revokes_it(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    _, first = services.do_issue_password_link(world.nurse, patient)
+    _, second = services.do_issue_password_link(world.nurse, patient)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_accept_invitation(first, "a-brand-new-passphrase")
+    assert locations(found) == {"token"}
+
+    services.do_accept_invitation(second, "a-brand-new-passphrase")
+    with pytest.raises(ProblemsFound):
+        services.do_accept_invitation(second, "yet-another-passphrase")
+    assert authenticate(username=patient.email, password="a-brand-new-passphrase") is not None
+
+
+def test_a_weak_new_password_is_refused_and_the_old_one_still_works(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    _, token = services.do_issue_password_link(world.nurse, patient)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_accept_invitation(token, "password")
+
+    assert locations(found) == {"password"}
+    assert authenticate(username=patient.email, password=PASSWORD) is not None
+    assert not find_unusable(token)  # still usable: the patient tries again
+
+
+def test_links_match_the_account(world: World) -> None:
+    # No new-password link without an account; no invitation once there is one.
+    without = enrol(world)
+    with pytest.raises(ProblemsFound) as found:
+        services.do_issue_password_link(world.nurse, without)
+    assert locations(found) == {"patient"}
+    assert not Invitation.objects.filter(patient=without).exists()

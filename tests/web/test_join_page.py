@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 
 from prpath.clinic import services
 from prpath.clinic.models import Patient
-from tests.personas import PASSWORD, World, enrol
-from tests.web.pages import body, client_for, error_beside
+from tests.personas import PASSWORD, World, enrol, with_account
+from tests.web.pages import body, client_for, error_beside, parse
 
 
 def invited(world: World) -> tuple[Patient, str]:
@@ -58,3 +58,27 @@ def test_a_used_or_unknown_link_cannot_be_used(world: World) -> None:
         response = client_for(None).post(link, {"password": PASSWORD, "password_again": PASSWORD})
         assert response.status_code == 404
         assert "cannot be used" in body(response)
+
+
+def test_a_new_password_link_sets_the_password_signs_in_and_ends_other_sessions(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    old_phone = client_for(None)
+    assert old_phone.login(username=patient.email, password=PASSWORD)
+    staff = client_for(world.nurse)
+    timeline = body(staff.get(f"/clinic/patients/{patient.uuid}/"))
+    assert "Make a new-password link" in timeline
+    assert "Create invitation link" not in timeline
+    page = staff.post(f"/clinic/patients/{patient.uuid}/password-link/")
+    assert page.status_code == 200
+    [box] = parse(page.content).find_all("input", id="invitation-link")
+    path = "/" + box.attrs["value"].split("/", 3)[3]
+    client = client_for(None)
+    assert "Choose a new password" in body(client.get(path))
+
+    response = client.post(path, {"password": "a-brand-new-passphrase", "password_again": "a-brand-new-passphrase"})
+
+    assert (response.status_code, response.headers["Location"]) == (302, "/me/")
+    assert "Your new password is set." in body(client.get("/me/"))
+    assert old_phone.get("/me/").status_code == 302  # signed out: the old password's session has ended
+    assert client_for(None).login(username=patient.email, password="a-brand-new-passphrase")

@@ -235,6 +235,19 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/patients/<invited>/invite/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    # A new-password link is for a patient with an account (this clinic's patient has one).
+    "POST /clinic/patients/<patient>/password-link/": (
+        LOGIN,
+        INVITATION_SHOWN,
+        INVITATION_SHOWN,
+        INVITATION_SHOWN,
+        INVITATION_SHOWN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/patients/<patient>/password-link/": (LOGIN, *(NOT_ALLOWED,) * 8),
     # Alerts: every clinical role works them; the admin may see them but not act.
     "POST /clinic/alerts/<alert>/acknowledge/": (
         LOGIN,
@@ -339,6 +352,7 @@ PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /clinic/patients/<patient>/procedures/new/": lambda s: Procedure.objects.filter(patient=s.patient).count(),
     "POST /clinic/patients/<patient>/notes/": lambda s: ClinicalNote.objects.filter(patient=s.patient).count(),
     "POST /clinic/patients/<invited>/invite/": lambda s: Invitation.objects.filter(patient=s.invited).count(),
+    "POST /clinic/patients/<patient>/password-link/": lambda s: Invitation.objects.filter(patient=s.patient).count(),
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
     "POST /clinic/alerts/<alert>/resolve/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
 }

@@ -126,8 +126,14 @@ class Patient(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+class LinkPurpose(models.TextChoices):
+    JOIN = "join", "Invitation"
+    NEW_PASSWORD = "new_password", "New password"
+
+
 class Invitation(models.Model):
-    """A single-use, expiring link that lets a patient set a password. Only a hash of the token is kept."""
+    """A single-use, expiring link that lets a patient set a password: to join, or, for a patient who
+    has forgotten theirs, a new one. Only a hash of the token is kept."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
@@ -137,9 +143,10 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    purpose = models.CharField(max_length=20, choices=LinkPurpose.choices, default=LinkPurpose.JOIN)
 
     def __str__(self) -> str:
-        return f"invitation for patient {self.patient_id} ({self.created_at:%Y-%m-%d})"
+        return f"{self.purpose} link for patient {self.patient_id} ({self.created_at:%Y-%m-%d})"
 
     def is_usable(self, now: dt.datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

@@ -36,6 +36,7 @@ from prpath.clinic.models import (
     Clinic,
     ClinicalNote,
     Invitation,
+    LinkPurpose,
     Patient,
     Procedure,
     Role,
@@ -201,25 +202,56 @@ def _token_hash(token: str) -> str:
 
 def do_invite_patient(actor: User, patient: Patient, *, now: dt.datetime | None = None) -> tuple[Invitation, str]:
     """A new invitation link (the token is returned once and never stored); earlier ones stop working."""
-    now = now or timezone.now()
     if patient.user_id is not None:
-        raise _problems(("patient", "already has an account; they sign in with their email and password"))
+        raise _problems(
+            ("patient", "already has an account; if they have lost their password, make a new-password link")
+        )
+    return _issue_link(actor, patient, LinkPurpose.JOIN, now=now or timezone.now())
+
+
+def do_issue_password_link(actor: User, patient: Patient, *, now: dt.datetime | None = None) -> tuple[Invitation, str]:
+    """A link for a patient who has lost their password to choose a new one (single use, as an invitation).
+
+    There is no email here: the clinic gives it the way it gives invitations, after checking who asks.
+    """
+    if patient.user_id is None:
+        raise _problems(("patient", "has no account yet: make an invitation link instead"))
+    return _issue_link(actor, patient, LinkPurpose.NEW_PASSWORD, now=now or timezone.now())
+
+
+def _issue_link(actor: User, patient: Patient, purpose: LinkPurpose, *, now: dt.datetime) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        # Under the patient's lock: two invitations made at once leave only the later one usable.
+        # Under the patient's lock: two links made at once leave only the later one usable.
         patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
-        if patient.user_id is not None:
-            raise _problems(("patient", "already has an account; they sign in with their email and password"))
+        if (patient.user_id is None) != (purpose == LinkPurpose.JOIN):
+            raise _problems(("patient", "their account changed meanwhile: reload the page"))
         patient.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
         invitation = Invitation.objects.create(
             patient=patient,
+            purpose=purpose,
             token_hash=_token_hash(token),
             created_by=actor,
             created_at=now,
             expires_at=now + dt.timedelta(days=INVITATION_DAYS),
         )
-        audit(actor, patient.clinic, "write", "patient.invite", patient=patient, object_uuid=invitation.uuid, now=now)
+        what = "patient.invite" if purpose == LinkPurpose.JOIN else "patient.password_link"
+        audit(actor, patient.clinic, "write", what, patient=patient, object_uuid=invitation.uuid, now=now)
     return invitation, token
+
+
+def _set_new_password(invitation: Invitation, password: str, *, now: dt.datetime) -> User:
+    patient = invitation.patient
+    user = patient.user
+    if user is None:  # the account was removed since the link was made
+        raise _problems(("token", "this link can no longer be used; ask the clinic for a new one"))
+    _check_password(password, user)
+    user.set_password(password)  # every other session of this account ends with the old password
+    user.save(update_fields=["password"])
+    invitation.accepted_at = now
+    invitation.save(update_fields=["accepted_at"])
+    audit(user, patient.clinic, "write", "patient.set_password", patient=patient, now=now)
+    return user
 
 
 def find_invitation(token: str, *, now: dt.datetime | None = None) -> Invitation | None:
@@ -244,6 +276,8 @@ def do_accept_invitation(token: str, password: str, *, now: dt.datetime | None =
         if invitation is None or not invitation.is_usable(now):
             raise _problems(("token", "this invitation link has expired or has already been used"))
         patient = invitation.patient
+        if invitation.purpose == LinkPurpose.NEW_PASSWORD:
+            return _set_new_password(invitation, password, now=now)
         if user_model.objects.filter(username=patient.email).exists():
             raise _problems(("email", "an account with this email already exists; ask the clinic for help"))
         user = user_model(

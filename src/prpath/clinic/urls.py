@@ -37,6 +37,7 @@ urlpatterns = [
     path("clinic/patients/new/", staff.enrol, name="patient-enrol"),
     path("clinic/patients/<uuid:patient_uuid>/", staff.timeline, name="patient-timeline"),
     path("clinic/patients/<uuid:patient_uuid>/invite/", staff.invite, name="patient-invite"),
+    path("clinic/patients/<uuid:patient_uuid>/password-link/", staff.password_link, name="patient-password-link"),
     path("clinic/patients/<uuid:patient_uuid>/notes/", staff.add_note, name="patient-add-note"),
     path("clinic/patients/<uuid:patient_uuid>/procedures/new/", staff.record_procedure, name="patient-procedure"),
     path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -18,7 +19,7 @@ from prpath import recovery
 from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
 from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
-from prpath.clinic.models import AlertState, CheckIn, Patient, Procedure, Screening
+from prpath.clinic.models import AlertState, CheckIn, LinkPurpose, Patient, Procedure, Screening
 from prpath.clinic.permissions import require_patient, signed_in
 from prpath.clinic.views.common import disposition_view, form_page, worst_of_day, worst_version
 from prpath.problems import ProblemsFound
@@ -330,6 +331,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "clinic/invitation_unusable.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
+    new_password = invitation.purpose == LinkPurpose.NEW_PASSWORD
     if request.method == "GET":  # the page shows the patient's name and email to whoever holds the link
         services.audit(None, invitation.patient.clinic, "read", "invitation.open", patient=invitation.patient)
     if request.method == "POST" and form.is_valid():
@@ -339,10 +341,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_problems(form, found)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if new_password:
+                messages.success(request, "Your new password is set.")
+                return redirect("patient-today")
             return redirect("patient-screening")
     return form_page(
         request,
         "clinic/accept_invitation.html",
-        {"form": form, "patient": invitation.patient, "clinic": invitation.patient.clinic},
+        {
+            "form": form,
+            "patient": invitation.patient,
+            "clinic": invitation.patient.clinic,
+            "new_password": new_password,
+        },
         invalid=request.method == "POST",
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +33,7 @@ from prpath.clinic.forms import (
     WorklistChangesForm,
     add_problems,
 )
-from prpath.clinic.models import Alert, AlertState, Patient, StaffMember, Stage
+from prpath.clinic.models import Alert, AlertState, Invitation, LinkPurpose, Patient, StaffMember, Stage
 from prpath.clinic.permissions import (
     Permission,
     can,
@@ -291,17 +293,38 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def invite(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    return _link_page(request, patient_uuid, services.do_invite_patient)
+
+
+@login_required
+@require_POST
+def password_link(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+    return _link_page(request, patient_uuid, services.do_issue_password_link)
+
+
+def _link_page(
+    request: HttpRequest, patient_uuid: uuid.UUID, issue: Callable[[User, Patient], tuple[Invitation, str]]
+) -> HttpResponse:
+    """An invitation or new-password link, shown once to the staff member who made it."""
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.ENROL_PATIENTS)
     try:
-        invitation, token = services.do_invite_patient(signed_in(request), patient)
+        invitation, token = issue(signed_in(request), patient)
     except ProblemsFound as found:
         messages.error(request, " ".join(p.message[:1].upper() + p.message[1:] for p in found.problems))
         return redirect("patient-timeline", patient_uuid=patient.uuid)
     link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))
     return render(
-        request, "clinic/staff/invitation.html", _context(staff, patient=patient, invitation=invitation, link=link)
+        request,
+        "clinic/staff/invitation.html",
+        _context(
+            staff,
+            patient=patient,
+            invitation=invitation,
+            link=link,
+            new_password=invitation.purpose == LinkPurpose.NEW_PASSWORD,
+        ),
     )
 
 
