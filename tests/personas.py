@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.test import RequestFactory
 from django.utils import timezone
 
 from prpath.clinic import services
@@ -196,3 +198,11 @@ def check_in(
         symptoms=symptoms,
         note=note,
     )
+
+
+def authenticates(email: str, password: str) -> User | None:
+    """Who the sign-in form would let in: authentication as the login page runs it, with a request
+    (the throttling backend keys on the address it came from)."""
+    user = authenticate(RequestFactory().post("/accounts/login/"), username=email, password=password)
+    assert user is None or isinstance(user, User)
+    return user

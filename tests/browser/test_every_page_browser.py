@@ -99,6 +99,11 @@ def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, v
     visit.page.get_by_role("button", name="Sign in").click()
     assert "do not match an account" in visit.page.get_by_role("alert").inner_text()
     visit.look("sign-in-refused")
+    for _ in range(9):  # ten failures in all: this login from this browser waits
+        visit.page.get_by_label("Password").fill("wrong password")
+        visit.page.get_by_role("button", name="Sign in").click()
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Too many attempts to sign in"
+    visit.look("sign-in-locked-out")
     visit.go("/join/not-a-real-token/")
     assert visit.page.get_by_role("heading", level=1).inner_text() == "This invitation link cannot be used"
     visit.look("invitation-unusable")

@@ -3,7 +3,6 @@ stage, an open fever alert to show, and a reset that leaves nothing behind."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from prpath.clinic.models import (
 )
 from prpath.clinic.services import clinic_today
 from prpath.protocol.schema import Disposition
+from tests.personas import authenticates
 
 
 def loaded() -> Clinic:
@@ -48,7 +48,7 @@ def test_every_printed_login_opens(db: None) -> None:
     clinic = demo.demo_clinic()
 
     for login in logins:
-        user = authenticate(username=login.email, password=login.password)
+        user = authenticates(login.email, login.password)
         assert user is not None, login.email
         assert isinstance(user, User)
     staff = StaffMember.objects.filter(clinic=clinic)
@@ -66,7 +66,7 @@ def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(db: None) -
     assert patient.injected_on is not None
     assert (today - patient.injected_on).days == 3
     assert patient.next_checkin_due == today
-    assert authenticate(username=demo.DEMO_PATIENT_EMAIL, password=demo.DEMO_PASSWORD) == patient.user
+    assert authenticates(demo.DEMO_PATIENT_EMAIL, demo.DEMO_PASSWORD) == patient.user
 
 
 def test_it_has_patients_at_every_stage(db: None) -> None:
@@ -137,7 +137,7 @@ def test_reset_removes_the_demo_clinic_and_its_people(db: None) -> None:
     assert not User.objects.exists()  # every demo login went, patients' too
     for model in (Patient, Screening, Procedure, CheckIn, Alert, Invitation, AuditEvent, StaffMember):
         assert not model.objects.exists(), model.__name__
-    assert authenticate(username=demo.DEMO_PATIENT_EMAIL, password=demo.DEMO_PASSWORD) is None
+    assert authenticates(demo.DEMO_PATIENT_EMAIL, demo.DEMO_PASSWORD) is None
 
 
 def test_reset_then_load_builds_it_again(db: None) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Invitation, Patient
 from prpath.problems import ProblemsFound
-from tests.personas import PASSWORD, World, enrol, with_account
+from tests.personas import PASSWORD, World, authenticates, enrol, with_account
 
 
 def locations(found: pytest.ExceptionInfo[ProblemsFound]) -> set[str]:
@@ -54,7 +53,7 @@ def test_accepting_creates_the_patients_login(world: World) -> None:
     assert user.username == user.email == "ada.abara@patients.test"  # enrolment lower-cases the email
     assert (user.first_name, user.last_name) == (patient.given_name, patient.family_name)
     assert invitation.accepted_at is not None
-    assert authenticate(username="ada.abara@patients.test", password=PASSWORD) == user
+    assert authenticates("ada.abara@patients.test", PASSWORD) == user
     assert AuditEvent.objects.filter(patient=patient, what="patient.accept_invitation", actor=user).exists()
 
 
@@ -69,7 +68,7 @@ def test_a_link_works_only_once(world: World) -> None:
     assert locations(found) == {"token"}
     assert services.find_invitation(token) is None
     assert User.objects.filter(username=patient.email).count() == 1
-    assert authenticate(username=patient.email, password=PASSWORD) is not None  # the first password stands
+    assert authenticates(patient.email, PASSWORD) is not None  # the first password stands
 
 
 def test_a_link_still_works_just_before_seven_days(world: World) -> None:
@@ -189,7 +188,7 @@ def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -
     assert there.user is None
     assert invitation.accepted_at is None
     assert User.objects.filter(username="same.person@patients.test").count() == 1
-    assert authenticate(username="same.person@patients.test", password=PASSWORD) == here.user
+    assert authenticates("same.person@patients.test", PASSWORD) == here.user
 
 
 def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(world: World) -> None:
@@ -237,8 +236,8 @@ def test_a_new_password_link_lets_the_patient_choose_a_new_password(world: World
     user = services.do_accept_invitation(token, "a-brand-new-passphrase")
 
     assert user == patient.user
-    assert authenticate(username=patient.email, password="a-brand-new-passphrase") == user
-    assert authenticate(username=patient.email, password=PASSWORD) is None  # the old one stops working
+    assert authenticates(patient.email, "a-brand-new-passphrase") == user
+    assert authenticates(patient.email, PASSWORD) is None  # the old one stops working
     assert User.objects.filter(username=patient.email).count() == 1
     assert find_unusable(token)
     assert AuditEvent.objects.filter(what="patient.password_link", actor=world.coordinator, patient=patient).exists()
@@ -261,7 +260,7 @@ def test_a_new_password_link_works_once_and_a_newer_one_revokes_it(world: World)
     services.do_accept_invitation(second, "a-brand-new-passphrase")
     with pytest.raises(ProblemsFound):
         services.do_accept_invitation(second, "yet-another-passphrase")
-    assert authenticate(username=patient.email, password="a-brand-new-passphrase") is not None
+    assert authenticates(patient.email, "a-brand-new-passphrase") is not None
 
 
 def test_a_weak_new_password_is_refused_and_the_old_one_still_works(world: World) -> None:
@@ -272,7 +271,7 @@ def test_a_weak_new_password_is_refused_and_the_old_one_still_works(world: World
         services.do_accept_invitation(token, "password")
 
     assert locations(found) == {"password"}
-    assert authenticate(username=patient.email, password=PASSWORD) is not None
+    assert authenticates(patient.email, PASSWORD) is not None
     assert not find_unusable(token)  # still usable: the patient tries again
 
 

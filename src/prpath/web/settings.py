@@ -12,6 +12,7 @@ PRPATH_SECURE_COOKIES  1 behind HTTPS; PRPATH_CSRF_TRUSTED_ORIGINS  comma-separa
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from prpath.web.env import env_bool, env_choice, env_database, env_list, env_path, env_time_zone, secret_key
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "prpath.web",
     "prpath.clinic",
 ]
@@ -45,6 +47,7 @@ MIDDLEWARE = [
     "prpath.clinic.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prpath.web.urls"
@@ -83,6 +86,20 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Guessing passwords: after 10 failures for one login from one address, that pair waits 15 minutes (django-axes).
+# Keyed on the pair, so nobody can lock a patient out of reporting from their own phone by typing their email.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
