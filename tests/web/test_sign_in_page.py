@@ -57,3 +57,19 @@ def test_a_success_clears_the_earlier_failures(world: World) -> None:
 
     for attempt in range(LIMIT - 1):
         assert sign_in(client_for(None), "nurse@riverside.test", f"again-{attempt}").status_code == 200
+
+
+def test_the_email_is_read_whatever_its_case_and_spaces(world: World) -> None:
+    # A phone keyboard capitalises the first letter; a pasted address brings a space.
+    response = sign_in(client_for(None), " Nurse@Riverside.TEST ", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_changing_the_case_of_the_email_buys_no_more_guesses(world: World) -> None:
+    guesser = client_for(None)
+    for attempt in range(LIMIT - 1):
+        email = "nurse@riverside.test" if attempt % 2 else "NURSE@riverside.test"
+        assert sign_in(guesser, email, f"guess-{attempt}").status_code == 200
+
+    assert sign_in(guesser, "Nurse@Riverside.test", "guess-last").status_code == 429

@@ -11,8 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.http import HttpRequest
 
 from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
 from prpath.problems import ProblemsFound
@@ -305,6 +307,23 @@ class PatientFilterForm(forms.Form):
 
 class WorklistChangesForm(forms.Form):
     since = forms.DateTimeField()
+
+
+def login_name(value: object) -> str:
+    """Logins are email addresses stored in lower case: "Ada@Example.org " from a phone keyboard is the same."""
+    return str(value or "").strip().lower()
+
+
+def throttled_login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The name sign-in throttling counts failures under (django-axes' AXES_USERNAME_CALLABLE): the login
+    as it is looked up, so changing the case of an email does not buy more guesses."""
+    given = (credentials or {}).get("username", request.POST.get("username") if request is not None else None)
+    return login_name(given)
+
+
+class SignInForm(AuthenticationForm):
+    def clean_username(self) -> str:
+        return login_name(self.cleaned_data.get("username"))
 
 
 class AlertNoteForm(forms.Form):

@@ -3,13 +3,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from prpath.clinic.forms import SignInForm
 from prpath.clinic.views import common, patient, staff
 
 urlpatterns = [
     path("", common.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="clinic/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="clinic/login.html", authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -97,6 +97,7 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "prpath.clinic.forms.throttled_login_name"
 AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
