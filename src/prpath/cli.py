@@ -3,6 +3,9 @@
 prpath triage PATH... [--check] [--explain]   evaluate vignette files (FORMAT.md)
 prpath protocol validate FILE...              check protocol documents; exit 2 on any problem
 prpath protocol show [--yaml]                 the active protocol and its version
+prpath clinic create NAME --phone PHONE ...    set up a clinic (its emergency number and time zone)
+prpath clinic list                            the clinics, with their staff
+prpath staff add --clinic CLINIC --email ...  give someone a staff account (asks for the password)
 prpath demo                                   migrate, then serve the demo on SQLite
 prpath serve                                  serve the web app
 prpath manage ARGS...                         Django's management commands
@@ -39,11 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INVALID
     from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
 
     try:
         code: int = args.run(args)
     except ImproperlyConfigured as error:  # a bad setting: say which, without a traceback
         print(f"prpath: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except DatabaseError as error:  # most often a database not yet set up
+        print(f"prpath: the database refused: {error}. Is it migrated? prpath manage migrate", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:  # Ctrl+C on `prpath demo` or `prpath serve`: stop quietly
         print("\nprpath: stopped", file=sys.stderr)
@@ -77,6 +84,29 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--yaml", action="store_true", help="print the whole document as YAML")
     show.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
     show.set_defaults(run=_run_protocol_show)
+
+    clinic = commands.add_parser("clinic", help="set up and list clinics")
+    clinic_commands = clinic.add_subparsers(title="clinic commands", metavar="COMMAND", required=True)
+    create = clinic_commands.add_parser("create", help="set up a clinic")
+    create.add_argument("name")
+    create.add_argument("--phone", required=True, help="the number patients call; shown on every patient page")
+    create.add_argument("--emergency-number", default="112", help="what patients dial in an emergency (default 112)")
+    create.add_argument("--time-zone", default="UTC", help="decides what 'today' is for its patients (default UTC)")
+    create.set_defaults(run=_run_clinic_create)
+    clinic_commands.add_parser("list", help="the clinics, with their staff").set_defaults(run=_run_clinic_list)
+
+    staff = commands.add_parser("staff", help="staff accounts")
+    staff_commands = staff.add_subparsers(title="staff commands", metavar="COMMAND", required=True)
+    add = staff_commands.add_parser("add", help="give someone a staff account in a clinic")
+    add.add_argument("--clinic", required=True, metavar="CLINIC", help="the clinic's name or id (prpath clinic list)")
+    add.add_argument("--email", required=True, help="their login")
+    add.add_argument("--given-name", required=True)
+    add.add_argument("--family-name", required=True)
+    add.add_argument("--role", required=True, choices=["admin", "physician", "nurse", "coordinator"])
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input instead of asking"
+    )
+    add.set_defaults(run=_run_staff_add)
 
     for name, help_text in (
         ("demo", "migrate and serve a demo clinic on SQLite"),
@@ -201,6 +231,86 @@ def _django_setup() -> None:
     import django
 
     django.setup()
+
+
+def _report(found: ProblemsFound) -> int:
+    for problem in found.problems:
+        print(f"prpath: {problem.location}: {problem.message}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _run_clinic_create(args: argparse.Namespace) -> int:
+    _django_setup()
+    from prpath.clinic import services
+
+    try:
+        clinic = services.do_create_clinic(
+            args.name, args.phone, emergency_number=args.emergency_number, time_zone=args.time_zone
+        )
+    except ProblemsFound as found:
+        return _report(found)
+    print(f"clinic {clinic.name} created: id {clinic.uuid}")
+    print(f"next: prpath staff add --clinic {clinic.uuid} --role admin --email ... --given-name ... --family-name ...")
+    return EXIT_OK
+
+
+def _run_clinic_list(args: argparse.Namespace) -> int:
+    _django_setup()
+    from prpath.clinic.models import Clinic
+
+    clinics = Clinic.objects.prefetch_related("staff__user").order_by("name")
+    for clinic in clinics:
+        print(
+            f"{clinic.uuid}  {clinic.name}  (phone {clinic.phone}, emergency {clinic.emergency_number}, "
+            f"{clinic.time_zone})"
+        )
+        for member in clinic.staff.all():
+            print(f"    {member.get_role_display():<12} {member.user.get_username()}")
+    if not clinics:
+        print("no clinics yet: prpath clinic create NAME --phone PHONE", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_staff_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    _django_setup()
+    from django.core.exceptions import ValidationError
+
+    from prpath.clinic import services
+    from prpath.clinic.models import Clinic, Role
+    from prpath.problems import Problem
+
+    try:
+        clinic = Clinic.objects.get(uuid=args.clinic)
+    except (Clinic.DoesNotExist, ValidationError):
+        matches = list(Clinic.objects.filter(name=args.clinic)[:2])
+        if len(matches) != 1:
+            why = "no clinic has that name or id" if not matches else "two clinics have that name: give its id"
+            return _report(ProblemsFound([Problem("clinic", f"{why} (prpath clinic list)")]))
+        clinic = matches[0]
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.email}: ")
+        if getpass.getpass("The same password again: ") != password:
+            return _report(ProblemsFound([Problem("password", "the two passwords are not the same")]))
+    try:
+        member = services.do_add_staff(
+            clinic,
+            email=args.email,
+            given_name=args.given_name,
+            family_name=args.family_name,
+            role=Role(args.role),
+            password=password,
+        )
+    except ProblemsFound as found:
+        return _report(found)
+    print(
+        f"{member.user.get_username()} is {member.get_role_display().lower()} at {clinic.name}: they sign in "
+        "with their email and this password"
+    )
+    return EXIT_OK
 
 
 def _run_manage(args: argparse.Namespace) -> int:
