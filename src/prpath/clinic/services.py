@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
@@ -143,6 +144,19 @@ def do_add_staff(
     clinic: Clinic, *, email: str, given_name: str, family_name: str, role: Role, password: str
 ) -> StaffMember:
     email = email.strip().lower()
+    problems = [
+        Problem(name, "is required")
+        for name, value in (("given_name", given_name), ("family_name", family_name))
+        if not value.strip()
+    ]
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        problems.append(Problem("email", f"is not an email address (got {email!r})"))
+    if len(email) > EMAIL_MAX_LENGTH:
+        problems.append(Problem("email", f"is longer than {EMAIL_MAX_LENGTH} characters"))
+    if problems:
+        raise ProblemsFound(problems)
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username=email).exists():
