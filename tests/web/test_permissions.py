@@ -127,6 +127,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /": (SHOWN, TO_WORKLIST, TO_WORKLIST, TO_WORKLIST, TO_WORKLIST, TO_TODAY, TO_TODAY, TO_WORKLIST, TO_WORKLIST),
     "GET /accounts/login/": (SHOWN, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
     "POST /accounts/logout/": (TO_LOGIN,) * 9,
+    "GET /accounts/password/": (LOGIN, *(SHOWN,) * 8),
     "GET /join/<token>/": (SHOWN,) * 9,
     # The patient's own pages: staff (of any clinic) are not patients and learn nothing.
     "GET /me/": (LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, SHOWN, SHOWN, HIDDEN, HIDDEN),

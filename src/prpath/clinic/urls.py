@@ -16,6 +16,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", common.PasswordChange.as_view(), name="password-change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="clinic/password_changed.html"),
+        name="password-changed",
+    ),
     path("join/<str:token>/", patient.accept_invitation, name="accept-invitation"),
     # The patient's own pages.
     path("me/", patient.today, name="patient-today"),
