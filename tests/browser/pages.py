@@ -22,11 +22,18 @@ class Visit:
         self.context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.outside: list[str] = []
+        self.missing: list[str] = []
         self.page.on("request", self._note_request)
+        self.page.on("response", self._note_response)
 
     def _note_request(self, request: Any) -> None:
         if not request.url.startswith(self.base) and not request.url.startswith(("data:", "tel:")):
             self.outside.append(request.url)
+
+    def _note_response(self, response: Any) -> None:
+        # Pages and htmx calls may answer 4xx on purpose (a refused form); the files a page asks for may not.
+        if response.status >= 400 and response.request.resource_type not in ("document", "xhr", "fetch"):
+            self.missing.append(f"{response.status} {response.url}")
 
     def go(self, path: str) -> Any:
         response = self.page.goto(self.base + path)
@@ -46,6 +53,7 @@ class Visit:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.size}.png"), full_page=True)
         assert self.outside == [], f"{name}: requests left the app: {self.outside}"
+        assert self.missing == [], f"{name}: files the page asked for were not served: {self.missing}"
         if self.javascript:  # axe and the layout check run as scripts in the page
             assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
                 f"{name}: the page scrolls sideways at {self.size} size"
