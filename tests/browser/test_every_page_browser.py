@@ -90,6 +90,41 @@ def test_every_clinic_page(live_server: Any, transactional_db: None, visit_at: A
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_the_staff_pages_and_a_new_colleague_joining(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    make_world()
+    admin = visit_at(size)
+    admin.sign_in("admin@riverside.test")
+    admin.go("/clinic/staff/")
+    admin.look("staff-accounts")
+    admin.page.get_by_label("Given name").fill("Sam")
+    admin.page.get_by_label("Family name").fill("Lee")
+    admin.page.get_by_label("Email").fill("sam.lee@riverside.test")
+    admin.page.get_by_label("Role").select_option("nurse")
+    admin.page.get_by_role("button", name="Add and make their link").click()
+    link = admin.page.get_by_label("Sign-up link").input_value()
+    admin.look("staff-sign-up-link")
+
+    newcomer = visit_at(size)
+    newcomer.page.goto(link)
+    assert newcomer.page.get_by_role("heading", level=1).inner_text() == "Welcome to prpath, Sam"
+    newcomer.look("staff-join")
+    newcomer.page.get_by_label("Choose a password").fill("a-longer-Passphrase-41")
+    newcomer.page.get_by_label("The same password again").fill("a-longer-Passphrase-41")
+    newcomer.page.get_by_role("button", name="Set my password").click()
+    newcomer.page.wait_for_url("**/clinic/alerts/")
+    assert "Your password is set." in newcomer.page.get_by_role("main").inner_text()
+
+    admin.go("/clinic/staff/")
+    admin.page.get_by_role("button", name="Deactivate Sam Lee").click()
+    assert "Sam Lee is deactivated" in admin.page.get_by_role("main").inner_text()
+    admin.look("staff-accounts-after-deactivation")
+    newcomer.go("/clinic/alerts/")
+    assert "/accounts/login/" in newcomer.page.url
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
     visit = visit_at(size)
     visit.go("/accounts/login/")

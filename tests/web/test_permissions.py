@@ -37,6 +37,7 @@ from prpath.clinic.models import (
     Patient,
     Procedure,
     Screening,
+    StaffMember,
 )
 from prpath.protocol.schema import Candidacy
 from tests.personas import World, check_in, clinic_today, enrol, inject, screen, with_account
@@ -121,6 +122,7 @@ INVITATION_SHOWN = Outcome(200, changed=True)
 CHECKED_IN = Outcome(302, "/me/check-ins/*/", changed=True)
 SCREENED = Outcome(302, "/me/screening/*/", changed=True)
 REFUSED_INPUT = Outcome(400)
+STAFF_CHANGED = Outcome(302, "/clinic/staff/", changed=True)
 
 #           anonymous, admin, physician, nurse, coordinator, patient, other_patient, other_nurse, other_physician
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
@@ -273,6 +275,44 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/alerts/<alert>/acknowledge/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    # The clinic's staff accounts: its admin only. Other staff of any clinic are told no (403) by the
+    # list, which is about no one in particular; a colleague's URL is hidden from another clinic (404).
+    "GET /clinic/staff/": (LOGIN, SHOWN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
+    "POST /clinic/staff/": (
+        LOGIN,
+        INVITATION_SHOWN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "POST /clinic/staff/<nurse>/link/": (
+        LOGIN,
+        INVITATION_SHOWN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/staff/<nurse>/link/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    "POST /clinic/staff/<nurse>/active/": (
+        LOGIN,
+        STAFF_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/staff/<nurse>/active/": (LOGIN, *(NOT_ALLOWED,) * 8),
 }
 
 
@@ -287,6 +327,7 @@ def _paths(s: Scene) -> dict[str, str]:
         "<patient>": str(s.patient.uuid),
         "<invited>": str(s.invited.uuid),
         "<alert>": str(s.alert.uuid),
+        "<nurse>": str(s.world.nurse.staff.uuid),
     }
 
 
@@ -315,6 +356,7 @@ def _procedure_form(s: Scene) -> dict[str, Any]:
 
 
 NEW_EMAIL = "dev.new@patients.test"
+NEW_STAFF_EMAIL = "sam.lee@riverside.test"
 
 # What each action posts, and a probe of the records it should change.
 DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
@@ -341,6 +383,13 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "POST /clinic/patients/<patient>/notes/": lambda s: {"text": "Spoke to the patient on the phone."},
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: {"note": "Ringing the patient now."},
     "POST /clinic/alerts/<alert>/resolve/": lambda s: {"note": "Seen in clinic; antibiotics started."},
+    "POST /clinic/staff/": lambda s: {
+        "given_name": "Sam",
+        "family_name": "Lee",
+        "email": NEW_STAFF_EMAIL,
+        "role": "nurse",
+    },
+    "POST /clinic/staff/<nurse>/active/": lambda s: {"active": "no"},
 }
 
 PROBES: dict[str, Callable[[Scene], object]] = {
@@ -356,6 +405,9 @@ PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /clinic/patients/<patient>/password-link/": lambda s: Invitation.objects.filter(patient=s.patient).count(),
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
     "POST /clinic/alerts/<alert>/resolve/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
+    "POST /clinic/staff/": lambda s: User.objects.filter(email=NEW_STAFF_EMAIL).count(),
+    "POST /clinic/staff/<nurse>/link/": lambda s: Invitation.objects.filter(staff__user=s.world.nurse).count(),
+    "POST /clinic/staff/<nurse>/active/": lambda s: User.objects.get(pk=s.world.nurse.pk).is_active,
 }
 
 
@@ -363,6 +415,8 @@ def records() -> dict[str, object]:
     """Everything a request could change, including the audit trail (a refused request reads nothing)."""
     return {
         "patients": sorted(Patient.objects.values_list("email", "clinic_id", "stage", "user_id")),
+        "accounts": sorted(User.objects.values_list("username", "is_active", "password")),
+        "staff": sorted(StaffMember.objects.values_list("pk", "clinic_id", "role")),
         "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at", "accepted_at")),
         "screenings": sorted(Screening.objects.values_list("pk", "decided_candidacy", "decided_by_id")),
         "procedures": sorted(Procedure.objects.values_list("pk", flat=True)),

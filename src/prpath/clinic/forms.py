@@ -191,6 +191,18 @@ class EnrolForm(forms.Form):
         return value
 
 
+class StaffForm(forms.Form):
+    given_name = forms.CharField(max_length=150)
+    family_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=150, help_text="Their login. The link to set a password is for them alone.")
+    # No role is preselected: adding an admin by leaving the first option is too easy a slip.
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+
+
+class StaffActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("yes", "Active"), ("no", "Deactivated")], coerce=lambda v: v == "yes")
+
+
 class PhysicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.get_username()
@@ -245,7 +257,9 @@ class ProcedureForm(forms.Form):
         )
         operator = self.fields["operator"]
         assert isinstance(operator, forms.ModelChoiceField)
-        operator.queryset = User.objects.filter(staff__clinic=clinic, staff__role=Role.PHYSICIAN).order_by("last_name")
+        operator.queryset = User.objects.filter(
+            staff__clinic=clinic, staff__role=Role.PHYSICIAN, is_active=True
+        ).order_by("last_name")
 
     def clean_performed_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["performed_at"]

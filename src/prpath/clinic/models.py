@@ -51,8 +51,12 @@ class Role(models.TextChoices):
 
 
 class StaffMember(models.Model):
-    """A user who works for a clinic. A user is staff of one clinic or a patient, never both."""
+    """A user who works for a clinic. A user is staff of one clinic or a patient, never both.
 
+    A staff member who leaves is deactivated (``user.is_active`` off), never deleted: their name stays on
+    the records they wrote."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -132,11 +136,13 @@ class LinkPurpose(models.TextChoices):
 
 
 class Invitation(models.Model):
-    """A single-use, expiring link that lets a patient set a password: to join, or, for a patient who
-    has forgotten theirs, a new one. Only a hash of the token is kept."""
+    """A single-use, expiring link that lets a patient or a staff member set a password: to join, or,
+    for someone who has forgotten theirs, a new one. It is for exactly one of the two. Only a hash of
+    the token is kept."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True)
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -145,8 +151,23 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     purpose = models.CharField(max_length=20, choices=LinkPurpose.choices, default=LinkPurpose.JOIN)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patient__isnull=False, staff__isnull=True) | Q(patient__isnull=True, staff__isnull=False),
+                name="invitation_for_a_patient_or_a_staff_member",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.purpose} link for patient {self.patient_id} ({self.created_at:%Y-%m-%d})"
+        whose = f"patient {self.patient_id}" if self.patient_id else f"staff {self.staff_id}"
+        return f"{self.purpose} link for {whose} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def clinic(self) -> Clinic:
+        holder = self.patient or self.staff
+        assert holder is not None  # the constraint above
+        return holder.clinic
 
     def is_usable(self, now: dt.datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

@@ -25,12 +25,13 @@ class Permission(StrEnum):
     RECORD_PROCEDURES = "record_procedures"
     WORK_ALERTS = "work_alerts"
     WRITE_NOTES = "write_notes"
+    MANAGE_STAFF = "manage_staff"
 
 
 _CLINICAL = {Permission.VIEW_PATIENTS, Permission.WORK_ALERTS, Permission.WRITE_NOTES}
 GRANTS: dict[str, frozenset[Permission]] = {
     # The admin runs the clinic's accounts and records but makes no clinical decisions.
-    Role.ADMIN: frozenset({Permission.VIEW_PATIENTS, Permission.ENROL_PATIENTS}),
+    Role.ADMIN: frozenset({Permission.VIEW_PATIENTS, Permission.ENROL_PATIENTS, Permission.MANAGE_STAFF}),
     Role.PHYSICIAN: frozenset(
         _CLINICAL | {Permission.ENROL_PATIENTS, Permission.DECIDE_CANDIDACY, Permission.RECORD_PROCEDURES}
     ),
@@ -99,6 +100,16 @@ def get_patient_for(staff: StaffMember, patient_uuid: uuid.UUID) -> Patient:
         return Patient.objects.select_related("clinic").get(uuid=patient_uuid, clinic_id=staff.clinic_id)
     except Patient.DoesNotExist:
         raise Http404 from None
+
+
+def get_staff_member_for(staff: StaffMember, member_uuid: uuid.UUID) -> StaffMember:
+    """A colleague's account, for those who manage the clinic's staff; 404 outside the clinic."""
+    try:
+        member = StaffMember.objects.select_related("user", "clinic").get(uuid=member_uuid, clinic_id=staff.clinic_id)
+    except StaffMember.DoesNotExist:
+        raise Http404 from None
+    require(staff, Permission.MANAGE_STAFF)
+    return member
 
 
 def get_screening_for(staff: StaffMember, patient: Patient, screening_uuid: uuid.UUID) -> Screening:

@@ -141,13 +141,28 @@ def do_create_clinic(name: str, phone: str, *, emergency_number: str = "112", ti
 
 
 def do_add_staff(
-    clinic: Clinic, *, email: str, given_name: str, family_name: str, role: Role, password: str
+    clinic: Clinic,
+    *,
+    email: str,
+    given_name: str,
+    family_name: str,
+    role: Role | str,
+    password: str | None = None,
+    actor: User | None = None,
 ) -> StaffMember:
+    """A new staff member. Without a password the account cannot sign in until its owner sets one
+    through a link (``do_issue_staff_link``): the clinic admin never learns it."""
     email = email.strip().lower()
+    given_name, family_name = given_name.strip(), family_name.strip()
     problems = [
         Problem(name, "is required")
         for name, value in (("given_name", given_name), ("family_name", family_name))
-        if not value.strip()
+        if not value
+    ]
+    problems += [
+        Problem(name, "is longer than 150 characters")
+        for name, value in (("given_name", given_name), ("family_name", family_name))
+        if len(value) > 150
     ]
     try:
         validate_email(email)
@@ -155,18 +170,64 @@ def do_add_staff(
         problems.append(Problem("email", f"is not an email address (got {email!r})"))
     if len(email) > EMAIL_MAX_LENGTH:
         problems.append(Problem("email", f"is longer than {EMAIL_MAX_LENGTH} characters"))
+    if role not in Role.values:
+        problems.append(Problem("role", f"must be one of {', '.join(Role.values)} (got {role!r})"))
     if problems:
         raise ProblemsFound(problems)
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username=email).exists():
-            raise _problems(("email", "already has an account"))
+            raise _problems(("email", "already has a prpath account: each person signs in with their own email"))
         user = user_model(username=email, email=email, first_name=given_name, last_name=family_name)
-        _check_password(password, user)
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            _check_password(password, user)
+            user.set_password(password)
         user.save()
-        staff = StaffMember.objects.create(user=user, clinic=clinic, role=role)
-        audit(None, clinic, "write", "staff.add", detail={"email": email, "role": str(role)})
+        staff = StaffMember.objects.create(user=user, clinic=clinic, role=Role(role))
+        audit(actor, clinic, "write", "staff.add", object_uuid=staff.uuid, detail={"email": email, "role": str(role)})
+    return staff
+
+
+def do_issue_staff_link(actor: User, staff: StaffMember, *, now: dt.datetime | None = None) -> tuple[Invitation, str]:
+    """A link for a staff member to set their password: the first one, or a new one when it is lost.
+    Earlier links stop working. A deactivated account gets none."""
+    user = get_user_model().objects.get(pk=staff.user_id)  # as it is now, not as the caller last read it
+    purpose = LinkPurpose.NEW_PASSWORD if user.has_usable_password() else LinkPurpose.JOIN
+    return _issue_link(actor, staff, purpose, now=now or timezone.now())
+
+
+def do_set_staff_active(
+    actor: User, staff: StaffMember, *, active: bool, now: dt.datetime | None = None
+) -> StaffMember:
+    """Deactivate a staff member who has left (they can no longer sign in, and their sessions end), or
+    bring one back. Their name stays on everything they recorded. Nobody deactivates themself, and a
+    clinic keeps at least one active admin."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Under the clinic's lock: two admins deactivating each other at once cannot leave it with none.
+        Clinic.objects.select_for_update().get(pk=staff.clinic_id)
+        staff = StaffMember.objects.select_for_update(of=("self",)).select_related("user", "clinic").get(pk=staff.pk)
+        if not active and staff.user_id == actor.pk:
+            raise _problems(("staff", "You cannot deactivate your own account."))
+        if not active and staff.role == Role.ADMIN:
+            admins = StaffMember.objects.filter(clinic=staff.clinic, role=Role.ADMIN, user__is_active=True)
+            if not admins.exclude(pk=staff.pk).exists():
+                raise _problems(
+                    (
+                        "staff",
+                        f"{staff.user.get_full_name()} is the clinic's only active admin: add another admin first.",
+                    )
+                )
+        if staff.user.is_active == active:
+            return staff
+        staff.user.is_active = active
+        staff.user.save(update_fields=["is_active"])
+        if not active:
+            staff.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
+        what = "staff.reactivate" if active else "staff.deactivate"
+        audit(actor, staff.clinic, "write", what, object_uuid=staff.uuid, detail={"email": staff.user.email}, now=now)
     return staff
 
 
@@ -233,38 +294,58 @@ def do_issue_password_link(actor: User, patient: Patient, *, now: dt.datetime | 
     return _issue_link(actor, patient, LinkPurpose.NEW_PASSWORD, now=now or timezone.now())
 
 
-def _issue_link(actor: User, patient: Patient, purpose: LinkPurpose, *, now: dt.datetime) -> tuple[Invitation, str]:
+def _issue_link(
+    actor: User, holder: Patient | StaffMember, purpose: LinkPurpose, *, now: dt.datetime
+) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        # Under the patient's lock: two links made at once leave only the later one usable.
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
-        if (patient.user_id is None) != (purpose == LinkPurpose.JOIN):
-            raise _problems(("patient", "their account changed meanwhile: reload the page"))
-        patient.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
-        invitation = Invitation.objects.create(
-            patient=patient,
-            purpose=purpose,
-            token_hash=_token_hash(token),
-            created_by=actor,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=INVITATION_DAYS),
-        )
-        what = "patient.invite" if purpose == LinkPurpose.JOIN else "patient.password_link"
-        audit(actor, patient.clinic, "write", what, patient=patient, object_uuid=invitation.uuid, now=now)
+        # Under the holder's lock: two links made at once leave only the later one usable.
+        if isinstance(holder, Patient):
+            patient = Patient.objects.select_for_update().select_related("clinic").get(pk=holder.pk)
+            if (patient.user_id is None) != (purpose == LinkPurpose.JOIN):
+                raise _problems(("patient", "their account changed meanwhile: reload the page"))
+            patient.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
+            invitation = Invitation(patient=patient)
+            what = "patient.invite" if purpose == LinkPurpose.JOIN else "patient.password_link"
+        else:
+            staff = (
+                StaffMember.objects.select_for_update(of=("self",)).select_related("clinic", "user").get(pk=holder.pk)
+            )
+            if not staff.user.is_active:
+                raise _problems(("staff", "This account is deactivated: reactivate it first."))
+            staff.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
+            invitation = Invitation(staff=staff)
+            patient = None
+            what = "staff.password_link"
+        invitation.purpose = purpose
+        invitation.token_hash = _token_hash(token)
+        invitation.created_by = actor
+        invitation.created_at = now
+        invitation.expires_at = now + dt.timedelta(days=INVITATION_DAYS)
+        invitation.save()
+        audit(actor, invitation.clinic, "write", what, patient=patient, object_uuid=invitation.uuid, now=now)
     return invitation, token
 
 
 def _set_new_password(invitation: Invitation, password: str, *, now: dt.datetime) -> User:
-    patient = invitation.patient
-    user = patient.user
-    if user is None:  # the account was removed since the link was made
+    """A patient's new password, or a staff member's first or new one."""
+    if invitation.staff is not None:
+        user: User | None = invitation.staff.user
+        if user is not None and not user.is_active:
+            user = None
+        what = "staff.set_password"
+    else:
+        assert invitation.patient is not None
+        user = invitation.patient.user
+        what = "patient.set_password"
+    if user is None:  # the account was removed or deactivated since the link was made
         raise _problems(("token", "this link can no longer be used; ask the clinic for a new one"))
     _check_password(password, user)
     user.set_password(password)  # every other session of this account ends with the old password
     user.save(update_fields=["password"])
     invitation.accepted_at = now
     invitation.save(update_fields=["accepted_at"])
-    audit(user, patient.clinic, "write", "patient.set_password", patient=patient, now=now)
+    audit(user, invitation.clinic, "write", what, patient=invitation.patient, now=now)
     return user
 
 
@@ -272,7 +353,9 @@ def find_invitation(token: str, *, now: dt.datetime | None = None) -> Invitation
     """The invitation a link carries, if it can still be used."""
     now = now or timezone.now()
     invitation = (
-        Invitation.objects.select_related("patient", "patient__clinic").filter(token_hash=_token_hash(token)).first()
+        Invitation.objects.select_related("patient", "patient__clinic", "staff", "staff__clinic", "staff__user")
+        .filter(token_hash=_token_hash(token))
+        .first()
     )
     return invitation if invitation is not None and invitation.is_usable(now) else None
 
@@ -282,15 +365,16 @@ def do_accept_invitation(token: str, password: str, *, now: dt.datetime | None =
     user_model = get_user_model()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
-            .select_related("patient", "patient__clinic")
+            # Lock the link only: PostgreSQL cannot lock the empty side of the outer joins.
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("patient", "patient__clinic", "staff", "staff__clinic", "staff__user")
             .filter(token_hash=_token_hash(token))
             .first()
         )
         if invitation is None or not invitation.is_usable(now):
             raise _problems(("token", "this invitation link has expired or has already been used"))
         patient = invitation.patient
-        if invitation.purpose == LinkPurpose.NEW_PASSWORD:
+        if invitation.purpose == LinkPurpose.NEW_PASSWORD or patient is None:
             return _set_new_password(invitation, password, now=now)
         if user_model.objects.filter(username=patient.email).exists():
             raise _problems(("email", "an account with this email already exists; ask the clinic for help"))

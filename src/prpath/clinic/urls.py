@@ -34,6 +34,9 @@ urlpatterns = [
     path("me/screening/<uuid:screening_uuid>/", patient.screening_result, name="patient-screening-result"),
     # The clinic's pages.
     path("clinic/alerts/", staff.worklist, name="worklist"),
+    path("clinic/staff/", staff.staff_list, name="staff-list"),
+    path("clinic/staff/<uuid:member_uuid>/link/", staff.staff_link, name="staff-link"),
+    path("clinic/staff/<uuid:member_uuid>/active/", staff.staff_active, name="staff-active"),
     path("clinic/alerts/changes/", staff.worklist_changes, name="worklist-changes"),
     path(
         "clinic/alerts/<uuid:alert_uuid>/acknowledge/",

@@ -332,8 +332,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "clinic/invitation_unusable.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
     new_password = invitation.purpose == LinkPurpose.NEW_PASSWORD
-    if request.method == "GET":  # the page shows the patient's name and email to whoever holds the link
-        services.audit(None, invitation.patient.clinic, "read", "invitation.open", patient=invitation.patient)
+    staff, patient = invitation.staff, invitation.patient
+    if request.method == "GET":  # the page shows the person's name and email to whoever holds the link
+        services.audit(None, invitation.clinic, "read", "invitation.open", patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.do_accept_invitation(token, form.cleaned_data["password"])
@@ -341,17 +342,27 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_problems(form, found)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if staff is not None:
+                messages.success(request, "Your password is set.")
+                return redirect("worklist")
             if new_password:
                 messages.success(request, "Your new password is set.")
                 return redirect("patient-today")
             return redirect("patient-screening")
+    if staff is not None:
+        given_name, email = staff.user.first_name, staff.user.email
+    else:
+        assert patient is not None  # an invitation is for a patient or a staff member
+        given_name, email = patient.given_name, patient.email
     return form_page(
         request,
         "clinic/accept_invitation.html",
         {
             "form": form,
-            "patient": invitation.patient,
-            "clinic": invitation.patient.clinic,
+            "staff": staff,
+            "given_name": given_name,
+            "email": email,
+            "clinic": invitation.clinic,
             "new_password": new_password,
         },
         invalid=request.method == "POST",

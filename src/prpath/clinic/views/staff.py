@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +31,8 @@ from prpath.clinic.forms import (
     EnrolForm,
     PatientFilterForm,
     ProcedureForm,
+    StaffActiveForm,
+    StaffForm,
     WorklistChangesForm,
     add_problems,
 )
@@ -40,6 +43,7 @@ from prpath.clinic.permissions import (
     get_alert_for,
     get_patient_for,
     get_screening_for,
+    get_staff_member_for,
     require,
     require_staff,
     signed_in,
@@ -510,4 +514,92 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
             screening=patient.screenings.select_related("decided_by").order_by("-answered_at").first(),
         ),
         invalid=request.method == "POST",
+    )
+
+
+# --- the clinic's staff (clinic admins) ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Who works here, and adding someone: the new account gets a link to set its own password."""
+    staff = require_staff(request.user)
+    require(staff, Permission.MANAGE_STAFF)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():  # the account and its first link, or neither
+                member = services.do_add_staff(staff.clinic, actor=signed_in(request), **form.cleaned_data)
+                invitation, token = services.do_issue_staff_link(signed_in(request), member)
+        except ProblemsFound as found:
+            add_problems(form, found)
+        else:
+            return _staff_link_page(request, staff, member, invitation, token)
+    members = (
+        StaffMember.objects.filter(clinic=staff.clinic)
+        .select_related("user")
+        .order_by("-user__is_active", "user__last_name", "user__first_name")
+    )
+    return form_page(
+        request,
+        "clinic/staff/staff_list.html",
+        _context(staff, nav="staff", form=form, members=members),
+        invalid=request.method == "POST",
+    )
+
+
+@login_required
+@require_POST
+def staff_link(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    member = get_staff_member_for(staff, member_uuid)
+    try:
+        invitation, token = services.do_issue_staff_link(signed_in(request), member)
+    except ProblemsFound as found:
+        messages.error(request, _sentence(found))
+        return redirect("staff-list")
+    return _staff_link_page(request, staff, member, invitation, token)
+
+
+@login_required
+@require_POST
+def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    member = get_staff_member_for(staff, member_uuid)
+    form = StaffActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That request was not understood (active: must be yes or no). Nothing changed.")
+        return redirect("staff-list")
+    active = form.cleaned_data["active"]
+    try:
+        services.do_set_staff_active(signed_in(request), member, active=active)
+    except ProblemsFound as found:
+        messages.error(request, _sentence(found))
+    else:
+        done = "can sign in again" if active else "is deactivated and can no longer sign in"
+        messages.success(request, f"{member.user.get_full_name()} {done}.")
+    return redirect("staff-list")
+
+
+def _sentence(found: ProblemsFound) -> str:
+    return " ".join(problem.message for problem in found.problems)
+
+
+def _staff_link_page(
+    request: HttpRequest, staff: StaffMember, member: StaffMember, invitation: Invitation, token: str
+) -> HttpResponse:
+    """The link for a colleague to set their password, shown once to the admin who made it."""
+    link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))
+    return render(
+        request,
+        "clinic/staff/staff_link.html",
+        _context(
+            staff,
+            nav="staff",
+            member=member,
+            invitation=invitation,
+            link=link,
+            new_password=invitation.purpose == LinkPurpose.NEW_PASSWORD,
+        ),
     )

@@ -1,0 +1,175 @@
+"""A clinic's staff accounts: added without a password (the person sets it through a single-use link),
+given a new-password link when they lose it, deactivated when they leave and reactivated if they return.
+``do_add_staff``, ``do_issue_staff_link``, ``do_set_staff_active`` and the link's acceptance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prpath.clinic import services
+from prpath.clinic.models import AuditEvent, Invitation, LinkPurpose, Role, StaffMember
+from prpath.problems import ProblemsFound
+from tests.personas import PASSWORD, World, authenticates
+
+NEW_PASSWORD = "a-longer-Passphrase-41"
+
+
+def locations(found: pytest.ExceptionInfo[ProblemsFound]) -> set[str]:
+    return {p.location for p in found.value.problems}
+
+
+def add_nurse(world: World, email: str = "sam.lee@riverside.test") -> StaffMember:
+    return services.do_add_staff(
+        world.clinic, email=email, given_name="Sam", family_name="Lee", role=Role.NURSE, actor=world.admin
+    )
+
+
+def test_a_new_account_cannot_sign_in_until_its_owner_sets_a_password_through_the_link(world: World) -> None:
+    member = add_nurse(world)
+
+    assert not member.user.has_usable_password()
+    assert authenticates("sam.lee@riverside.test", "") is None
+    invitation, token = services.do_issue_staff_link(world.admin, member)
+    assert (invitation.staff, invitation.patient, invitation.purpose) == (member, None, LinkPurpose.JOIN)
+    assert invitation.clinic == world.clinic
+
+    user = services.do_accept_invitation(token, NEW_PASSWORD)
+
+    assert user == member.user
+    assert authenticates("sam.lee@riverside.test", NEW_PASSWORD) == member.user
+    assert AuditEvent.objects.filter(what="staff.add", actor=world.admin, object_uuid=member.uuid).count() == 1
+    assert AuditEvent.objects.filter(what="staff.set_password", actor=member.user).count() == 1
+    with pytest.raises(ProblemsFound) as found:  # single use
+        services.do_accept_invitation(token, "another-Passphrase-77")
+    assert locations(found) == {"token"}
+
+
+def test_a_new_password_link_replaces_a_lost_password_and_only_the_newest_link_works(world: World) -> None:
+    member = StaffMember.objects.get(user=world.nurse)
+    _, first = services.do_issue_staff_link(world.admin, member)
+    invitation, second = services.do_issue_staff_link(world.admin, member)
+
+    assert invitation.purpose == LinkPurpose.NEW_PASSWORD
+    assert services.find_invitation(first) is None
+    services.do_accept_invitation(second, NEW_PASSWORD)
+    assert authenticates("nurse@riverside.test", PASSWORD) is None
+    assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
+
+
+def test_a_weak_password_is_refused_and_the_link_still_works(world: World) -> None:
+    _, token = services.do_issue_staff_link(world.admin, add_nurse(world))
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_accept_invitation(token, "sam")
+
+    assert locations(found) == {"password"}
+    assert services.find_invitation(token) is not None
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_open_links_stop_working(world: World) -> None:
+    member = StaffMember.objects.get(user=world.nurse)
+    _, token = services.do_issue_staff_link(world.admin, member)
+    now = timezone.now()
+
+    services.do_set_staff_active(world.admin, member, active=False, now=now)
+
+    assert authenticates("nurse@riverside.test", PASSWORD) is None
+    assert services.find_invitation(token) is None
+    assert Invitation.objects.get(staff=member).revoked_at == now
+    with pytest.raises(ProblemsFound) as found:
+        services.do_issue_staff_link(world.admin, member)
+    assert locations(found) == {"staff"}
+    assert AuditEvent.objects.filter(what="staff.deactivate", object_uuid=member.uuid).count() == 1
+
+    services.do_set_staff_active(world.admin, member, active=True)
+
+    assert authenticates("nurse@riverside.test", PASSWORD) == world.nurse
+    assert AuditEvent.objects.filter(what="staff.reactivate", object_uuid=member.uuid).count() == 1
+
+
+def test_a_link_made_before_deactivation_cannot_set_a_password_even_if_it_was_not_revoked(world: World) -> None:
+    member = add_nurse(world)
+    _, token = services.do_issue_staff_link(world.admin, member)
+    User.objects.filter(pk=member.user_id).update(is_active=False)  # as if by another route
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_accept_invitation(token, NEW_PASSWORD)
+
+    assert locations(found) == {"token"}
+    member.user.refresh_from_db()
+    assert not member.user.has_usable_password()
+
+
+def test_nobody_deactivates_themself(world: World) -> None:
+    admin = StaffMember.objects.get(user=world.admin)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_set_staff_active(world.admin, admin, active=False)
+
+    assert locations(found) == {"staff"}
+    assert User.objects.get(pk=world.admin.pk).is_active
+
+
+def test_a_clinic_keeps_one_active_admin(world: World) -> None:
+    admin = StaffMember.objects.get(user=world.admin)
+
+    with pytest.raises(ProblemsFound) as found:  # as the command line or another admin might try
+        services.do_set_staff_active(world.physician, admin, active=False)
+    assert "only active admin" in found.value.problems[0].message
+
+    second = services.do_add_staff(
+        world.clinic, email="second.admin@riverside.test", given_name="Kim", family_name="Ng", role=Role.ADMIN
+    )
+    services.do_set_staff_active(world.physician, admin, active=False)
+    assert not User.objects.get(pk=world.admin.pk).is_active
+    with pytest.raises(ProblemsFound):
+        services.do_set_staff_active(world.physician, second, active=False)
+
+
+def test_setting_the_state_an_account_already_has_changes_nothing(world: World) -> None:
+    member = StaffMember.objects.get(user=world.nurse)
+    before = AuditEvent.objects.count()
+
+    services.do_set_staff_active(world.admin, member, active=True)
+
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"email": "not an address"}, "email"),
+        ({"email": "physician@riverside.test"}, "email"),
+        ({"email": "PHYSICIAN@Riverside.test "}, "email"),
+        ({"given_name": "  "}, "given_name"),
+        ({"family_name": ""}, "family_name"),
+        ({"given_name": "x" * 151}, "given_name"),
+        ({"role": "surgeon"}, "role"),
+    ],
+)
+def test_bad_staff_details_are_named_and_nothing_is_stored(world: World, changes: dict[str, str], where: str) -> None:
+    fields = {"email": "sam.lee@riverside.test", "given_name": "Sam", "family_name": "Lee", "role": "nurse"} | changes
+    users, members = User.objects.count(), StaffMember.objects.count()
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_add_staff(world.clinic, actor=world.admin, **fields)
+
+    assert where in locations(found)
+    assert (User.objects.count(), StaffMember.objects.count()) == (users, members)
+
+
+def test_a_link_is_for_a_patient_or_a_staff_member_never_both_or_neither(world: World) -> None:
+    member = StaffMember.objects.get(user=world.nurse)
+    now = timezone.now()
+    for holder in ({}, {"staff": member, "patient": None}):
+        fields = {"token_hash": f"x{len(holder)}", "created_by": world.admin, "created_at": now}
+        if not holder:
+            with pytest.raises(IntegrityError), transaction.atomic():
+                Invitation.objects.create(**fields, expires_at=now + dt.timedelta(days=1))
+        else:
+            Invitation.objects.create(**fields, **holder, expires_at=now + dt.timedelta(days=1))

@@ -1,0 +1,183 @@
+"""The staff page (clinic admins): who works here, adding someone with a link to set their password,
+new-password links, deactivating and reactivating. Bad input is named beside its field and stores nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from prpath.clinic import services
+from prpath.clinic.models import Invitation, Role, StaffMember
+from tests.personas import PASSWORD, World, authenticates, enrol
+from tests.web.pages import body, client_for, error_beside, parse
+
+NEW_PASSWORD = "a-longer-Passphrase-41"
+
+
+def form(**changes: Any) -> dict[str, Any]:
+    data = {"given_name": "Sam", "family_name": "Lee", "email": "Sam.Lee@Riverside.test", "role": "physician"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def link_on(page: str) -> str:
+    value = parse(page).find_all("input", id_="invitation-link")[0].attrs["value"]
+    match = re.search(r"/join/([^/]+)/$", value)
+    assert match is not None, value
+    return match.group(1)
+
+
+def test_the_page_lists_the_clinics_staff_and_no_one_elses(world: World) -> None:
+    page = body(client_for(world.admin).get("/clinic/staff/"))
+
+    for email in ("admin@riverside.test", "physician@riverside.test", "nurse@riverside.test"):
+        assert email in page
+    assert "hillside" not in page.lower()
+    assert "(you)" in parse(page).find_all("tr", id_=f"staff-{world.admin.staff.uuid}")[0].text()
+
+
+def test_adding_someone_shows_their_link_once_and_the_link_lets_them_in(world: World) -> None:
+    response = client_for(world.admin).post("/clinic/staff/", form())
+
+    assert response.status_code == 200
+    member = StaffMember.objects.get(user__email="sam.lee@riverside.test")
+    assert (member.clinic, member.role) == (world.clinic, Role.PHYSICIAN)
+    token = link_on(body(response))
+    joining = client_for(None)
+    assert "Welcome to prpath, Sam" in body(joining.get(f"/join/{token}/"))
+
+    accepted = joining.post(f"/join/{token}/", {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+
+    assert accepted.status_code == 302
+    assert accepted.headers["Location"] == "/clinic/alerts/"
+    assert joining.get("/clinic/alerts/").status_code == 200
+    assert authenticates("sam.lee@riverside.test", NEW_PASSWORD) == member.user
+    assert (
+        "Active"
+        in parse(body(client_for(world.admin).get("/clinic/staff/")))
+        .find_all("tr", id_=f"staff-{member.uuid}")[0]
+        .text()
+    )
+
+
+BAD_INPUT = [
+    ("email missing", {"email": None}, "email", "This field is required"),
+    ("email not an address", {"email": "sam at home"}, "email", "Enter a valid email address"),
+    ("email already a login", {"email": "Nurse@riverside.test"}, "email", "lready has a prpath account"),
+    ("given name missing", {"given_name": ""}, "given_name", "This field is required"),
+    ("role tampered", {"role": "superuser"}, "role", "Select a valid choice"),
+    ("role not chosen", {"role": ""}, "role", "This field is required"),
+]
+
+
+@pytest.mark.parametrize(("what", "changes", "field", "message"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
+def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(
+    world: World, what: str, changes: dict[str, Any], field: str, message: str
+) -> None:
+    before = (User.objects.count(), StaffMember.objects.count(), Invitation.objects.count())
+
+    response = client_for(world.admin).post("/clinic/staff/", form(**changes))
+
+    assert response.status_code == 400, what
+    assert message in error_beside(response.content, name=field)
+    assert (User.objects.count(), StaffMember.objects.count(), Invitation.objects.count()) == before
+
+
+def test_a_new_password_link_for_a_colleague(world: World) -> None:
+    nurse = world.nurse.staff
+
+    response = client_for(world.admin).post(f"/clinic/staff/{nurse.uuid}/link/")
+
+    assert response.status_code == 200
+    assert "New-password link for Nurse Riverside" in body(response)
+    services.do_accept_invitation(link_on(body(response)), NEW_PASSWORD)
+    assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
+
+
+def test_deactivating_ends_their_session_and_reactivating_lets_them_back(world: World) -> None:
+    nurse_client = client_for(world.nurse)
+    assert nurse_client.get("/clinic/alerts/").status_code == 200
+    admin = client_for(world.admin)
+
+    response = admin.post(f"/clinic/staff/{world.nurse.staff.uuid}/active/", {"active": "no"}, follow=True)
+
+    assert "Nurse Riverside is deactivated and can no longer sign in." in body(response)
+    assert nurse_client.get("/clinic/alerts/").status_code == 302  # to the sign-in page
+    assert authenticates("nurse@riverside.test", PASSWORD) is None
+    row = parse(body(response)).find_all("tr", id_=f"staff-{world.nurse.staff.uuid}")[0].text()
+    assert "Deactivated" in row
+    assert "Reactivate" in row
+
+    admin.post(f"/clinic/staff/{world.nurse.staff.uuid}/active/", {"active": "yes"})
+
+    assert authenticates("nurse@riverside.test", PASSWORD) == world.nurse
+
+
+def test_a_deactivated_physician_is_not_offered_as_the_operator(world: World) -> None:
+    services.do_add_staff(
+        world.clinic, email="kim.ng@riverside.test", given_name="Kim", family_name="Ng", role=Role.PHYSICIAN
+    )
+    services.do_set_staff_active(world.admin, world.physician.staff, active=False)
+    patient = enrol(world)
+    page = body(
+        client_for(User.objects.get(email="kim.ng@riverside.test")).get(
+            f"/clinic/patients/{patient.uuid}/procedures/new/"
+        )
+    )
+
+    operators = parse(page).find_all("select", name="operator")[0].text()
+    assert "Kim Ng" in operators
+    assert "Physician Riverside" not in operators
+
+
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_a_tampered_active_value_changes_nothing_and_says_so(world: World, value: str) -> None:
+    response = client_for(world.admin).post(
+        f"/clinic/staff/{world.nurse.staff.uuid}/active/", {"active": value}, follow=True
+    )
+
+    assert "Nothing changed" in body(response)
+    assert User.objects.get(pk=world.nurse.pk).is_active
+
+
+def test_the_admin_is_told_why_they_cannot_deactivate_themself(world: World) -> None:
+    response = client_for(world.admin).post(
+        f"/clinic/staff/{world.admin.staff.uuid}/active/", {"active": "no"}, follow=True
+    )
+
+    assert "You cannot deactivate your own account." in body(response)
+    assert User.objects.get(pk=world.admin.pk).is_active
+
+
+def test_the_staff_page_makes_as_many_queries_for_twelve_people_as_for_two(world: World) -> None:
+    client = client_for(world.admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/clinic/staff/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(10):
+        member = services.do_add_staff(
+            world.clinic, email=f"extra{i}@riverside.test", given_name="Extra", family_name=f"N{i}", role=Role.NURSE
+        )
+        if i % 3 == 0:
+            services.do_set_staff_active(world.admin, member, active=False)
+    many = queries()
+
+    assert StaffMember.objects.filter(clinic=world.clinic).count() == 14
+    assert few == many
+
+
+def test_no_role_is_preselected(world: World) -> None:
+    page = body(client_for(world.admin).get("/clinic/staff/"))
+
+    options = parse(page).find_all("select", name="role")[0].find_all("option")
+    assert options[0].attrs["value"] == ""
+    assert [option.attrs["value"] for option in options if "selected" in option.attrs] in ([], [""])
