@@ -5,16 +5,19 @@ given a new-password link when they lose it, deactivated when they leave and rea
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Invitation, LinkPurpose, Role, StaffMember
+from prpath.clinic.models import AuditEvent, Invitation, LinkPurpose, Patient, Role, StaffMember
 from prpath.problems import ProblemsFound
-from tests.personas import PASSWORD, World, authenticates
+from tests.personas import PASSWORD, World, authenticates, enrol, make_world
 
 NEW_PASSWORD = "a-longer-Passphrase-41"
 
@@ -88,8 +91,13 @@ def test_a_deactivated_account_cannot_sign_in_and_its_open_links_stop_working(wo
 
     services.do_set_staff_active(world.admin, member, active=True)
 
-    assert authenticates("nurse@riverside.test", PASSWORD) == world.nurse
+    # Back, but with no password: the old one (and every session made with it) stays dead.
+    assert authenticates("nurse@riverside.test", PASSWORD) is None
     assert AuditEvent.objects.filter(what="staff.reactivate", object_uuid=member.uuid).count() == 1
+    invitation, token = services.do_issue_staff_link(world.admin, member)
+    assert invitation.purpose == LinkPurpose.JOIN
+    services.do_accept_invitation(token, NEW_PASSWORD)
+    assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
 
 
 def test_a_link_made_before_deactivation_cannot_set_a_password_even_if_it_was_not_revoked(world: World) -> None:
@@ -173,3 +181,69 @@ def test_a_link_is_for_a_patient_or_a_staff_member_never_both_or_neither(world: 
                 Invitation.objects.create(**fields, expires_at=now + dt.timedelta(days=1))
         else:
             Invitation.objects.create(**fields, **holder, expires_at=now + dt.timedelta(days=1))
+
+
+def test_the_email_of_a_patient_who_has_not_joined_yet_is_refused_in_any_clinic(world: World) -> None:
+    patient = enrol(world, email="ann@patients.test")
+    _, token = services.do_invite_patient(world.nurse, patient)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_add_staff(
+            world.other_clinic, email="Ann@patients.test", given_name="Ann", family_name="Bell", role=Role.NURSE
+        )
+
+    assert locations(found) == {"email"}
+    services.do_accept_invitation(token, NEW_PASSWORD)  # the patient can still join
+    assert authenticates("ann@patients.test", NEW_PASSWORD) == Patient.objects.get(pk=patient.pk).user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() -> None:
+    """A double click: both requests pass the "already has an account" check before either saves."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in; the race needs PostgreSQL (set DATABASE_URL)")
+    world = make_world()
+    both_checked = threading.Barrier(2, timeout=10)
+    unusable = User.set_unusable_password
+    outcomes: list[str] = []
+
+    def after_the_check(user: User) -> None:  # runs between the check and the save
+        both_checked.wait()
+        unusable(user)
+
+    def add() -> None:
+        try:
+            services.do_add_staff(
+                world.clinic, email="sam.lee@riverside.test", given_name="Sam", family_name="Lee", role=Role.NURSE
+            )
+            outcomes.append("added")
+        except ProblemsFound as found:
+            outcomes.append(f"refused: {found.problems[0].location}")
+        finally:
+            connection.close()
+
+    with mock.patch.object(User, "set_unusable_password", after_the_check):
+        threads = [threading.Thread(target=add) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(outcomes) == ["added", "refused: email"]
+    assert User.objects.filter(username="sam.lee@riverside.test").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0005_can_be_undone_with_staff_links_in_the_database() -> None:
+    world = make_world()
+    services.do_issue_staff_link(world.admin, StaffMember.objects.get(user=world.nurse))
+    patient_link, _ = services.do_invite_patient(world.nurse, enrol(world))
+
+    call_command("migrate", "clinic", "0004", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM clinic_invitation")
+            assert cursor.fetchone() == (1,)  # the patient's link stays; the staff link is gone
+    finally:
+        call_command("migrate", "clinic", verbosity=0)
+    assert Invitation.objects.get().pk == patient_link.pk

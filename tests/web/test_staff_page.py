@@ -99,7 +99,7 @@ def test_a_new_password_link_for_a_colleague(world: World) -> None:
     assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
 
 
-def test_deactivating_ends_their_session_and_reactivating_lets_them_back(world: World) -> None:
+def test_deactivating_ends_their_session_for_good_and_reactivating_needs_a_new_password(world: World) -> None:
     nurse_client = client_for(world.nurse)
     assert nurse_client.get("/clinic/alerts/").status_code == 200
     admin = client_for(world.admin)
@@ -113,9 +113,14 @@ def test_deactivating_ends_their_session_and_reactivating_lets_them_back(world: 
     assert "Deactivated" in row
     assert "Reactivate" in row
 
-    admin.post(f"/clinic/staff/{world.nurse.staff.uuid}/active/", {"active": "yes"})
+    back = admin.post(f"/clinic/staff/{world.nurse.staff.uuid}/active/", {"active": "yes"}, follow=True)
 
-    assert authenticates("nurse@riverside.test", PASSWORD) == world.nurse
+    assert "Nurse Riverside is active again: make them a sign-up link" in body(back)
+    assert nurse_client.get("/clinic/alerts/").status_code == 302  # the old session stays dead
+    assert authenticates("nurse@riverside.test", PASSWORD) is None
+    row = parse(body(back)).find_all("tr", id_=f"staff-{world.nurse.staff.uuid}")[0].text()
+    assert "Waiting for a password" in row
+    assert "New sign-up link" in row
 
 
 def test_a_deactivated_physician_is_not_offered_as_the_operator(world: World) -> None:

@@ -175,18 +175,27 @@ def do_add_staff(
     if problems:
         raise ProblemsFound(problems)
     user_model = get_user_model()
-    with transaction.atomic():
-        if user_model.objects.filter(username=email).exists():
-            raise _problems(("email", "already has a prpath account: each person signs in with their own email"))
-        user = user_model(username=email, email=email, first_name=given_name, last_name=family_name)
-        if password is None:
-            user.set_unusable_password()
-        else:
-            _check_password(password, user)
-            user.set_password(password)
-        user.save()
-        staff = StaffMember.objects.create(user=user, clinic=clinic, role=Role(role))
-        audit(actor, clinic, "write", "staff.add", object_uuid=staff.uuid, detail={"email": email, "role": str(role)})
+    taken = ("email", "already has a prpath account: each person signs in with their own email")
+    if user_model.objects.filter(username=email).exists():
+        raise _problems(taken)
+    if Patient.objects.filter(email=email, user=None).exists():
+        # The patient's invitation would make this their login: taking it first would lock them out.
+        raise _problems(("email", "is the email of a patient invited to prpath who has not joined yet"))
+    user = user_model(username=email, email=email, first_name=given_name, last_name=family_name)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _check_password(password, user)
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            staff = StaffMember.objects.create(user=user, clinic=clinic, role=Role(role))
+            audit(
+                actor, clinic, "write", "staff.add", object_uuid=staff.uuid, detail={"email": email, "role": str(role)}
+            )
+    except IntegrityError:  # the same person added twice at once (a double click)
+        raise _problems(taken) from None
     return staff
 
 
@@ -201,9 +210,12 @@ def do_issue_staff_link(actor: User, staff: StaffMember, *, now: dt.datetime | N
 def do_set_staff_active(
     actor: User, staff: StaffMember, *, active: bool, now: dt.datetime | None = None
 ) -> StaffMember:
-    """Deactivate a staff member who has left (they can no longer sign in, and their sessions end), or
-    bring one back. Their name stays on everything they recorded. Nobody deactivates themself, and a
-    clinic keeps at least one active admin."""
+    """Deactivate a staff member who has left, or bring one back. Their name stays on everything they
+    recorded. Nobody deactivates themself, and a clinic keeps at least one active admin.
+
+    Deactivation also drops the password: every session signed in with it ends for good (Django checks a
+    session against the password hash), so reactivating does not revive a browser left signed in. A
+    returning colleague sets a new password through a link."""
     now = now or timezone.now()
     with transaction.atomic():
         # Under the clinic's lock: two admins deactivating each other at once cannot leave it with none.
@@ -223,7 +235,9 @@ def do_set_staff_active(
         if staff.user.is_active == active:
             return staff
         staff.user.is_active = active
-        staff.user.save(update_fields=["is_active"])
+        if not active:
+            staff.user.set_unusable_password()
+        staff.user.save(update_fields=["is_active", "password"])
         if not active:
             staff.invitations.filter(accepted_at=None, revoked_at=None).update(revoked_at=now)
         what = "staff.reactivate" if active else "staff.deactivate"

@@ -6,6 +6,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def forget_staff_links(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Going back to 0004, where a link is always a patient's: staff links cannot be kept."""
+    apps.get_model("clinic", "Invitation").objects.filter(patient__isnull=True).delete()
+
+
 def give_each_staff_member_a_uuid(apps, schema_editor):  # type: ignore[no-untyped-def]
     staff_member = apps.get_model("clinic", "StaffMember")
     for member in staff_member.objects.filter(uuid__isnull=True):
@@ -60,4 +65,5 @@ class Migration(migrations.Migration):
                 name="invitation_for_a_patient_or_a_staff_member",
             ),
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_staff_links),
     ]

@@ -577,7 +577,11 @@ def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
     except ProblemsFound as found:
         messages.error(request, _sentence(found))
     else:
-        done = "can sign in again" if active else "is deactivated and can no longer sign in"
+        done = (
+            "is active again: make them a sign-up link to choose a new password"
+            if active
+            else "is deactivated and can no longer sign in"
+        )
         messages.success(request, f"{member.user.get_full_name()} {done}.")
     return redirect("staff-list")
 
