@@ -158,6 +158,41 @@ def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruct
     assert Alert.objects.get(patient=patient).disposition == "emergency"
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperature_is_read(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    patient = injected_patient(live_world, days_ago=4)
+    assert patient.user is not None
+    visit = open_visit(visits, browser, live_server, size)
+    page = visit.page
+    visit.sign_in(patient.user.username)
+    visit.go("/me/check-in/")
+    page.get_by_label("Temperature in °C (if you took it)").fill("83.4")  # a slip of the fingers
+    page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Send my check-in").click()
+    page.wait_for_load_state()
+
+    # The form is back to fix, and nothing was stored; but the emergency comes first, on screen at once.
+    emergency = page.locator(".emergency[role=alert]")
+    assert "Go to the emergency department now" in emergency.inner_text()
+    box = emergency.bounding_box()
+    assert box is not None
+    assert box["y"] < SIZES[size][1] / 4
+    assert emergency.get_by_role("link", name="Call 999").is_visible()
+    assert "less than or equal to 45" in page.locator(".field--error").inner_text()
+    assert not CheckIn.objects.filter(patient=patient).exists()
+    visit.look("check-in-refused-emergency")
+
+    # Written with a comma, as many phones and thermometers write it: read, not dropped by the browser.
+    page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="No").check()
+    page.get_by_label("Temperature in °C (if you took it)").fill("38,4")
+    page.get_by_role("button", name="Send my check-in").click()
+    page.wait_for_url("**/me/check-ins/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Call the clinic today"
+    assert "Temperature 38.4 °C on day 4" in page.get_by_role("region", name="Why").inner_text()
+
+
 def test_the_check_in_and_acknowledge_work_with_javascript_off(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit]
 ) -> None:

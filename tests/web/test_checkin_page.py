@@ -134,6 +134,39 @@ def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, 
     assert_nothing_stored(patient)
 
 
+@pytest.mark.parametrize("typed", ["38,4", " 38.4 "])
+def test_a_temperature_written_with_a_comma_is_read(world: World, typed: str) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, temperature_c=typed))
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.temperature_c == Decimal("38.4")
+    assert checkin.disposition == "urgent"
+
+
+def test_the_temperature_is_typed_as_text_so_the_browser_never_drops_it(world: World) -> None:
+    # A number field sends an empty value for a number the browser cannot read ("38,4" where it expects a
+    # dot): the fever would be lost without a word. As text, the server reads it or names the problem.
+    _, client = signed_in_patient(world)
+
+    (field,) = parse(body(client.get("/me/check-in/"))).find_all("input", name="temperature_c")
+
+    assert (field.attrs.get("type"), field.attrs.get("inputmode")) == ("text", "decimal")
+
+
+@pytest.mark.parametrize("typed", ["38,4,1", "38.4,1", "38,45"])
+def test_a_temperature_that_cannot_be_read_is_refused_beside_it(world: World, typed: str) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, temperature_c=typed))
+
+    assert response.status_code == 400
+    assert error_beside(response.content, name="temperature_c")
+    assert_nothing_stored(patient)
+
+
 @pytest.mark.parametrize(
     ("when", "message"), [(_before_the_injection, "before the injection"), (_tomorrow, "in the future")]
 )

@@ -82,6 +82,26 @@ class SymptomFieldsMixin:
         }
 
 
+class CommaDecimalField(forms.DecimalField):
+    """A number typed as many thermometers and phone keyboards write it: 38,4 is read as 38.4.
+
+    Its input is text, not type=number: a number field sends nothing for a number it cannot read
+    ("38,4" where it expects a dot), so a fever would vanish without a word, and Chromium drops the
+    comma as it is typed (384). The server reads both and names anything else beside the field.
+    """
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # django-stubs: DecimalField
+        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
+            value = value.replace(",", ".")
+        result: Decimal | None = super().to_python(value)
+        return result
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+
 class CheckInForm(SymptomFieldsMixin, forms.Form):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     pain = forms.IntegerField(
@@ -89,12 +109,12 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         help_text="0 means no pain, 10 the worst pain you can imagine.",
         widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
     )
-    temperature_c = forms.DecimalField(
+    temperature_c = CommaDecimalField(
         label="Temperature in °C (if you took it)",
         required=False,
         max_digits=3,
         decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        widget=forms.TextInput(attrs={"size": "5"}),
     )
     note = forms.CharField(
         label="Anything else you want the clinic to know?",
@@ -118,7 +138,8 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
 def _bound(field: forms.Field, low: Any, high: Any) -> None:
     """Limits that come from the protocol, checked on the server and announced to the browser."""
     field.validators += [MinValueValidator(low), MaxValueValidator(high)]
-    field.widget.attrs.update({"min": low, "max": high})
+    if getattr(field.widget, "input_type", None) in ("number", "range"):
+        field.widget.attrs.update({"min": low, "max": high})
 
 
 class ScreeningForm(SymptomFieldsMixin, forms.Form):
@@ -222,11 +243,11 @@ class ProcedureForm(forms.Form):
     spinal_level = forms.CharField(max_length=20, validators=[SPINAL_LEVEL], help_text="e.g. L4-L5, L5-S1, SI")
     side = forms.ChoiceField(choices=[("", "Choose…"), *Side.choices])
     image_guidance = forms.ChoiceField(choices=[("", "Choose…"), *ImageGuidance.choices])
-    blood_drawn_ml = forms.DecimalField(
+    blood_drawn_ml = CommaDecimalField(
         label="Blood drawn (mL)", max_digits=5, decimal_places=1, min_value=Decimal("1"), max_value=Decimal("250")
     )
     spin_protocol = forms.CharField(max_length=200, help_text="e.g. two spins: 1500 g 10 min, then 3000 g 10 min")
-    platelet_concentration_x = forms.DecimalField(
+    platelet_concentration_x = CommaDecimalField(
         label="Platelet concentration (× baseline)",
         required=False,
         max_digits=4,
@@ -240,7 +261,7 @@ class ProcedureForm(forms.Form):
     )
     leukocytes = forms.ChoiceField(choices=Leukocytes.choices)
     activation = forms.ChoiceField(choices=Activation.choices)
-    volume_injected_ml = forms.DecimalField(
+    volume_injected_ml = CommaDecimalField(
         label="Volume injected (mL)", max_digits=4, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("50")
     )
     operator = PhysicianChoiceField(queryset=User.objects.none(), label="Operator (physician)")

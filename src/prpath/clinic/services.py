@@ -100,7 +100,7 @@ def audit_read(actor: User, clinic: Clinic, what: str, patients: Sequence[Patien
         audit(actor, clinic, "read", what, detail={**detail, "patients": [str(p.uuid) for p in patients]})
 
 
-def _findings_as_data(assessment: Assessment) -> list[dict[str, Any]]:
+def findings_as_data(assessment: Assessment) -> list[dict[str, Any]]:
     return [
         {
             "rule": f.rule,
@@ -450,7 +450,7 @@ def do_record_screening(
             protocol_version=assessment.protocol_version,
             disposition=assessment.disposition.value,
             recommended_candidacy=assessment.candidacy.value,
-            findings=_findings_as_data(assessment),
+            findings=findings_as_data(assessment),
         )
         patient.conditions = answers["conditions"]
         patient.history = answers["history"]
@@ -667,7 +667,7 @@ def do_record_checkin(
             "note": note.strip(),
             "protocol_version": assessment.protocol_version,
             "disposition": assessment.disposition.value,
-            "findings": _findings_as_data(assessment),
+            "findings": findings_as_data(assessment),
             "submitted_at": now,
         }
         if checkin is None:
@@ -702,6 +702,103 @@ def do_record_checkin(
             now=now,
         )
     return checkin
+
+
+def emergency_in_refused_checkin(
+    actor: User,
+    patient: Patient,
+    *,
+    date: dt.date | None,
+    pain: int | None,
+    temperature_c: Decimal | None,
+    symptoms: Mapping[str, str],
+    now: dt.datetime | None = None,
+) -> Assessment | None:
+    """A check-in refused for one bad answer must not hide an emergency in the others.
+
+    Triages what could be read, storing nothing of the report: an unreadable or refused date counts
+    as today, an unreadable pain as the last one reported (or the baseline), an unreadable temperature
+    as not taken. Returns the assessment only when it needs the emergency department, so that the
+    patient is told at once while they fix the form; the audit trail records that they were told.
+    """
+    now = now or timezone.now()
+    protocol = active_protocol()
+    today = clinic_today(patient.clinic, now)
+    procedure = patient.procedures.filter(performed_on__lte=today).order_by("-performed_at").first()
+    if procedure is None:
+        return None
+    if date is None or not procedure.performed_on <= date <= today:
+        date = today
+    earlier = list(procedure.checkins.filter(date__lt=date).order_by("date"))
+    if pain is None:
+        last = earlier[-1].pain if earlier else patient.baseline_pain
+        pain = last if last is not None else protocol.limits.pain_min
+    try:
+        assessment = _assess_checkin(
+            protocol,
+            patient,
+            procedure,
+            earlier,
+            date=date,
+            pain=pain,
+            temperature_c=temperature_c,
+            symptoms=as_asked(protocol, symptoms),
+        )
+    except ProblemsFound:
+        return None
+    if assessment.disposition != Disposition.EMERGENCY:
+        return None
+    audit(
+        actor,
+        patient.clinic,
+        "read",
+        "checkin.refused_but_emergency",
+        patient=patient,
+        detail={"rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY]},
+        now=now,
+    )
+    return assessment
+
+
+def emergency_in_refused_screening(
+    actor: User,
+    patient: Patient,
+    *,
+    conditions: Sequence[str],
+    history: Sequence[str],
+    pain: int | None,
+    pain_trend: str | None,
+    symptoms: Mapping[str, str],
+    now: dt.datetime | None = None,
+) -> Assessment | None:
+    """The screening's counterpart of ``emergency_in_refused_checkin``: a missing pain counts as none."""
+    protocol = active_protocol()
+    answers = {
+        "conditions": list(conditions),
+        "history": list(history),
+        "pain": protocol.limits.pain_min if pain is None else pain,
+        "pain_trend": pain_trend or None,
+        "symptoms": as_asked(protocol, symptoms),
+    }
+    try:
+        triage_patient = _triage_patient_from(answers)
+    except ValidationError:
+        return None
+    if check_case(protocol, Case(phase="screening", patient=triage_patient)):
+        return None
+    assessment = assess_screening(protocol, triage_patient)
+    if assessment.disposition != Disposition.EMERGENCY:
+        return None
+    audit(
+        actor,
+        patient.clinic,
+        "read",
+        "screening.refused_but_emergency",
+        patient=patient,
+        detail={"rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY]},
+        now=now,
+    )
+    return assessment
 
 
 def _assess_checkin(
@@ -821,7 +918,7 @@ def _raise_alert(
     if assessment.disposition == Disposition.SELF_CARE:
         return None
     rank = assessment.disposition.rank
-    findings = [f for f in _findings_as_data(assessment) if f["disposition"] != Disposition.SELF_CARE]
+    findings = [f for f in findings_as_data(assessment) if f["disposition"] != Disposition.SELF_CARE]
     unresolved = Alert.objects.select_for_update().filter(patient=patient).exclude(state=AlertState.RESOLVED)
     if checkin is not None:
         alert = unresolved.filter(checkin__procedure_id=checkin.procedure_id).first()

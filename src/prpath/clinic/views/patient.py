@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -25,6 +26,7 @@ from prpath.clinic.views.common import disposition_view, form_page, worst_of_day
 from prpath.problems import ProblemsFound
 from prpath.protocol.loading import active_protocol
 from prpath.protocol.schema import Disposition, Protocol
+from prpath.triage import Assessment
 
 
 def _latest_procedure(patient: Patient) -> Procedure | None:
@@ -135,11 +137,23 @@ def check_in(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
+    unsent = None
+    if request.method == "POST" and form.is_bound and procedure is not None:
+        read = form.cleaned_data  # after a refusal: only the answers that could be read
+        unsent = services.emergency_in_refused_checkin(
+            signed_in(request),
+            patient,
+            date=read.get("date"),
+            pain=read.get("pain"),
+            temperature_c=read.get("temperature_c"),
+            symptoms=form.symptoms(),
+        )
     return form_page(
         request,
         "clinic/patient/check_in.html",
         {
             "nav": "checkin",
+            "unsent_emergency": _unsent_emergency(protocol, unsent, "check-in"),
             "patient": patient,
             "clinic": patient.clinic,
             "form": form,
@@ -150,6 +164,16 @@ def check_in(request: HttpRequest) -> HttpResponse:
         },
         invalid=request.method == "POST",
     )
+
+
+def _unsent_emergency(protocol: Protocol, assessment: Assessment | None, what: str) -> dict[str, Any] | None:
+    if assessment is None:
+        return None
+    return {
+        "what": what,
+        "result": disposition_view(protocol, Disposition.EMERGENCY),
+        "findings": [f for f in services.findings_as_data(assessment) if f["disposition"] == Disposition.EMERGENCY],
+    }
 
 
 @login_required
@@ -271,6 +295,18 @@ def screening(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
+    unsent = None
+    if request.method == "POST" and form.is_bound:
+        read = form.cleaned_data  # after a refusal: only the answers that could be read
+        unsent = services.emergency_in_refused_screening(
+            signed_in(request),
+            patient,
+            conditions=read.get("conditions", []),
+            history=read.get("history", []),
+            pain=read.get("pain"),
+            pain_trend=read.get("pain_trend"),
+            symptoms=form.symptoms(),
+        )
     elif request.method == "GET" and patient.baseline_pain is not None:
         services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
         form.initial = {
@@ -284,6 +320,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/patient/screening.html",
         {
+            "unsent_emergency": _unsent_emergency(protocol, unsent, "screening"),
             "patient": patient,
             "clinic": patient.clinic,
             "form": form,

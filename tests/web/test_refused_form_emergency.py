@@ -1,0 +1,220 @@
+"""A form refused for one bad answer must not hide an emergency in the others.
+
+A patient who has lost control of their bladder and mistypes their temperature gets the form back to fix,
+and nothing is stored; but the emergency instruction comes first, before any fix. What the other answers
+say is triaged as it would be if they were sent, with the unreadable ones left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prpath.clinic import services
+from prpath.clinic.models import AuditEvent, CheckIn, Patient, Screening
+from tests.conftest import ROOT
+from tests.personas import World, check_in, clinic_today, enrol, injected_patient, with_account
+from tests.web.pages import client_for, error_beside, parse
+from tests.web.test_checkin_page import assert_nothing_stored
+from tests.web.test_checkin_page import form as checkin_form
+from tests.web.test_screening_page import form as screening_form
+
+PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8"))
+# The red flags are the symptoms asked yes or no; each alone needs the emergency department.
+RED_FLAGS = [s["code"] for s in PROTOCOL["symptoms"] if s.get("graded", True) is False]
+EMERGENCY_HEADLINE = "Go to the emergency department now"
+
+
+def emergency_cards(html: bytes) -> list[Any]:
+    return [e for e in parse(html).find_all("section") if "emergency" in e.classes]
+
+
+def _before_the_injection(patient: Patient) -> str:
+    assert patient.injected_on is not None
+    return (patient.injected_on - dt.timedelta(days=1)).isoformat()
+
+
+def _tomorrow(patient: Patient) -> str:
+    return (clinic_today(patient.clinic) + dt.timedelta(days=1)).isoformat()
+
+
+BROKEN: list[tuple[str, Any, str, str]] = [
+    ("pain 11", lambda p: {"pain": "11"}, "pain", "less than or equal to 10"),
+    ("pain missing", lambda p: {"pain": None}, "pain", "This field is required"),
+    ("temperature 60", lambda p: {"temperature_c": "60"}, "temperature_c", "less than or equal to 45"),
+    ("temperature hot", lambda p: {"temperature_c": "hot"}, "temperature_c", "Enter a number"),
+    ("date missing", lambda p: {"date": None}, "date", "This field is required"),
+    ("date before the injection", lambda p: {"date": _before_the_injection(p)}, "date", "before the injection"),
+    ("date tomorrow", lambda p: {"date": _tomorrow(p)}, "date", "in the future"),
+    ("note too long", lambda p: {"note": "x" * 2001}, "note", "at most 2000 characters"),
+]
+
+
+@pytest.mark.parametrize(("broken", "field", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_a_refused_check_in_with_a_red_flag_shows_the_emergency_first(
+    world: World, broken: Any, field: str, message: str
+) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, symptom__bladder_control_loss="moderate", **broken(patient))
+    )
+
+    assert response.status_code == 400
+    assert message in error_beside(response.content, name=field)
+    assert_nothing_stored(patient)
+    (card,) = emergency_cards(response.content)
+    assert card.attrs.get("role") == "alert"
+    assert EMERGENCY_HEADLINE in card.text()
+    assert "bladder" in card.text().lower()
+    assert "tel:999" in [a.attrs.get("href") for a in card.find_all("a")]
+    assert "was not sent" in card.text()
+    # It comes before the form and before the list of problems.
+    html = response.content.decode()
+    assert html.index("unsent-emergency") < html.index("Please check the form")
+    told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
+    assert (told.patient, told.action, told.detail) == (patient, "read", {"rules": ["recovery.cauda_equina"]})
+
+
+def test_a_refused_check_in_without_an_emergency_shows_only_the_problem(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    # A fever and a rash would be urgent, not an emergency: the form comes back as it is.
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, pain="11", temperature_c="38.6", symptom__rash="mild")
+    )
+
+    assert response.status_code == 400
+    assert emergency_cards(response.content) == []
+    assert not AuditEvent.objects.filter(what__endswith="refused_but_emergency").exists()
+
+
+def test_new_weakness_since_the_baseline_is_an_emergency_even_on_a_refused_form(world: World) -> None:
+    # An emergency that needs the patient's baseline and earlier check-ins, not a red flag alone.
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    check_in(patient, days_after=2, pain=6)
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, temperature_c="3 8", symptom__leg_weakness="mild")
+    )
+
+    assert response.status_code == 400
+    (card,) = emergency_cards(response.content)
+    assert "weak" in card.text().lower()
+    assert CheckIn.objects.filter(patient=patient).count() == 1  # only the earlier one
+
+
+def test_weakness_already_there_before_the_injection_is_not_made_an_emergency(world: World) -> None:
+    patient = injected_patient(world, days_ago=4, symptoms={"leg_weakness": "mild"})
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, temperature_c="3 8", symptom__leg_weakness="mild")
+    )
+
+    assert response.status_code == 400
+    assert emergency_cards(response.content) == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    flags=st.lists(st.sampled_from(RED_FLAGS), min_size=1, unique=True),
+    broken=st.sampled_from([b[1] for b in BROKEN]),
+    pain=st.integers(min_value=0, max_value=10),
+    others=st.dictionaries(st.sampled_from(["leg_tingling", "site_pain", "rash"]), st.sampled_from(["mild", "severe"])),
+)
+def test_any_red_flag_on_any_refused_check_in_shows_the_emergency(
+    world: World, flags: list[str], broken: Any, pain: int, others: dict[str, str]
+) -> None:
+    patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
+        world, days_ago=4
+    )
+    assert patient.user is not None
+    data = checkin_form(
+        patient,
+        pain=str(pain),
+        **{f"symptom__{code}": severity for code, severity in others.items()},
+        **{f"symptom__{code}": "moderate" for code in flags},
+    )
+    data.update(broken(patient))
+    data = {k: v for k, v in data.items() if v is not None}
+
+    response = client_for(patient.user).post("/me/check-in/", data)
+
+    assert response.status_code == 400
+    assert len(emergency_cards(response.content)) == 1
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_a_refused_screening_with_a_red_flag_shows_the_emergency_first(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/screening/", screening_form(pain=None, symptom__saddle_numbness="moderate")
+    )
+
+    assert response.status_code == 400
+    assert "Choose a number from 0 to 10" in error_beside(response.content, name="pain")
+    (card,) = emergency_cards(response.content)
+    assert EMERGENCY_HEADLINE in card.text()
+    assert "your screening was not sent" in card.text().lower()
+    assert not Screening.objects.filter(patient=patient).exists()
+    assert AuditEvent.objects.filter(what="screening.refused_but_emergency", patient=patient).exists()
+
+
+def test_a_refused_screening_without_a_red_flag_shows_only_the_problem(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    response = client_for(patient.user).post("/me/screening/", screening_form(pain=None, history=["time_travel"]))
+
+    assert response.status_code == 400
+    assert emergency_cards(response.content) == []
+
+
+# --- the service, where the unreadable answers are replaced ----------------------------------------------
+
+
+def test_the_refused_check_in_is_triaged_with_the_last_pain_reported(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A clinic protocol could make pain alone an emergency; the stand-in for an unreadable pain is the
+    # last one the patient reported, not a number of our choosing.
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    check_in(patient, days_after=3, pain=9)
+    seen: dict[str, Any] = {}
+    real = services._assess_checkin
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_assess_checkin", spy)
+
+    told = services.emergency_in_refused_checkin(
+        patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    )
+
+    assert told is not None
+    assert (seen["pain"], seen["date"], seen["temperature_c"]) == (9, clinic_today(patient.clinic), None)
+
+
+def test_nothing_is_triaged_for_a_patient_not_yet_injected(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    told = services.emergency_in_refused_checkin(
+        patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    )
+
+    assert told is None
