@@ -193,6 +193,28 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     assert "Temperature 38.4 °C on day 4" in page.get_by_role("region", name="Why").inner_text()
 
 
+def test_a_nurse_whose_session_ended_is_taken_to_sign_in_not_shown_it_in_a_card(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit]
+) -> None:
+    patient = injected_patient(live_world, days_ago=4)
+    check_in(patient, temperature_c="38.4")
+    nurse = open_visit(visits, browser, live_server, "desktop")
+    nurse.sign_in("nurse@riverside.test")
+    nurse.context.clear_cookies(name="sessionid")  # the session ends while the worklist is on screen
+
+    nurse.page.locator(".worklist > li").first.get_by_role("button", name="Acknowledge").click()
+
+    nurse.page.wait_for_url("**/accounts/login/?*")
+    assert "was not received" in nurse.page.get_by_role("alert").first.inner_text()
+    assert Alert.objects.get(patient=patient).state == AlertState.OPEN
+    nurse.look("signed-out-worklist")
+    nurse.page.get_by_label("Email").fill("nurse@riverside.test")
+    nurse.page.get_by_label("Password").fill(PASSWORD)
+    nurse.page.get_by_role("button", name="Sign in").click()
+    nurse.page.wait_for_url("**/clinic/alerts/")
+    assert patient.full_name in nurse.page.locator(".worklist > li").first.inner_text()
+
+
 def test_the_check_in_and_acknowledge_work_with_javascript_off(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit]
 ) -> None:

@@ -7,13 +7,20 @@ get 403: they know the patient exists and are told they may not do this.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from prpath.clinic.models import Alert, Patient, Role, Screening, StaffMember
 
@@ -40,6 +47,50 @@ GRANTS: dict[str, frozenset[Permission]] = {
 }
 
 User = AuthUser | AnonymousUser
+
+
+View = Callable[..., HttpResponse]
+
+
+def login_required(view: View) -> View:
+    """Django's ``login_required``, with what a clinic needs when a session has ended under someone.
+
+    A form sent from a signed-out browser (a check-in page left open overnight) leads to the sign-in
+    page saying that what was sent has not reached the clinic. An htmx call (a worklist card, the
+    worklist's check for new alerts) takes the whole page to the sign-in page: the sign-in form swapped
+    into a card would hide that the worklist has stopped updating.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        unsent = request.method == "POST"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = _sign_in_url(_page_of_htmx_call(request), unsent=unsent)
+            return response
+        if unsent:
+            return HttpResponseRedirect(_sign_in_url(request.get_full_path(), unsent=True))
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _page_of_htmx_call(request: HttpRequest) -> str | None:
+    """The page an htmx call came from, when it is one of ours (its path only)."""
+    current = request.headers.get("HX-Current-URL", "")
+    if not url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+        return None
+    parts = urlsplit(current)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None
+
+
+def _sign_in_url(next_page: str | None, *, unsent: bool) -> str:
+    query = {"next": next_page} if next_page else {}
+    if unsent:
+        query["unsent"] = "1"
+    return resolve_url("login") + (f"?{urlencode(query)}" if query else "")
 
 
 def signed_in(request: HttpRequest) -> AuthUser:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from prpath.clinic import services
 from prpath.clinic.charts import pain_chart
 from prpath.clinic.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
 from prpath.clinic.models import AlertState, CheckIn, LinkPurpose, Patient, Procedure, Screening
-from prpath.clinic.permissions import require_patient, signed_in
+from prpath.clinic.permissions import login_required, require_patient, signed_in
 from prpath.clinic.views.common import disposition_view, form_page, worst_of_day, worst_version
 from prpath.problems import ProblemsFound
 from prpath.protocol.loading import active_protocol

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -44,6 +43,7 @@ from prpath.clinic.permissions import (
     get_patient_for,
     get_screening_for,
     get_staff_member_for,
+    login_required,
     require,
     require_staff,
     signed_in,
