@@ -101,7 +101,7 @@ def test_the_staff_pages_and_a_new_colleague_joining(
     admin.page.get_by_label("Given name").fill("Sam")
     admin.page.get_by_label("Family name").fill("Lee")
     admin.page.get_by_label("Email").fill("sam.lee@riverside.test")
-    admin.page.get_by_label("Role").select_option("nurse")
+    admin.page.get_by_label("Role:", exact=True).select_option("nurse")
     admin.page.get_by_role("button", name="Add and make their link").click()
     link = admin.page.get_by_label("Sign-up link").input_value()
     admin.look("staff-sign-up-link")
@@ -117,6 +117,11 @@ def test_the_staff_pages_and_a_new_colleague_joining(
     assert "Your password is set." in newcomer.page.get_by_role("main").inner_text()
 
     admin.go("/clinic/staff/")
+    admin.page.get_by_label("Role of Sam Lee").select_option("coordinator")
+    admin.page.get_by_role("button", name="Change the role of Sam Lee").click()
+    assert "Sam Lee's role is now coordinator." in admin.page.get_by_role("main").inner_text()
+    assert admin.page.get_by_label("Role of Sam Lee").input_value() == "coordinator"
+    admin.look("staff-accounts-role-changed")
     admin.page.get_by_role("button", name="Deactivate Sam Lee").click()
     assert "Sam Lee is deactivated" in admin.page.get_by_role("main").inner_text()
     admin.look("staff-accounts-after-deactivation")

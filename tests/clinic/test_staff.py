@@ -247,3 +247,74 @@ def test_migration_0005_can_be_undone_with_staff_links_in_the_database() -> None
     finally:
         call_command("migrate", "clinic", verbosity=0)
     assert Invitation.objects.get().pk == patient_link.pk
+
+
+# --- changing a colleague's role ---------------------------------------------------------------------
+
+
+def test_a_new_role_takes_effect_at_once_and_is_audited(world: World) -> None:
+    nurse = StaffMember.objects.get(user=world.nurse)
+
+    services.do_change_staff_role(world.admin, nurse, role=Role.COORDINATOR)
+
+    assert StaffMember.objects.get(pk=nurse.pk).role == Role.COORDINATOR
+    event = AuditEvent.objects.get(what="staff.role")
+    assert (event.actor, event.object_uuid, event.detail) == (
+        world.admin,
+        nurse.uuid,
+        {"email": "nurse@riverside.test", "from": "nurse", "to": "coordinator"},
+    )
+
+
+def test_nobody_changes_their_own_role(world: World) -> None:
+    admin = StaffMember.objects.get(user=world.admin)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_change_staff_role(world.admin, admin, role=Role.PHYSICIAN)
+
+    assert locations(found) == {"role"}
+    assert StaffMember.objects.get(pk=admin.pk).role == Role.ADMIN
+
+
+def test_the_only_active_admin_keeps_the_role_until_another_is_made(world: World) -> None:
+    admin = StaffMember.objects.get(user=world.admin)
+    physician = StaffMember.objects.get(user=world.physician)
+
+    with pytest.raises(ProblemsFound) as found:  # as the command line or a second admin might try
+        services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
+    assert "only active admin" in found.value.problems[0].message
+
+    services.do_change_staff_role(world.admin, physician, role=Role.ADMIN)
+    services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
+    assert StaffMember.objects.get(pk=admin.pk).role == Role.NURSE
+
+
+def test_a_deactivated_colleague_is_reactivated_before_a_new_role(world: World) -> None:
+    nurse = StaffMember.objects.get(user=world.nurse)
+    services.do_set_staff_active(world.admin, nurse, active=False)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_change_staff_role(world.admin, nurse, role=Role.ADMIN)
+
+    assert "reactivate them first" in found.value.problems[0].message
+    assert StaffMember.objects.get(pk=nurse.pk).role == Role.NURSE
+
+
+@pytest.mark.parametrize("role", ["surgeon", "", "ADMIN"])
+def test_an_unknown_role_is_named_and_nothing_changes(world: World, role: str) -> None:
+    nurse = StaffMember.objects.get(user=world.nurse)
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_change_staff_role(world.admin, nurse, role=role)
+
+    assert locations(found) == {"role"}
+    assert StaffMember.objects.get(pk=nurse.pk).role == Role.NURSE
+
+
+def test_the_same_role_again_changes_nothing(world: World) -> None:
+    nurse = StaffMember.objects.get(user=world.nurse)
+    before = AuditEvent.objects.count()
+
+    services.do_change_staff_role(world.admin, nurse, role=Role.NURSE)
+
+    assert AuditEvent.objects.count() == before

@@ -313,6 +313,18 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/staff/<nurse>/active/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    "POST /clinic/staff/<nurse>/role/": (
+        LOGIN,
+        STAFF_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/staff/<nurse>/role/": (LOGIN, *(NOT_ALLOWED,) * 8),
 }
 
 
@@ -390,6 +402,7 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
         "role": "nurse",
     },
     "POST /clinic/staff/<nurse>/active/": lambda s: {"active": "no"},
+    "POST /clinic/staff/<nurse>/role/": lambda s: {"new_role": "coordinator"},
 }
 
 PROBES: dict[str, Callable[[Scene], object]] = {
@@ -408,6 +421,7 @@ PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /clinic/staff/": lambda s: User.objects.filter(email=NEW_STAFF_EMAIL).count(),
     "POST /clinic/staff/<nurse>/link/": lambda s: Invitation.objects.filter(staff__user=s.world.nurse).count(),
     "POST /clinic/staff/<nurse>/active/": lambda s: User.objects.get(pk=s.world.nurse.pk).is_active,
+    "POST /clinic/staff/<nurse>/role/": lambda s: StaffMember.objects.get(user=s.world.nurse).role,
 }
 
 

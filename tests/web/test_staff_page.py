@@ -186,3 +186,40 @@ def test_no_role_is_preselected(world: World) -> None:
     options = parse(page).find_all("select", name="role")[0].find_all("option")
     assert options[0].attrs["value"] == ""
     assert [option.attrs["value"] for option in options if "selected" in option.attrs] in ([], [""])
+
+
+def test_a_colleagues_new_role_applies_to_their_very_next_request(world: World) -> None:
+    nurse_client = client_for(world.nurse)
+    assert nurse_client.get("/clinic/staff/").status_code == 403
+
+    response = client_for(world.admin).post(
+        f"/clinic/staff/{world.nurse.staff.uuid}/role/", {"new_role": "admin"}, follow=True
+    )
+
+    assert "Nurse Riverside's role is now clinic admin." in parse(body(response)).text()
+    assert nurse_client.get("/clinic/staff/").status_code == 200
+    (select,) = parse(body(response)).find_all("select", id_=f"role-{world.nurse.staff.uuid}")
+    chosen = [o.attrs["value"] for o in select.find_all("option") if "selected" in o.attrs]
+    assert chosen == ["admin"]
+
+
+@pytest.mark.parametrize("role", ["surgeon", ""])
+def test_a_tampered_role_changes_nothing_and_says_so(world: World, role: str) -> None:
+    response = client_for(world.admin).post(
+        f"/clinic/staff/{world.nurse.staff.uuid}/role/", {"new_role": role}, follow=True
+    )
+
+    assert "That role was not understood:" in body(response)
+    assert "Nothing changed" in body(response)
+    assert StaffMember.objects.get(user=world.nurse).role == Role.NURSE
+
+
+def test_the_admin_cannot_change_their_own_role_and_is_offered_no_control_for_it(world: World) -> None:
+    admin = client_for(world.admin)
+    page = parse(body(admin.get("/clinic/staff/")))
+    assert page.find_all("select", id_=f"role-{world.admin.staff.uuid}") == []
+
+    response = admin.post(f"/clinic/staff/{world.admin.staff.uuid}/role/", {"new_role": "nurse"}, follow=True)
+
+    assert "You cannot change your own role" in body(response)
+    assert StaffMember.objects.get(user=world.admin).role == Role.ADMIN

@@ -224,6 +224,11 @@ class StaffActiveForm(forms.Form):
     active = forms.TypedChoiceField(choices=[("yes", "Active"), ("no", "Deactivated")], coerce=lambda v: v == "yes")
 
 
+class StaffRoleForm(forms.Form):
+    # Not "role": the page also holds the form that adds a colleague, and one name means one control.
+    new_role = forms.ChoiceField(choices=Role.choices)
+
+
 class PhysicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.get_username()

@@ -223,15 +223,8 @@ def do_set_staff_active(
         staff = StaffMember.objects.select_for_update(of=("self",)).select_related("user", "clinic").get(pk=staff.pk)
         if not active and staff.user_id == actor.pk:
             raise _problems(("staff", "You cannot deactivate your own account."))
-        if not active and staff.role == Role.ADMIN:
-            admins = StaffMember.objects.filter(clinic=staff.clinic, role=Role.ADMIN, user__is_active=True)
-            if not admins.exclude(pk=staff.pk).exists():
-                raise _problems(
-                    (
-                        "staff",
-                        f"{staff.user.get_full_name()} is the clinic's only active admin: add another admin first.",
-                    )
-                )
+        if not active:
+            _refuse_leaving_no_admin(staff, "staff", "add another admin first")
         if staff.user.is_active == active:
             return staff
         staff.user.is_active = active
@@ -243,6 +236,51 @@ def do_set_staff_active(
         what = "staff.reactivate" if active else "staff.deactivate"
         audit(actor, staff.clinic, "write", what, object_uuid=staff.uuid, detail={"email": staff.user.email}, now=now)
     return staff
+
+
+def do_change_staff_role(
+    actor: User, staff: StaffMember, *, role: Role | str, now: dt.datetime | None = None
+) -> StaffMember:
+    """A colleague's role changes (a nurse becomes the clinic's coordinator, a physician its admin).
+
+    What they may do changes with their next request. Nobody changes their own role, and a clinic keeps
+    at least one active admin. A physician who stops being one stays named on what they recorded."""
+    if role not in Role.values:
+        raise _problems(("role", f"must be one of {', '.join(Role.values)} (got {role!r})"))
+    role = Role(role)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Clinic.objects.select_for_update().get(pk=staff.clinic_id)  # as for deactivation: one admin kept
+        staff = StaffMember.objects.select_for_update(of=("self",)).select_related("user", "clinic").get(pk=staff.pk)
+        if staff.user_id == actor.pk:
+            raise _problems(("role", "You cannot change your own role: ask another admin."))
+        if staff.role == role:
+            return staff
+        if not staff.user.is_active:
+            raise _problems(("role", f"{staff.user.get_full_name()} is deactivated: reactivate them first."))
+        _refuse_leaving_no_admin(staff, "role", "make another admin first")
+        before = staff.role
+        staff.role = role
+        staff.save(update_fields=["role"])
+        audit(
+            actor,
+            staff.clinic,
+            "write",
+            "staff.role",
+            object_uuid=staff.uuid,
+            detail={"email": staff.user.email, "from": str(before), "to": str(role)},
+            now=now,
+        )
+    return staff
+
+
+def _refuse_leaving_no_admin(staff: StaffMember, field: str, fix: str) -> None:
+    """Called under the clinic's lock, before ``staff`` stops being an active admin."""
+    if staff.role != Role.ADMIN:
+        return
+    admins = StaffMember.objects.filter(clinic=staff.clinic, role=Role.ADMIN, user__is_active=True)
+    if not admins.exclude(pk=staff.pk).exists():
+        raise _problems((field, f"{staff.user.get_full_name()} is the clinic's only active admin: {fix}."))
 
 
 def _check_password(password: str, user: User) -> None:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("clinic/staff/", staff.staff_list, name="staff-list"),
     path("clinic/staff/<uuid:member_uuid>/link/", staff.staff_link, name="staff-link"),
     path("clinic/staff/<uuid:member_uuid>/active/", staff.staff_active, name="staff-active"),
+    path("clinic/staff/<uuid:member_uuid>/role/", staff.staff_role, name="staff-role"),
     path("clinic/alerts/changes/", staff.worklist_changes, name="worklist-changes"),
     path(
         "clinic/alerts/<uuid:alert_uuid>/acknowledge/",

@@ -32,10 +32,11 @@ from prpath.clinic.forms import (
     ProcedureForm,
     StaffActiveForm,
     StaffForm,
+    StaffRoleForm,
     WorklistChangesForm,
     add_problems,
 )
-from prpath.clinic.models import Alert, AlertState, Invitation, LinkPurpose, Patient, StaffMember, Stage
+from prpath.clinic.models import Alert, AlertState, Invitation, LinkPurpose, Patient, Role, StaffMember, Stage
 from prpath.clinic.permissions import (
     Permission,
     can,
@@ -544,7 +545,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         "clinic/staff/staff_list.html",
-        _context(staff, nav="staff", form=form, members=members),
+        _context(staff, nav="staff", form=form, members=members, roles=Role.choices),
         invalid=request.method == "POST",
     )
 
@@ -583,6 +584,28 @@ def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
             else "is deactivated and can no longer sign in"
         )
         messages.success(request, f"{member.user.get_full_name()} {done}.")
+    return redirect("staff-list")
+
+
+@login_required
+@require_POST
+def staff_role(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
+    staff = require_staff(request.user)
+    member = get_staff_member_for(staff, member_uuid)
+    form = StaffRoleForm(request.POST)
+    if not form.is_valid():
+        problem = " ".join(str(e) for e in form.errors["new_role"])
+        messages.error(request, f"That role was not understood: {problem} Nothing changed.")
+        return redirect("staff-list")
+    before = member.get_role_display()
+    try:
+        member = services.do_change_staff_role(signed_in(request), member, role=form.cleaned_data["new_role"])
+    except ProblemsFound as found:
+        messages.error(request, _sentence(found))
+    else:
+        after = member.get_role_display()
+        if after != before:
+            messages.success(request, f"{member.user.get_full_name()}'s role is now {after.lower()}.")
     return redirect("staff-list")
 
 
