@@ -134,7 +134,7 @@ def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, 
     assert_nothing_stored(patient)
 
 
-@pytest.mark.parametrize("typed", ["38,4", " 38.4 "])
+@pytest.mark.parametrize("typed", ["38,4", " 38.4 ", "38.40", "38.4 °C", "38,4°C", "38.4C", "38.4°"])
 def test_a_temperature_written_with_a_comma_is_read(world: World, typed: str) -> None:
     patient, client = signed_in_patient(world)
 
@@ -156,7 +156,9 @@ def test_the_temperature_is_typed_as_text_so_the_browser_never_drops_it(world: W
     assert (field.attrs.get("type"), field.attrs.get("inputmode")) == ("text", "decimal")
 
 
-@pytest.mark.parametrize("typed", ["38,4,1", "38.4,1", "38,45"])
+@pytest.mark.parametrize(
+    "typed", ["38,4,1", "38.4,1", "38,45", "101.5F", "38.4 mL", "1234567890123456789012345678.01", "1E-999999", "NaN"]
+)
 def test_a_temperature_that_cannot_be_read_is_refused_beside_it(world: World, typed: str) -> None:
     patient, client = signed_in_patient(world)
 

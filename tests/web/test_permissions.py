@@ -107,6 +107,9 @@ class Outcome:
 
 
 LOGIN = Outcome(302, "/accounts/login/?next=*")
+# A form sent signed out: the sign-in page says it was not received, and leads back to the page the form was
+# on when the browser names it (tests/web/test_signed_out.py); the test client names none.
+SENT_SIGNED_OUT = Outcome(302, "/accounts/login/?unsent=1")
 HIDDEN = Outcome(404)
 FORBIDDEN = Outcome(403)
 NOT_ALLOWED = Outcome(405)
@@ -141,8 +144,8 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # An injected patient is not screened again: the screening page sends them to today's page.
     "GET /me/screening/": (LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, TO_TODAY, SHOWN, HIDDEN, HIDDEN),
     "GET /me/screening/<screening>/": (LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, SHOWN, HIDDEN, HIDDEN, HIDDEN),
-    "POST /me/check-in/": (LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, CHECKED_IN, REFUSED_INPUT, HIDDEN, HIDDEN),
-    "POST /me/screening/": (LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, TO_TODAY, SCREENED, HIDDEN, HIDDEN),
+    "POST /me/check-in/": (SENT_SIGNED_OUT, HIDDEN, HIDDEN, HIDDEN, HIDDEN, CHECKED_IN, REFUSED_INPUT, HIDDEN, HIDDEN),
+    "POST /me/screening/": (SENT_SIGNED_OUT, HIDDEN, HIDDEN, HIDDEN, HIDDEN, TO_TODAY, SCREENED, HIDDEN, HIDDEN),
     # Lists and forms about no one in particular: every role views patients and enrols; the other
     # clinic's staff see their own (empty) clinic.
     "GET /clinic/alerts/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
@@ -160,7 +163,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /clinic/patients/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
     "GET /clinic/patients/new/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
     "POST /clinic/patients/new/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         *(TO_TIMELINE_DONE,) * 4,
         HIDDEN,
         HIDDEN,
@@ -181,7 +184,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "POST /clinic/patients/<patient>/screenings/<screening>/": (  # decide candidacy: physicians
-        LOGIN,
+        SENT_SIGNED_OUT,
         FORBIDDEN,
         TO_TIMELINE_DONE,
         FORBIDDEN,
@@ -203,7 +206,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "POST /clinic/patients/<patient>/procedures/new/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         FORBIDDEN,
         TO_TIMELINE_DONE,
         FORBIDDEN,
@@ -214,7 +217,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "POST /clinic/patients/<patient>/notes/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         FORBIDDEN,
         NOTE_ADDED,
         NOTE_ADDED,
@@ -227,7 +230,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /clinic/patients/<patient>/notes/": (LOGIN, *(NOT_ALLOWED,) * 8),
     # Invitations are for a patient who has no account yet; both patients here are other patients to them.
     "POST /clinic/patients/<invited>/invite/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         INVITATION_SHOWN,
         INVITATION_SHOWN,
         INVITATION_SHOWN,
@@ -240,7 +243,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /clinic/patients/<invited>/invite/": (LOGIN, *(NOT_ALLOWED,) * 8),
     # A new-password link is for a patient with an account (this clinic's patient has one).
     "POST /clinic/patients/<patient>/password-link/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         INVITATION_SHOWN,
         INVITATION_SHOWN,
         INVITATION_SHOWN,
@@ -253,7 +256,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     "GET /clinic/patients/<patient>/password-link/": (LOGIN, *(NOT_ALLOWED,) * 8),
     # Alerts: every clinical role works them; the admin may see them but not act.
     "POST /clinic/alerts/<alert>/acknowledge/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         FORBIDDEN,
         ALERT_WORKED,
         ALERT_WORKED,
@@ -264,7 +267,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "POST /clinic/alerts/<alert>/resolve/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         FORBIDDEN,
         ALERT_WORKED,
         ALERT_WORKED,
@@ -279,7 +282,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     # list, which is about no one in particular; a colleague's URL is hidden from another clinic (404).
     "GET /clinic/staff/": (LOGIN, SHOWN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "POST /clinic/staff/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         INVITATION_SHOWN,
         FORBIDDEN,
         FORBIDDEN,
@@ -290,7 +293,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         FORBIDDEN,
     ),
     "POST /clinic/staff/<nurse>/link/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         INVITATION_SHOWN,
         FORBIDDEN,
         FORBIDDEN,
@@ -302,7 +305,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     ),
     "GET /clinic/staff/<nurse>/link/": (LOGIN, *(NOT_ALLOWED,) * 8),
     "POST /clinic/staff/<nurse>/active/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         STAFF_CHANGED,
         FORBIDDEN,
         FORBIDDEN,
@@ -314,7 +317,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
     ),
     "GET /clinic/staff/<nurse>/active/": (LOGIN, *(NOT_ALLOWED,) * 8),
     "POST /clinic/staff/<nurse>/role/": (
-        LOGIN,
+        SENT_SIGNED_OUT,
         STAFF_CHANGED,
         FORBIDDEN,
         FORBIDDEN,

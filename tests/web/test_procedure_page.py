@@ -90,6 +90,22 @@ def test_a_platelet_count_alone_is_enough(world: World) -> None:
     assert Procedure.objects.get(patient=patient).platelet_count_per_ul == 1_200_000
 
 
+def test_volumes_are_read_with_a_comma_or_their_unit(world: World) -> None:
+    patient = approved_patient(world)
+
+    response = client_for(world.physician).post(
+        url(patient), form(world, blood_drawn_ml="60 mL", volume_injected_ml="3,5", platelet_concentration_x="5,0")
+    )
+
+    assert response.status_code == 302
+    procedure = Procedure.objects.get(patient=patient)
+    assert (procedure.blood_drawn_ml, procedure.volume_injected_ml, procedure.platelet_concentration_x) == (
+        Decimal("60"),
+        Decimal("3.5"),
+        Decimal("5.0"),
+    )
+
+
 BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "no platelet figure",

@@ -8,6 +8,7 @@ say is triaged as it would be if they were sent, with the unreadable ones left o
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prpath.clinic import services
+from prpath.clinic.forms import readable_temperature
 from prpath.clinic.models import AuditEvent, CheckIn, Patient, Screening
 from tests.conftest import ROOT
 from tests.personas import World, check_in, clinic_today, enrol, injected_patient, with_account
@@ -79,7 +81,8 @@ def test_a_refused_check_in_with_a_red_flag_shows_the_emergency_first(
     html = response.content.decode()
     assert html.index("unsent-emergency") < html.index("Please check the form")
     told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
-    assert (told.patient, told.action, told.detail) == (patient, "read", {"rules": ["recovery.cauda_equina"]})
+    assert (told.patient, told.action, told.detail["rules"]) == (patient, "read", ["recovery.cauda_equina"])
+    assert field in told.detail["refused"]
 
 
 def test_a_refused_check_in_without_an_emergency_shows_only_the_problem(world: World) -> None:
@@ -218,3 +221,153 @@ def test_nothing_is_triaged_for_a_patient_not_yet_injected(world: World) -> None
     )
 
     assert told is None
+
+
+# --- what the refused answers most likely say --------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["38.45", "38,45", "38.4°", "39.0C", "38.4 C", "101.5", "101.5F"])
+def test_a_fever_typed_in_a_way_the_form_refuses_still_counts_with_a_new_nerve_symptom(
+    world: World, typed: str
+) -> None:
+    # Fever with new tingling needs the emergency department: a temperature the form cannot take as typed
+    # must not turn it into "not taken".
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/check-in/",
+        checkin_form(patient, temperature_c=typed, symptom__leg_tingling="mild", note="x" * 2001),
+    )
+
+    assert response.status_code == 400
+    (card,) = emergency_cards(response.content)
+    assert EMERGENCY_HEADLINE in card.text()
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("101.5", "38.6"), ("38.45", "38.5"), ("99.1F", "37.3")])
+def test_a_temperature_that_looks_like_another_reading_is_named_with_what_it_probably_means(
+    world: World, typed: str, meant: str
+) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post("/me/check-in/", checkin_form(patient, temperature_c=typed))
+
+    assert response.status_code == 400
+    assert f"Did you mean {meant} °C?" in error_beside(response.content, name="temperature_c")
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize("sent", ["yes", "on", "severe", "mild"])
+def test_a_red_flag_sent_in_another_form_still_shows_the_emergency(world: World, sent: str) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss=sent)
+    )
+
+    assert response.status_code == 400
+    (card,) = emergency_cards(response.content)
+    assert "bladder" in card.text().lower()
+
+
+@pytest.mark.parametrize("grade", ["mild", "severe"])
+def test_a_red_flag_sent_with_a_grade_is_taken_as_the_yes_it_is(world: World, grade: str) -> None:
+    # A page drawn when the protocol still graded it: refusing the grade would draw the question again
+    # with nothing chosen, and the yes could be lost on the next send.
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, symptom__bladder_control_loss=grade)
+    )
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.symptoms, checkin.disposition) == ({"bladder_control_loss": "moderate"}, "emergency")
+
+
+def test_earlier_reports_the_protocol_no_longer_accepts_do_not_hide_todays_red_flag(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    earlier = check_in(patient, days_after=2)
+    CheckIn.objects.filter(pk=earlier.pk).update(pain=42)  # stored under limits a clinic has since narrowed
+
+    response = client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, temperature_c="60", symptom__saddle_numbness="moderate")
+    )
+
+    assert response.status_code == 400
+    assert len(emergency_cards(response.content)) == 1
+
+
+def test_the_audit_says_what_was_refused_and_what_was_assumed_in_its_place(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    check_in(patient, days_after=3, pain=7)
+
+    client_for(patient.user).post(
+        "/me/check-in/",
+        checkin_form(patient, pain="11", date=None, temperature_c="hot", symptom__difficulty_breathing="moderate"),
+    )
+
+    told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
+    assert told.detail == {
+        "rules": ["recovery.anaphylaxis"],
+        "refused": ["date", "pain", "temperature_c"],
+        "assumed": {"date": clinic_today(patient.clinic).isoformat(), "pain": 7, "temperature_c": None},
+    }
+
+
+def test_a_screening_with_a_red_flag_sent_as_yes_and_a_bad_history_still_shows_the_emergency(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+
+    response = client_for(patient.user).post(
+        "/me/screening/",
+        screening_form(
+            pain_trend=None, history=["time_travel", "anticoagulant_use"], symptom__bowel_control_loss="yes"
+        ),
+    )
+
+    assert response.status_code == 400
+    (card,) = emergency_cards(response.content)
+    assert "bowel" in card.text().lower()
+    told = AuditEvent.objects.get(what="screening.refused_but_emergency")
+    assert told.detail["refused"] == ["history", "pain_trend", "symptom__bowel_control_loss"]
+
+
+LOW, HIGH = Decimal("30"), Decimal("45")
+
+
+@given(
+    tenths=st.integers(min_value=300, max_value=450),
+    spelling=st.sampled_from(["{t}", "{c}", "{t}°", "{t} °C", "{c}°C", "{t}C", " {t} ", "{t}0"]),
+)
+def test_a_celsius_reading_is_read_back_whatever_its_spelling(tenths: int, spelling: str) -> None:
+    celsius = Decimal(tenths) / 10
+    written = f"{celsius:.1f}"
+    typed = spelling.format(t=written, c=written.replace(".", ","))
+
+    assert readable_temperature(typed, LOW, HIGH) == celsius
+
+
+@given(tenths=st.integers(min_value=300, max_value=450), suffix=st.sampled_from(["", "F", " °F", "f"]))
+def test_a_fahrenheit_reading_is_read_as_the_celsius_it_is_within_a_tenth(tenths: int, suffix: str) -> None:
+    celsius = Decimal(tenths) / 10
+    fahrenheit = (celsius * 9 / 5 + 32).quantize(Decimal("0.1"))
+
+    read = readable_temperature(f"{fahrenheit:.1f}{suffix}", LOW, HIGH)
+
+    assert read is not None
+    assert abs(read - celsius) <= Decimal("0.1")
+
+
+@given(typed=st.text(max_size=12))
+def test_anything_typed_is_read_within_the_limits_or_not_at_all(typed: str) -> None:
+    read = readable_temperature(typed, LOW, HIGH)
+
+    assert read is None or (LOW <= read <= HIGH and read == read.quantize(Decimal("0.1")))

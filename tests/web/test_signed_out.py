@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from django.test import Client
 
 from prpath.clinic.models import Alert, AlertState, CheckIn
@@ -29,6 +30,7 @@ def test_a_check_in_sent_after_the_session_ended_is_not_stored_and_the_sign_in_p
     response = browser.post(
         "/me/check-in/",
         {"date": clinic_today(patient.clinic).isoformat(), "pain": "4", "symptom__bladder_control_loss": "moderate"},
+        headers={"Referer": "http://testserver/me/check-in/"},
     )
 
     assert response.status_code == 302
@@ -36,8 +38,9 @@ def test_a_check_in_sent_after_the_session_ended_is_not_stored_and_the_sign_in_p
     assert query(response.headers["Location"]) == {"next": ["/me/check-in/"], "unsent": ["1"]}
     assert not CheckIn.objects.filter(patient=patient).exists()
     page = browser.get(response.headers["Location"])
-    warning = next(e for e in parse(body(page)).find_all("p") if e.attrs.get("role") == "alert")
+    warning = next(e for e in parse(body(page)).find_all("div") if e.attrs.get("role") == "alert")
     assert "was not received" in warning.text()
+    assert "do not sign in first" in warning.text()  # a patient's page: someone may be reporting an emergency
     # Signing in leads back to the check-in, ready to send again.
     signed_in = browser.post(response.headers["Location"], {"username": patient.user.username, "password": PASSWORD})
     assert signed_in.headers["Location"] == "/me/check-in/"
@@ -95,3 +98,45 @@ def test_an_htmx_call_naming_another_site_is_not_sent_back_there(world: World) -
 
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/accounts/login/"
+
+
+def test_a_plain_form_sent_signed_out_leads_back_to_the_page_it_was_on_not_its_post_only_address(
+    world: World,
+) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, temperature_c="38.4")
+    alert = Alert.objects.get(patient=patient)
+    browser = Client()
+
+    response = browser.post(
+        f"/clinic/alerts/{alert.uuid}/acknowledge/",
+        {"note": "Ringing her now."},
+        headers={"Referer": "http://testserver/clinic/alerts/"},
+    )
+
+    assert query(response.headers["Location"]) == {"next": ["/clinic/alerts/"], "unsent": ["1"]}
+    page = body(browser.get(response.headers["Location"]))
+    assert "was not received" in page
+    assert "do not sign in first" not in page  # a staff page
+    signed_in = browser.post(response.headers["Location"], {"username": "nurse@riverside.test", "password": PASSWORD})
+    assert signed_in.headers["Location"] == "/clinic/alerts/"
+    assert browser.get(signed_in.headers["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "https://evil.example/clinic/alerts/",
+        "http://testserver//evil.example/x",
+        "http://testserver/\\evil.example",
+        "javascript:alert(1)",
+        "http://testserver/clinic/alerts/\r\nSet-Cookie: x=1",
+        "",
+    ],
+)
+def test_a_page_named_by_a_header_is_followed_only_when_it_is_a_plain_page_of_ours(world: World, page: str) -> None:
+    plain = Client().post("/me/check-in/", {"pain": "4"}, headers={"Referer": page})
+    htmx = Client().get("/clinic/alerts/changes/", headers={**HTMX, "HX-Current-URL": page})
+
+    assert plain.headers["Location"] == "/accounts/login/?unsent=1"
+    assert htmx.headers["HX-Redirect"] == "/accounts/login/"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -25,6 +25,17 @@ SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("se
 # a symptom reported without a grade (see Symptom.graded in the protocol).
 YES_NO_CHOICES = [("", "No"), (UNGRADED_YES.value, "Yes")]
 SYMPTOM_PREFIX = "symptom__"
+SEVERITIES = frozenset(value for value, _ in SEVERITY_CHOICES if value)
+SAYS_YES = frozenset({"yes", "y", "on", "true", "1"})
+
+
+class YesNoSymptomField(forms.ChoiceField):
+    """A red flag, asked yes or no. A grade sent for it (a page drawn when the protocol graded it) is a
+    yes: refusing it would draw the question again with nothing chosen, and the yes could be lost."""
+
+    def to_python(self, value: Any) -> str:
+        text: str = super().to_python(value)
+        return UNGRADED_YES.value if text in SEVERITIES else text
 
 
 def add_problems(form: forms.Form, found: ProblemsFound) -> None:
@@ -49,13 +60,31 @@ class SymptomFieldsMixin:
         for symptom in protocol.symptoms:
             if symptom.group in skip_groups:
                 continue
-            self.fields[SYMPTOM_PREFIX + symptom.code] = forms.ChoiceField(
+            self.fields[SYMPTOM_PREFIX + symptom.code] = (forms.ChoiceField if symptom.graded else YesNoSymptomField)(
                 label=symptom.label[:1].upper() + symptom.label[1:],
                 choices=SEVERITY_CHOICES if symptom.graded else YES_NO_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "severity"}),
             )
         self._protocol = protocol
+
+    def readable_symptoms(self) -> dict[str, str]:
+        """After a refusal, every symptom answer that says something, as the protocol asks it.
+
+        Read from what was sent, not from the fields that passed: a red flag sent as "yes" (or any answer
+        a field refused) must still count when the rest of the form is triaged for an emergency."""
+        data: Any = self.data  # type: ignore[attr-defined]
+        said: dict[str, str] = {}
+        for symptom in self._protocol.symptoms:
+            if SYMPTOM_PREFIX + symptom.code not in self.fields:
+                continue  # not asked here (the injection site, before any injection)
+            raw = data.get(SYMPTOM_PREFIX + symptom.code)
+            value = raw.strip().lower() if isinstance(raw, str) else ""
+            if value in SEVERITIES:
+                said[symptom.code] = value
+            elif value in SAYS_YES and not symptom.graded:
+                said[symptom.code] = UNGRADED_YES.value
+        return as_asked(self._protocol, said)
 
     def symptom_groups(self) -> Iterator[tuple[str, str, list[Any]]]:
         bound = self  # a django Form: indexing gives the bound field
@@ -92,14 +121,60 @@ class CommaDecimalField(forms.DecimalField):
 
     widget = forms.TextInput
 
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit  # written after the number by some ("38.4 °C", "60 mL"): the field's own unit only
+
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # django-stubs: DecimalField
-        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
-            value = value.replace(",", ".")
+        if isinstance(value, str):
+            value = value.strip()
+            spellings = [self.unit, self.unit.removeprefix("°"), "°"] if self.unit.startswith("°") else [self.unit]
+            for unit in filter(None, spellings):
+                if value.lower().endswith(unit.lower()):
+                    value = value[: -len(unit)].strip()
+                    break
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
         result: Decimal | None = super().to_python(value)
+        places = self.decimal_places
+        if result is not None and result.is_finite() and places is not None:
+            exponent = result.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > places:
+                try:
+                    shorter = result.quantize(Decimal(1).scaleb(-places))
+                except InvalidOperation:  # more digits than a Decimal holds: the validators name it
+                    return result
+                result = shorter if shorter == result else result  # 38.40 is 38.4; 38.45 is still refused
         return result
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+
+def readable_temperature(raw: object, low: Decimal, high: Decimal) -> Decimal | None:
+    """What a refused temperature most likely meant, for triaging a refused form only (nothing is stored):
+    38.45, "38,4 °C", "39C", and a Fahrenheit reading (101.5 or "101.5F") are read; anything else is None."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().lower().replace(" ", "").replace("°", "")
+    fahrenheit = text.endswith("f")
+    text = text.removesuffix("f").removesuffix("c")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+        if not value.is_finite():
+            return None
+        if fahrenheit or (not low <= value <= high and to_fahrenheit(low) <= value <= to_fahrenheit(high)):
+            value = (value - 32) * 5 / 9
+        value = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ArithmeticError):
+        return None
+    return value if low <= value <= high else None
+
+
+def to_fahrenheit(celsius: Decimal) -> Decimal:
+    return celsius * 9 / 5 + 32
 
 
 class CheckInForm(SymptomFieldsMixin, forms.Form):
@@ -110,6 +185,7 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
     )
     temperature_c = CommaDecimalField(
+        unit="°C",
         label="Temperature in °C (if you took it)",
         required=False,
         max_digits=3,
@@ -126,13 +202,35 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
     def __init__(self, *args: Any, protocol: Protocol, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limits = protocol.limits
+        self._temperatures = Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
         _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
-        _bound(
-            self.fields["temperature_c"], Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
-        )
+        _bound(self.fields["temperature_c"], *self._temperatures)
         self.fields["date"].initial = today
         self.fields["date"].widget.attrs["max"] = today.isoformat()
         self.add_symptom_fields(protocol)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if "temperature_c" in self.errors:
+            guess = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
+            if guess is not None:
+                self.add_error("temperature_c", f"Did you mean {guess} °C? If so, enter {guess}.")
+        return cleaned
+
+    def readable_answers(self) -> dict[str, Any]:
+        """After a refusal, what the answers most likely say, for triage only: the fields that passed, a
+        temperature read leniently, every symptom that says something; what cannot be read is None."""
+        read: dict[str, Any] = getattr(self, "cleaned_data", {})
+        temperature = read.get("temperature_c")
+        if temperature is None and "temperature_c" in self.errors:
+            temperature = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
+        return {
+            "date": read.get("date"),
+            "pain": read.get("pain"),
+            "temperature_c": temperature,
+            "symptoms": self.readable_symptoms(),
+            "refused": sorted(self.errors),
+        }
 
 
 def _bound(field: forms.Field, low: Any, high: Any) -> None:
@@ -184,6 +282,24 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
         _choices(self.fields["pain"], [(str(n), str(n)) for n in pain])
         # Nothing has been injected yet: questions about the injection site would only confuse.
         self.add_symptom_fields(protocol, skip_groups=("injection_site",))
+
+    def readable_answers(self) -> dict[str, Any]:
+        """After a refusal, what the answers most likely say, for triage only (see CheckInForm)."""
+        read: dict[str, Any] = getattr(self, "cleaned_data", {})
+        data: Any = self.data
+
+        def known(name: str, codes: set[str]) -> list[str]:
+            sent = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return [code for code in sent if code in codes]
+
+        return {
+            "conditions": known("conditions", {c.code for c in self._protocol.conditions}),
+            "history": known("history", {f.code for f in self._protocol.screening_factors}),
+            "pain": read.get("pain"),
+            "pain_trend": read.get("pain_trend"),
+            "symptoms": self.readable_symptoms(),
+            "refused": sorted(self.errors),
+        }
 
 
 def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
@@ -249,7 +365,12 @@ class ProcedureForm(forms.Form):
     side = forms.ChoiceField(choices=[("", "Choose…"), *Side.choices])
     image_guidance = forms.ChoiceField(choices=[("", "Choose…"), *ImageGuidance.choices])
     blood_drawn_ml = CommaDecimalField(
-        label="Blood drawn (mL)", max_digits=5, decimal_places=1, min_value=Decimal("1"), max_value=Decimal("250")
+        unit="mL",
+        label="Blood drawn (mL)",
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("1"),
+        max_value=Decimal("250"),
     )
     spin_protocol = forms.CharField(max_length=200, help_text="e.g. two spins: 1500 g 10 min, then 3000 g 10 min")
     platelet_concentration_x = CommaDecimalField(
@@ -267,7 +388,12 @@ class ProcedureForm(forms.Form):
     leukocytes = forms.ChoiceField(choices=Leukocytes.choices)
     activation = forms.ChoiceField(choices=Activation.choices)
     volume_injected_ml = CommaDecimalField(
-        label="Volume injected (mL)", max_digits=4, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("50")
+        unit="mL",
+        label="Volume injected (mL)",
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("50"),
     )
     operator = PhysicianChoiceField(queryset=User.objects.none(), label="Operator (physician)")
     notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -68,22 +68,29 @@ def login_required(view: View) -> View:
         unsent = request.method == "POST"
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=401)
-            response["HX-Redirect"] = _sign_in_url(_page_of_htmx_call(request), unsent=unsent)
+            response["HX-Redirect"] = _sign_in_url(_our_page(request, "HX-Current-URL"), unsent=unsent)
             return response
         if unsent:
-            return HttpResponseRedirect(_sign_in_url(request.get_full_path(), unsent=True))
+            # Back to the page the form was on: the address it was sent to may answer POST only.
+            return HttpResponseRedirect(_sign_in_url(_our_page(request, "Referer"), unsent=True))
         return redirect_to_login(request.get_full_path())
 
     return wrapper
 
 
-def _page_of_htmx_call(request: HttpRequest) -> str | None:
-    """The page an htmx call came from, when it is one of ours (its path only)."""
-    current = request.headers.get("HX-Current-URL", "")
-    if not url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+def _our_page(request: HttpRequest, header: str) -> str | None:
+    """The page of ours a header names (its path and query), or None for anything else."""
+    url = request.headers.get(header, "")
+    if any(c.isspace() or not c.isprintable() for c in url):
         return None
-    parts = urlsplit(current)
-    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return None
+    parts = urlsplit(url)
+    page = parts.path + (f"?{parts.query}" if parts.query else "")
+    # Only a plain path of this site: "//elsewhere" or "/\\elsewhere" would leave it.
+    if not page.startswith("/") or page.startswith("//") or "\\" in page:
+        return None
+    return page if url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}) else None
 
 
 def _sign_in_url(next_page: str | None, *, unsent: bool) -> str:

@@ -750,6 +750,7 @@ def emergency_in_refused_checkin(
     pain: int | None,
     temperature_c: Decimal | None,
     symptoms: Mapping[str, str],
+    refused: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Assessment | None:
     """A check-in refused for one bad answer must not hide an emergency in the others.
@@ -757,7 +758,8 @@ def emergency_in_refused_checkin(
     Triages what could be read, storing nothing of the report: an unreadable or refused date counts
     as today, an unreadable pain as the last one reported (or the baseline), an unreadable temperature
     as not taken. Returns the assessment only when it needs the emergency department, so that the
-    patient is told at once while they fix the form; the audit trail records that they were told.
+    patient is told at once while they fix the form; the audit trail records that they were told, which
+    fields were refused and what was assumed in their place.
     """
     now = now or timezone.now()
     protocol = active_protocol()
@@ -765,36 +767,38 @@ def emergency_in_refused_checkin(
     procedure = patient.procedures.filter(performed_on__lte=today).order_by("-performed_at").first()
     if procedure is None:
         return None
+    assumed: dict[str, Any] = {}
     if date is None or not procedure.performed_on <= date <= today:
-        date = today
+        date = assumed["date"] = today
     earlier = list(procedure.checkins.filter(date__lt=date).order_by("date"))
     if pain is None:
         last = earlier[-1].pain if earlier else patient.baseline_pain
-        pain = last if last is not None else protocol.limits.pain_min
-    try:
-        assessment = _assess_checkin(
-            protocol,
-            patient,
-            procedure,
-            earlier,
-            date=date,
-            pain=pain,
-            temperature_c=temperature_c,
-            symptoms=as_asked(protocol, symptoms),
-        )
-    except ProblemsFound:
+        pain = assumed["pain"] = last if last is not None else protocol.limits.pain_min
+    if temperature_c is None and "temperature_c" in refused:
+        assumed["temperature_c"] = None
+    symptoms = as_asked(protocol, symptoms)
+    assessment = None
+    # Earlier reports the protocol no longer accepts must not hide what today's answers say alone.
+    for history in (earlier, []):
+        try:
+            assessment = _assess_checkin(
+                protocol,
+                patient,
+                procedure,
+                history,
+                date=date,
+                pain=pain,
+                temperature_c=temperature_c,
+                symptoms=symptoms,
+            )
+            break
+        except ProblemsFound:
+            continue
+    if assessment is None:
         return None
     if assessment.disposition != Disposition.EMERGENCY:
         return None
-    audit(
-        actor,
-        patient.clinic,
-        "read",
-        "checkin.refused_but_emergency",
-        patient=patient,
-        detail={"rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY]},
-        now=now,
-    )
+    _audit_told(actor, patient, "checkin", assessment, refused, assumed, now)
     return assessment
 
 
@@ -807,14 +811,18 @@ def emergency_in_refused_screening(
     pain: int | None,
     pain_trend: str | None,
     symptoms: Mapping[str, str],
+    refused: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Assessment | None:
     """The screening's counterpart of ``emergency_in_refused_checkin``: a missing pain counts as none."""
     protocol = active_protocol()
+    assumed: dict[str, Any] = {}
+    if pain is None:
+        pain = assumed["pain"] = protocol.limits.pain_min
     answers = {
         "conditions": list(conditions),
         "history": list(history),
-        "pain": protocol.limits.pain_min if pain is None else pain,
+        "pain": pain,
         "pain_trend": pain_trend or None,
         "symptoms": as_asked(protocol, symptoms),
     }
@@ -827,16 +835,33 @@ def emergency_in_refused_screening(
     assessment = assess_screening(protocol, triage_patient)
     if assessment.disposition != Disposition.EMERGENCY:
         return None
+    _audit_told(actor, patient, "screening", assessment, refused, assumed, now or timezone.now())
+    return assessment
+
+
+def _audit_told(
+    actor: User,
+    patient: Patient,
+    form: str,
+    assessment: Assessment,
+    refused: Sequence[str],
+    assumed: Mapping[str, Any],
+    now: dt.datetime,
+) -> None:
+    """The patient was shown the emergency instruction for a form that was not stored."""
     audit(
         actor,
         patient.clinic,
         "read",
-        "screening.refused_but_emergency",
+        f"{form}.refused_but_emergency",
         patient=patient,
-        detail={"rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY]},
+        detail={
+            "rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY],
+            "refused": list(refused),
+            "assumed": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in assumed.items()},
+        },
         now=now,
     )
-    return assessment
 
 
 def _assess_checkin(

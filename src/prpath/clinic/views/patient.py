@@ -138,15 +138,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
     unsent = None
     if request.method == "POST" and form.is_bound and procedure is not None:
-        read = form.cleaned_data  # after a refusal: only the answers that could be read
-        unsent = services.emergency_in_refused_checkin(
-            signed_in(request),
-            patient,
-            date=read.get("date"),
-            pain=read.get("pain"),
-            temperature_c=read.get("temperature_c"),
-            symptoms=form.symptoms(),
-        )
+        unsent = services.emergency_in_refused_checkin(signed_in(request), patient, **form.readable_answers())
     return form_page(
         request,
         "clinic/patient/check_in.html",
@@ -296,16 +288,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
     unsent = None
     if request.method == "POST" and form.is_bound:
-        read = form.cleaned_data  # after a refusal: only the answers that could be read
-        unsent = services.emergency_in_refused_screening(
-            signed_in(request),
-            patient,
-            conditions=read.get("conditions", []),
-            history=read.get("history", []),
-            pain=read.get("pain"),
-            pain_trend=read.get("pain_trend"),
-            symptoms=form.symptoms(),
-        )
+        unsent = services.emergency_in_refused_screening(signed_in(request), patient, **form.readable_answers())
     elif request.method == "GET" and patient.baseline_pain is not None:
         services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
         form.initial = {
