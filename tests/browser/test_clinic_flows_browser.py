@@ -182,7 +182,14 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     assert emergency.get_by_role("link", name="Call 999").is_visible()
     assert "less than or equal to 45" in page.locator(".field--error").inner_text()
     assert not CheckIn.objects.filter(patient=patient).exists()
+    assert "Riverside Spine has been told that you were asked to go" in emergency.inner_text()
     visit.look("check-in-refused-emergency")
+    nurse = open_visit(visits, browser, live_server, size)
+    nurse.sign_in("nurse@riverside.test")
+    first = nurse.page.locator(".worklist > li").first
+    assert patient.full_name in first.inner_text()
+    assert "Not stored: the patient's check-in was refused" in first.inner_text()
+    nurse.look("worklist-unsent-emergency")
 
     # Written with a comma, as many phones and thermometers write it: read, not dropped by the browser.
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="No").check()

@@ -7,12 +7,14 @@ severity on its own, and goes back to open when it rises; each clinic sees only 
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from prpath.clinic import services
 from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient
 from prpath.problems import ProblemsFound
 from prpath.protocol.schema import Disposition
-from tests.personas import World, check_in, inject, injected_patient
+from tests.personas import World, check_in, inject, injected_patient, make_world
 
 
 def unresolved(patient: Patient) -> list[Alert]:
@@ -352,3 +354,26 @@ def test_acting_on_an_alert_that_changed_since_it_was_read_is_refused(world: Wor
 
     act(world.nurse, now, note="Emergency seen; calling her now.", seen=now.updated_at)  # read again: accepted
     assert Alert.objects.get(pk=read.pk).acknowledged_by == world.nurse
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_can_be_undone_with_an_alert_from_a_refused_form_in_the_database() -> None:
+    world = make_world()
+    patient = injected_patient(world, days_ago=4)
+    kept = check_in(patient, days_after=1, temperature_c="38.4")
+    other = injected_patient(world, days_ago=4)
+    assert other.user is not None
+    told = services.do_triage_refused_checkin(
+        other.user, other, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    )
+    assert told is not None
+    assert Alert.objects.count() == 2
+
+    call_command("migrate", "clinic", "0005", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM clinic_alert")
+            assert cursor.fetchone() == (1,)  # the check-in's alert stays; the one without a report is gone
+    finally:
+        call_command("migrate", "clinic", verbosity=0)
+    assert Alert.objects.get().checkin == kept

@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 
 from prpath.clinic import services
 from prpath.clinic.forms import readable_temperature
-from prpath.clinic.models import AuditEvent, CheckIn, Patient, Screening
+from prpath.clinic.models import Alert, AuditEvent, CheckIn, CheckInVersion, Patient, Screening
 from tests.conftest import ROOT
 from tests.personas import World, check_in, clinic_today, enrol, injected_patient, with_account
-from tests.web.pages import client_for, error_beside, parse
-from tests.web.test_checkin_page import assert_nothing_stored
+from tests.web.pages import body, client_for, error_beside, parse
 from tests.web.test_checkin_page import form as checkin_form
 from tests.web.test_screening_page import form as screening_form
 
@@ -30,6 +29,16 @@ PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml"
 # The red flags are the symptoms asked yes or no; each alone needs the emergency department.
 RED_FLAGS = [s["code"] for s in PROTOCOL["symptoms"] if s.get("graded", True) is False]
 EMERGENCY_HEADLINE = "Go to the emergency department now"
+
+
+def assert_report_not_stored_but_clinic_alerted(patient: Patient, form: str = "checkin") -> Alert:
+    """The report is not stored; the clinic has one emergency alert saying the patient was told to go."""
+    assert not CheckIn.objects.filter(patient=patient).exists()
+    assert not CheckInVersion.objects.filter(checkin__patient=patient).exists()
+    assert not AuditEvent.objects.filter(what="checkin.record", patient=patient).exists()
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.disposition, alert.state, alert.unsent, alert.checkin) == ("emergency", "open", form, None)
+    return alert
 
 
 def emergency_cards(html: bytes) -> list[Any]:
@@ -70,18 +79,20 @@ def test_a_refused_check_in_with_a_red_flag_shows_the_emergency_first(
 
     assert response.status_code == 400
     assert message in error_beside(response.content, name=field)
-    assert_nothing_stored(patient)
+    alert = assert_report_not_stored_but_clinic_alerted(patient)
+    assert alert.procedure == patient.procedures.get()
     (card,) = emergency_cards(response.content)
     assert card.attrs.get("role") == "alert"
     assert EMERGENCY_HEADLINE in card.text()
     assert "bladder" in card.text().lower()
     assert "tel:999" in [a.attrs.get("href") for a in card.find_all("a")]
+    assert "Riverside Spine has been told that you were asked to go" in card.text()
     assert "was not sent" in card.text()
     # It comes before the form and before the list of problems.
     html = response.content.decode()
     assert html.index("unsent-emergency") < html.index("Please check the form")
     told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
-    assert (told.patient, told.action, told.detail["rules"]) == (patient, "read", ["recovery.cauda_equina"])
+    assert (told.patient, told.action, told.detail["rules"]) == (patient, "write", ["recovery.cauda_equina"])
     assert field in told.detail["refused"]
 
 
@@ -97,6 +108,7 @@ def test_a_refused_check_in_without_an_emergency_shows_only_the_problem(world: W
     assert response.status_code == 400
     assert emergency_cards(response.content) == []
     assert not AuditEvent.objects.filter(what__endswith="refused_but_emergency").exists()
+    assert not Alert.objects.filter(patient=patient).exists()
 
 
 def test_new_weakness_since_the_baseline_is_an_emergency_even_on_a_refused_form(world: World) -> None:
@@ -169,8 +181,9 @@ def test_a_refused_screening_with_a_red_flag_shows_the_emergency_first(world: Wo
     assert "Choose a number from 0 to 10" in error_beside(response.content, name="pain")
     (card,) = emergency_cards(response.content)
     assert EMERGENCY_HEADLINE in card.text()
-    assert "your screening was not sent" in card.text().lower()
+    assert "your screening itself was not sent" in card.text().lower()
     assert not Screening.objects.filter(patient=patient).exists()
+    assert_report_not_stored_but_clinic_alerted(patient, "screening")
     assert AuditEvent.objects.filter(what="screening.refused_but_emergency", patient=patient).exists()
 
 
@@ -204,7 +217,7 @@ def test_the_refused_check_in_is_triaged_with_the_last_pain_reported(
 
     monkeypatch.setattr(services, "_assess_checkin", spy)
 
-    told = services.emergency_in_refused_checkin(
+    told = services.do_triage_refused_checkin(
         patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
     )
 
@@ -216,7 +229,7 @@ def test_nothing_is_triaged_for_a_patient_not_yet_injected(world: World) -> None
     patient = with_account(world, enrol(world))
     assert patient.user is not None
 
-    told = services.emergency_in_refused_checkin(
+    told = services.do_triage_refused_checkin(
         patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
     )
 
@@ -371,3 +384,58 @@ def test_anything_typed_is_read_within_the_limits_or_not_at_all(typed: str) -> N
     read = readable_temperature(typed, LOW, HIGH)
 
     assert read is None or (LOW <= read <= HIGH and read == read.quantize(Decimal("0.1")))
+
+
+# --- the clinic is told ------------------------------------------------------------------------------
+
+
+def test_the_nurse_sees_the_unsent_emergency_at_the_top_of_the_worklist_and_why_it_has_no_report(
+    world: World,
+) -> None:
+    fever = injected_patient(world, days_ago=4)
+    check_in(fever, temperature_c="38.4")
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client_for(patient.user).post(
+        "/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate")
+    )
+
+    page = parse(body(client_for(world.nurse).get("/clinic/alerts/")))
+
+    cards = [e for e in page.find_all("li") if e.attrs.get("id", "").startswith("alert-")]
+    assert patient.full_name in cards[0].text()
+    assert "Not stored: the patient's check-in was refused" in cards[0].text()
+    assert "call them" in cards[0].text()
+    assert "Not stored" not in cards[1].text()
+
+
+def test_the_form_sent_again_joins_the_same_alert_and_points_it_at_the_report(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
+
+    response = client.post(
+        "/me/check-in/", checkin_form(patient, temperature_c="38.0", symptom__bladder_control_loss="moderate")
+    )
+
+    assert response.status_code == 302
+    alert = Alert.objects.get(patient=patient)
+    assert alert.checkin == CheckIn.objects.get(patient=patient)
+    assert (alert.disposition, alert.state) == ("emergency", "open")
+    nurse_page = parse(body(client_for(world.nurse).get("/clinic/alerts/"))).text()
+    assert "Not stored" not in nurse_page
+
+
+def test_an_unsent_emergency_told_twice_is_one_alert(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client = client_for(patient.user)
+
+    for typo in ("60", "hot"):
+        client.post(
+            "/me/check-in/", checkin_form(patient, temperature_c=typo, symptom__bladder_control_loss="moderate")
+        )
+
+    assert Alert.objects.filter(patient=patient).count() == 1
+    assert AuditEvent.objects.filter(what="checkin.refused_but_emergency").count() == 2

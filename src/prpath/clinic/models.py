@@ -331,6 +331,11 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+class UnsentForm(models.TextChoices):
+    CHECKIN = "checkin", "Check-in"
+    SCREENING = "screening", "Screening"
+
+
 class Alert(models.Model):
     """Raised by an assessment above self_care; worked by the clinic from open to resolved."""
 
@@ -343,6 +348,17 @@ class Alert(models.Model):
     severity_rank = models.PositiveSmallIntegerField(help_text="Disposition rank; the worklist sorts on it.")
     summary = models.CharField(max_length=300)
     findings = models.JSONField(default=list)
+    # A form the patient sent was refused for a bad answer, but what could be read needed the emergency
+    # department: they were told so, and the clinic is told here, though the report itself was not stored.
+    unsent = models.CharField(max_length=20, choices=UnsentForm.choices, blank=True)
+    procedure = models.ForeignKey(
+        "Procedure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The injection an unsent check-in was about.",
+    )
     state = models.CharField(max_length=20, choices=AlertState.choices, default=AlertState.OPEN)
     reopened_note = models.CharField(
         max_length=300, blank=True, help_text="Why it is open again: escalated, or a new finding since it was seen."
@@ -366,7 +382,8 @@ class Alert(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(checkin__isnull=False) | Q(screening__isnull=False), name="alert_has_a_source"
+                condition=Q(checkin__isnull=False) | Q(screening__isnull=False) | ~Q(unsent=""),
+                name="alert_has_a_source",
             ),
         ]
 

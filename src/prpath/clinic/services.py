@@ -23,6 +23,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -44,6 +45,7 @@ from prpath.clinic.models import (
     Screening,
     StaffMember,
     Stage,
+    UnsentForm,
 )
 from prpath.problems import Problem, ProblemsFound
 from prpath.protocol.loading import active_protocol
@@ -742,7 +744,7 @@ def do_record_checkin(
     return checkin
 
 
-def emergency_in_refused_checkin(
+def do_triage_refused_checkin(
     actor: User,
     patient: Patient,
     *,
@@ -758,7 +760,9 @@ def emergency_in_refused_checkin(
     Triages what could be read, storing nothing of the report: an unreadable or refused date counts
     as today, an unreadable pain as the last one reported (or the baseline), an unreadable temperature
     as not taken. Returns the assessment only when it needs the emergency department, so that the
-    patient is told at once while they fix the form; the audit trail records that they were told, which
+    patient is told at once while they fix the form. The clinic is told too: the patient may well go
+    straight to the emergency department and never send the form again, so an emergency alert is raised
+    (or the open one updated) saying that the report was not stored, and the audit trail records which
     fields were refused and what was assumed in their place.
     """
     now = now or timezone.now()
@@ -798,11 +802,14 @@ def emergency_in_refused_checkin(
         return None
     if assessment.disposition != Disposition.EMERGENCY:
         return None
-    _audit_told(actor, patient, "checkin", assessment, refused, assumed, now)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        _raise_alert(patient, assessment, unsent=UnsentForm.CHECKIN, procedure=procedure, now=now)
+        _audit_told(actor, patient, UnsentForm.CHECKIN, assessment, refused, assumed, now)
     return assessment
 
 
-def emergency_in_refused_screening(
+def do_triage_refused_screening(
     actor: User,
     patient: Patient,
     *,
@@ -814,7 +821,7 @@ def emergency_in_refused_screening(
     refused: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Assessment | None:
-    """The screening's counterpart of ``emergency_in_refused_checkin``: a missing pain counts as none."""
+    """The screening's counterpart of ``do_triage_refused_checkin``: a missing pain counts as none."""
     protocol = active_protocol()
     assumed: dict[str, Any] = {}
     if pain is None:
@@ -835,14 +842,18 @@ def emergency_in_refused_screening(
     assessment = assess_screening(protocol, triage_patient)
     if assessment.disposition != Disposition.EMERGENCY:
         return None
-    _audit_told(actor, patient, "screening", assessment, refused, assumed, now or timezone.now())
+    now = now or timezone.now()
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        _raise_alert(patient, assessment, unsent=UnsentForm.SCREENING, now=now)
+        _audit_told(actor, patient, UnsentForm.SCREENING, assessment, refused, assumed, now)
     return assessment
 
 
 def _audit_told(
     actor: User,
     patient: Patient,
-    form: str,
+    form: UnsentForm,
     assessment: Assessment,
     refused: Sequence[str],
     assumed: Mapping[str, Any],
@@ -852,8 +863,8 @@ def _audit_told(
     audit(
         actor,
         patient.clinic,
-        "read",
-        f"{form}.refused_but_emergency",
+        "write",
+        f"{form.value}.refused_but_emergency",
         patient=patient,
         detail={
             "rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY],
@@ -967,6 +978,8 @@ def _raise_alert(
     *,
     checkin: CheckIn | None = None,
     screening: Screening | None = None,
+    unsent: UnsentForm | None = None,
+    procedure: Procedure | None = None,
     now: dt.datetime,
 ) -> Alert | None:
     """An alert for an assessment above self_care, or an update of the patient's unresolved one.
@@ -984,15 +997,20 @@ def _raise_alert(
     findings = [f for f in findings_as_data(assessment) if f["disposition"] != Disposition.SELF_CARE]
     unresolved = Alert.objects.select_for_update().filter(patient=patient).exclude(state=AlertState.RESOLVED)
     if checkin is not None:
-        alert = unresolved.filter(checkin__procedure_id=checkin.procedure_id).first()
+        procedure = checkin.procedure
+    if procedure is not None:
+        about_it = Q(checkin__procedure_id=procedure.pk) | Q(unsent=UnsentForm.CHECKIN, procedure_id=procedure.pk)
+        alert = unresolved.filter(about_it).first()
     else:
-        alert = unresolved.filter(screening__isnull=False).first()
+        alert = unresolved.filter(Q(screening__isnull=False) | Q(unsent=UnsentForm.SCREENING)).first()
     if alert is None:
         return Alert.objects.create(
             clinic=patient.clinic,
             patient=patient,
             checkin=checkin,
             screening=screening,
+            unsent=unsent or "",
+            procedure=procedure,
             disposition=assessment.disposition.value,
             severity_rank=rank,
             summary=_summary(findings),

@@ -138,7 +138,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
     unsent = None
     if request.method == "POST" and form.is_bound and procedure is not None:
-        unsent = services.emergency_in_refused_checkin(signed_in(request), patient, **form.readable_answers())
+        unsent = services.do_triage_refused_checkin(signed_in(request), patient, **form.readable_answers())
     return form_page(
         request,
         "clinic/patient/check_in.html",
@@ -288,7 +288,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
     unsent = None
     if request.method == "POST" and form.is_bound:
-        unsent = services.emergency_in_refused_screening(signed_in(request), patient, **form.readable_answers())
+        unsent = services.do_triage_refused_screening(signed_in(request), patient, **form.readable_answers())
     elif request.method == "GET" and patient.baseline_pain is not None:
         services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
         form.initial = {
