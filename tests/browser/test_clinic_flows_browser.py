@@ -188,7 +188,7 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     nurse.sign_in("nurse@riverside.test")
     first = nurse.page.locator(".worklist > li").first
     assert patient.full_name in first.inner_text()
-    assert "Not stored: the patient's check-in was refused" in first.inner_text()
+    assert "Not stored: the patient's latest check-in was refused" in first.inner_text()
     nurse.look("worklist-unsent-emergency")
 
     # Written with a comma, as many phones and thermometers write it: read, not dropped by the browser.

@@ -404,7 +404,7 @@ def test_the_nurse_sees_the_unsent_emergency_at_the_top_of_the_worklist_and_why_
 
     cards = [e for e in page.find_all("li") if e.attrs.get("id", "").startswith("alert-")]
     assert patient.full_name in cards[0].text()
-    assert "Not stored: the patient's check-in was refused" in cards[0].text()
+    assert "Not stored: the patient's latest check-in was refused" in cards[0].text()
     assert "call them" in cards[0].text()
     assert "Not stored" not in cards[1].text()
 
@@ -439,3 +439,44 @@ def test_an_unsent_emergency_told_twice_is_one_alert(world: World) -> None:
 
     assert Alert.objects.filter(patient=patient).count() == 1
     assert AuditEvent.objects.filter(what="checkin.refused_but_emergency").count() == 2
+
+
+def test_an_unsent_emergency_joining_an_open_alert_still_says_it_was_not_stored(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    earlier = check_in(patient, days_after=3, temperature_c="38.4")
+    client = client_for(patient.user)
+
+    client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__saddle_numbness="moderate"))
+
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.disposition, alert.unsent, alert.checkin) == ("emergency", "checkin", earlier)
+    card = parse(body(client_for(world.nurse).get("/clinic/alerts/"))).find_all("li", id_=f"alert-{alert.uuid}")[0]
+    assert "Not stored" in card.text()
+
+    # The report sent again is stored and now explains the alert.
+    client.post("/me/check-in/", checkin_form(patient, temperature_c="38.0", symptom__saddle_numbness="moderate"))
+    alert.refresh_from_db()
+    assert (alert.unsent, alert.checkin) == (
+        "",
+        CheckIn.objects.get(patient=patient, date=clinic_today(patient.clinic)),
+    )
+
+
+def test_a_calmer_screening_after_an_unsent_emergency_does_not_become_what_the_alert_points_at(
+    world: World,
+) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/screening/", screening_form(symptom__saddle_numbness="moderate"))
+    first = Alert.objects.get(patient=patient)
+    services.do_resolve_alert(world.nurse, first, note="Seen in the emergency department; no cauda equina.")
+    client.post("/me/screening/", screening_form(pain=None, symptom__saddle_numbness="moderate"))
+
+    client.post("/me/screening/", screening_form(history=["anticoagulant_use"]))
+
+    unsent = Alert.objects.exclude(pk=first.pk).get(patient=patient)
+    assert (unsent.disposition, unsent.unsent, unsent.screening) == ("emergency", "screening", None)
+    today = body(client.get("/me/"))
+    assert "From your answers on" not in today  # no banner for the first answers, which the clinic closed

@@ -995,7 +995,10 @@ def _raise_alert(
         return None
     rank = assessment.disposition.rank
     findings = [f for f in findings_as_data(assessment) if f["disposition"] != Disposition.SELF_CARE]
-    unresolved = Alert.objects.select_for_update().filter(patient=patient).exclude(state=AlertState.RESOLVED)
+    # of=self: the lookup below may join check-ins (an outer join), which PostgreSQL will not lock.
+    unresolved = (
+        Alert.objects.select_for_update(of=("self",)).filter(patient=patient).exclude(state=AlertState.RESOLVED)
+    )
     if checkin is not None:
         procedure = checkin.procedure
     if procedure is not None:
@@ -1028,8 +1031,17 @@ def _raise_alert(
     newest = checkin is not None and (alert.checkin is None or checkin.date >= alert.checkin.date)
     if checkin is not None and (rank > alert.severity_rank or (rank == alert.severity_rank and newest)):
         alert.checkin = checkin
-    if screening is not None:
+        alert.unsent = ""  # a stored report now explains the alert
+    # A screening as severe as the alert is what it points at; a calmer one joins its findings only, so
+    # that an emergency alert never points at answers that were not an emergency.
+    if screening is not None and rank >= alert.severity_rank:
         alert.screening = screening
+        alert.unsent = ""
+    if unsent is not None:
+        # What the alert holds now came partly from a form that was not stored: the card says so, and
+        # points the nurse at the patient rather than at a report that does not hold those answers.
+        alert.unsent = unsent
+        alert.procedure = procedure or alert.procedure
     # An emergency reported again after the alert was acknowledged is seen again: the patient may not
     # have gone, and whoever acknowledged it must know that it is still being reported.
     repeated = alert.state == AlertState.ACKNOWLEDGED and rank >= Disposition.EMERGENCY.rank
