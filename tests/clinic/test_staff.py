@@ -128,10 +128,15 @@ def test_a_clinic_keeps_one_active_admin(world: World) -> None:
 
     with pytest.raises(ProblemsFound) as found:  # as the command line or another admin might try
         services.do_set_staff_active(world.physician, admin, active=False)
-    assert "only active admin" in found.value.problems[0].message
+    assert "only admin who can sign in" in found.value.problems[0].message
 
     second = services.do_add_staff(
-        world.clinic, email="second.admin@riverside.test", given_name="Kim", family_name="Ng", role=Role.ADMIN
+        world.clinic,
+        email="second.admin@riverside.test",
+        given_name="Kim",
+        family_name="Ng",
+        role=Role.ADMIN,
+        password=PASSWORD,
     )
     services.do_set_staff_active(world.physician, admin, active=False)
     assert not User.objects.get(pk=world.admin.pk).is_active
@@ -282,7 +287,7 @@ def test_the_only_active_admin_keeps_the_role_until_another_is_made(world: World
 
     with pytest.raises(ProblemsFound) as found:  # as the command line or a second admin might try
         services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
-    assert "only active admin" in found.value.problems[0].message
+    assert "only admin who can sign in" in found.value.problems[0].message
 
     services.do_change_staff_role(world.admin, physician, role=Role.ADMIN)
     services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
@@ -318,3 +323,21 @@ def test_the_same_role_again_changes_nothing(world: World) -> None:
     services.do_change_staff_role(world.admin, nurse, role=Role.NURSE)
 
     assert AuditEvent.objects.count() == before
+
+
+def test_an_admin_who_has_not_chosen_a_password_yet_does_not_count_as_the_one_kept(world: World) -> None:
+    admin = StaffMember.objects.get(user=world.admin)
+    invited = services.do_add_staff(
+        world.clinic, email="new.admin@riverside.test", given_name="Kim", family_name="Ng", role=Role.ADMIN
+    )
+
+    with pytest.raises(ProblemsFound) as found:
+        services.do_change_staff_role(invited.user, admin, role=Role.NURSE)
+    assert "only admin who can sign in" in found.value.problems[0].message
+    with pytest.raises(ProblemsFound):
+        services.do_set_staff_active(invited.user, admin, active=False)
+
+    _, token = services.do_issue_staff_link(world.admin, invited)
+    services.do_accept_invitation(token, "a-longer-Passphrase-41")
+    services.do_change_staff_role(invited.user, admin, role=Role.NURSE)  # now someone else can sign in as admin
+    assert StaffMember.objects.get(pk=admin.pk).role == Role.NURSE

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -226,7 +227,7 @@ def do_set_staff_active(
         if not active and staff.user_id == actor.pk:
             raise _problems(("staff", "You cannot deactivate your own account."))
         if not active:
-            _refuse_leaving_no_admin(staff, "staff", "add another admin first")
+            _refuse_leaving_no_admin(staff, "staff")
         if staff.user.is_active == active:
             return staff
         staff.user.is_active = active
@@ -260,7 +261,7 @@ def do_change_staff_role(
             return staff
         if not staff.user.is_active:
             raise _problems(("role", f"{staff.user.get_full_name()} is deactivated: reactivate them first."))
-        _refuse_leaving_no_admin(staff, "role", "make another admin first")
+        _refuse_leaving_no_admin(staff, "role")
         before = staff.role
         staff.role = role
         staff.save(update_fields=["role"])
@@ -276,13 +277,22 @@ def do_change_staff_role(
     return staff
 
 
-def _refuse_leaving_no_admin(staff: StaffMember, field: str, fix: str) -> None:
-    """Called under the clinic's lock, before ``staff`` stops being an active admin."""
+def _refuse_leaving_no_admin(staff: StaffMember, field: str) -> None:
+    """Called under the clinic's lock, before ``staff`` stops being an active admin. An admin invited who
+    has not yet chosen a password does not count: they cannot sign in, perhaps ever."""
     if staff.role != Role.ADMIN:
         return
-    admins = StaffMember.objects.filter(clinic=staff.clinic, role=Role.ADMIN, user__is_active=True)
+    admins = StaffMember.objects.filter(clinic=staff.clinic, role=Role.ADMIN, user__is_active=True).exclude(
+        user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
     if not admins.exclude(pk=staff.pk).exists():
-        raise _problems((field, f"{staff.user.get_full_name()} is the clinic's only active admin: {fix}."))
+        who = staff.user.get_full_name()
+        raise _problems(
+            (
+                field,
+                f"{who} is the clinic's only admin who can sign in: another admin must join (choose a password) first.",
+            )
+        )
 
 
 def _check_password(password: str, user: User) -> None:
