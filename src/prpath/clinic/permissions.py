@@ -56,7 +56,7 @@ def login_required(view: View) -> View:
     """Django's ``login_required``, with what a clinic needs when a session has ended under someone.
 
     A form sent from a signed-out browser (a check-in page left open overnight) leads to the sign-in
-    page saying that what was sent has not reached the clinic. An htmx call (a worklist card, the
+    page saying that what was sent was not received. An htmx call (a worklist card, the
     worklist's check for new alerts) takes the whole page to the sign-in page: the sign-in form swapped
     into a card would hide that the worklist has stopped updating.
     """
