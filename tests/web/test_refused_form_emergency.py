@@ -480,3 +480,55 @@ def test_a_calmer_screening_after_an_unsent_emergency_does_not_become_what_the_a
     assert (unsent.disposition, unsent.unsent, unsent.screening) == ("emergency", "screening", None)
     today = body(client.get("/me/"))
     assert "From your answers on" not in today  # no banner for the first answers, which the clinic closed
+
+
+# --- the patient's today page ------------------------------------------------------------------------
+
+
+def today_emergency_cards(client: Any) -> list[Any]:
+    return emergency_cards(body(client.get("/me/")).encode())
+
+
+def test_today_keeps_an_unsent_emergency_in_view_until_a_stored_report_or_the_clinic_closes_it(
+    world: World,
+) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
+
+    (card,) = today_emergency_cards(client)
+    assert EMERGENCY_HEADLINE in card.text()
+    assert "Send your check-in again" in card.text()
+    assert "What you can do" not in body(client.get("/me/"))
+
+    # Sent again and stored: the day's own emergency card, once.
+    client.post("/me/check-in/", checkin_form(patient, symptom__bladder_control_loss="moderate"))
+    (card,) = today_emergency_cards(client)
+    assert "Send your check-in again" not in card.text()
+
+    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Seen in A&E; all clear.")
+    (card,) = today_emergency_cards(client)  # today's stored emergency report still shows, as before
+    assert "From today's check-in" in card.text()
+
+
+def test_today_drops_an_unsent_emergency_the_clinic_has_closed(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
+
+    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Phoned: it was a mistap.")
+
+    assert today_emergency_cards(client) == []
+    assert "What you can do" in body(client.get("/me/"))
+
+
+def test_today_before_the_injection_shows_an_unsent_screening_emergency(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    assert patient.user is not None
+    client = client_for(patient.user)
+    client.post("/me/screening/", screening_form(pain=None, symptom__difficulty_breathing="moderate"))
+
+    (card,) = today_emergency_cards(client)
+    assert "Send your answers again" in card.text()

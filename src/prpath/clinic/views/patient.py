@@ -76,6 +76,18 @@ def today(request: HttpRequest) -> HttpResponse:
         if emergency_alert
         else None
     )
+    todays_result = disposition_view(protocol, worst_of_day(todays)) if todays else None
+    # An emergency in a form that was refused and not stored stays here until a stored report explains it
+    # or the clinic closes the alert: the patient may come back to this page rather than to the form.
+    unsent_alert = (
+        patient.alerts.filter(disposition=Disposition.EMERGENCY)
+        .exclude(unsent="")
+        .exclude(state=AlertState.RESOLVED)
+        .order_by("-updated_at")
+        .first()
+        if screening_emergency is None and (todays_result is None or todays_result["code"] != Disposition.EMERGENCY)
+        else None
+    )
     # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
     before = [f["reason"] for f in screening.findings if f["disposition"] == "self_care"] if screening else []
     services.audit_read(signed_in(request), patient.clinic, "patient.today", [patient])
@@ -89,7 +101,8 @@ def today(request: HttpRequest) -> HttpResponse:
             "procedure": procedure,
             "guidance": guidance,
             "todays_checkin": todays,
-            "todays_result": disposition_view(protocol, worst_of_day(todays)) if todays else None,
+            "todays_result": todays_result,
+            "unsent_alert": unsent_alert,
             "checkin_is_today": todays is not None and todays.date == day,
             "checked_in_today": procedure is not None and procedure.checkins.filter(date=day).exists(),
             "screening_result": disposition_view(protocol, screening.disposition) if screening else None,
