@@ -190,6 +190,10 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     assert patient.full_name in first.inner_text()
     assert "Not stored: the patient's latest check-in was refused" in first.inner_text()
     nurse.look("worklist-unsent-emergency")
+    visit.go("/me/")  # the patient comes back to their page rather than to the form
+    assert "Send your check-in again" in page.get_by_role("alert").inner_text()
+    visit.look("today-unsent-emergency")
+    visit.go("/me/check-in/")
 
     # Written with a comma, as many phones and thermometers write it: read, not dropped by the browser.
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="No").check()
