@@ -299,9 +299,6 @@ def screening(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
-    unsent = None
-    if request.method == "POST" and form.is_bound:
-        unsent = services.do_triage_refused_screening(signed_in(request), patient, **form.readable_answers())
     elif request.method == "GET" and patient.baseline_pain is not None:
         services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
         form.initial = {
@@ -311,6 +308,9 @@ def screening(request: HttpRequest) -> HttpResponse:
             "pain_trend": patient.baseline_pain_trend,
         }
         form.start_symptoms_from(patient.baseline_symptoms)
+    unsent = None
+    if request.method == "POST" and form.is_bound:
+        unsent = services.do_triage_refused_screening(signed_in(request), patient, **form.readable_answers())
     return form_page(
         request,
         "clinic/patient/screening.html",
