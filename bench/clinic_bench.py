@@ -27,7 +27,7 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.setdefault("PRPATH_DATA_DIR", tempfile.mkdtemp(prefix="prpath-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "prpath.web.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "prpath.project.settings"
     import django
 
     django.setup()

@@ -23,9 +23,9 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from prpath.protocol.loading import default_protocol
-from prpath.triage import Case, triage
-from prpath.vignettes.format import parse_vignette
+from prpath.core.suite.vignettes import parse_vignette
+from prpath.core.triage import Case, triage
+from prpath.files.protocols import default_protocol
 
 INJECTION = dt.date(2026, 3, 2)
 

@@ -23,9 +23,9 @@ N = 500
 
 def worker(mode: str, count: int) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from prpath.protocol.loading import default_protocol
-    from prpath.triage import triage
-    from prpath.vignettes.format import parse_vignette
+    from prpath.core.suite.vignettes import parse_vignette
+    from prpath.core.triage import triage
+    from prpath.files.protocols import default_protocol
     from triage_bench import vignette_with_14_checkins
 
     protocol, text = default_protocol(), vignette_with_14_checkins()

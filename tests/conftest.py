@@ -10,7 +10,7 @@ settings.register_profile("thorough", max_examples=2000, deadline=None, suppress
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
-OWN_VIGNETTES = ROOT / "tests" / "vignettes"
+OWN_VIGNETTES = ROOT / "src" / "prpath" / "files" / "suite"  # the safety suite shipped with prpath
 PUBLIC_VIGNETTES = ROOT.parent / "shared" / "vignettes" / "public"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -55,7 +55,7 @@ def _default_version() -> str:
     # Read from the file's text, not through the loader under test: the version the document declares.
     import yaml
 
-    text = (ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "src" / "prpath" / "files" / "default.yaml").read_text(encoding="utf-8")
     return str(yaml.safe_load(text)["version"])
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from prpath.protocol.loading import default_protocol
-from prpath.triage import Assessment, Case, triage
+from prpath.core.triage import Assessment, Case, triage
+from prpath.files.protocols import default_protocol
 
 INJECTION = dt.date(2026, 3, 2)
 

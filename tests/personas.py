@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import Clinic, Patient, Procedure, Role, Screening
-from prpath.protocol.schema import Candidacy
+from prpath.core.protocol.schema import Candidacy
 
 PASSWORD = "correct-horse-battery-staple"
 TIME_ZONE = "Europe/London"

@@ -23,14 +23,14 @@ from typing import TextIO
 import yaml
 
 from prpath import __version__
-from prpath.problems import ProblemsFound
-from prpath.protocol.loading import (
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import Protocol, describe_days, describe_expression
+from prpath.files.protocols import (
     PROTOCOL_ENV,
     active_protocol,
     active_protocol_source,
     load_protocol_file,
 )
-from prpath.protocol.schema import Protocol, describe_days, describe_expression
 
 EXIT_OK, EXIT_DISAGREE, EXIT_INVALID = 0, 1, 2
 
@@ -146,8 +146,8 @@ def _load_protocol(path: str | None, err: TextIO) -> Protocol | None:
 
 
 def _run_triage(args: argparse.Namespace) -> int:
-    from prpath.vignettes.check import check_results
-    from prpath.vignettes.format import evaluate_vignettes
+    from prpath.core.suite.check import check_results
+    from prpath.files.vignettes import evaluate_vignettes
 
     protocol = _load_protocol(args.protocol, sys.stderr)
     if protocol is None:
@@ -227,7 +227,7 @@ def _run_protocol_show(args: argparse.Namespace) -> int:
 
 
 def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.project.settings")
     import django
 
     django.setup()
@@ -279,7 +279,7 @@ def _run_staff_add(args: argparse.Namespace) -> int:
 
     from prpath.clinic import services
     from prpath.clinic.models import Clinic, Role
-    from prpath.problems import Problem
+    from prpath.core.problems import Problem
 
     try:
         clinic = Clinic.objects.get(uuid=args.clinic)
@@ -314,7 +314,7 @@ def _run_staff_add(args: argparse.Namespace) -> int:
 
 
 def _run_manage(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prpath.project.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["prpath manage", *args.arguments])
@@ -323,7 +323,7 @@ def _run_manage(args: argparse.Namespace) -> int:
 
 def _run_serve(args: argparse.Namespace) -> int:
     _django_setup()
-    from prpath.web.serve import serve
+    from prpath.project.serve import serve
 
     serve(host=args.host, port=args.port)
     return EXIT_OK
@@ -336,7 +336,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from django.db import connection
 
     from prpath.clinic.demo import DEMO_CLINIC, load_demo_clinic, reset_demo_clinic
-    from prpath.web.serve import serve
+    from prpath.project.serve import serve
 
     call_command("migrate", interactive=False, verbosity=0)
     where = settings.DATA_DIR if connection.vendor == "sqlite" else connection.settings_dict["NAME"]

@@ -12,8 +12,8 @@ from django.db import connection
 
 from prpath.clinic import services
 from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient
-from prpath.problems import ProblemsFound
-from prpath.protocol.schema import Disposition
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import Disposition
 from tests.personas import World, check_in, inject, injected_patient, make_world
 
 

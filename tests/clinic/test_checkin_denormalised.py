@@ -12,8 +12,8 @@ import pytest
 
 from prpath.clinic import services
 from prpath.clinic.models import Alert, AuditEvent, CheckIn, Patient
-from prpath.problems import ProblemsFound
-from prpath.protocol.schema import Candidacy
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import Candidacy
 from tests.personas import TIME_ZONE, World, check_in, enrol, injected_patient, screen, with_account
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from prpath.clinic import services
 from prpath.clinic.models import Clinic
-from prpath.problems import ProblemsFound
+from prpath.core.problems import ProblemsFound
 
 
 @pytest.mark.parametrize("number", ["112", "911", "000", "+44999", " 999 "])

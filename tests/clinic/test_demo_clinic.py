@@ -21,7 +21,7 @@ from prpath.clinic.models import (
     Stage,
 )
 from prpath.clinic.services import clinic_today
-from prpath.protocol.schema import Disposition
+from prpath.core.protocol.schema import Disposition
 from tests.personas import authenticates
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Invitation, Patient
-from prpath.problems import ProblemsFound
+from prpath.core.problems import ProblemsFound
 from tests.personas import PASSWORD, World, authenticates, enrol, with_account
 
 

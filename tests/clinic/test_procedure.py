@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Patient, Procedure, Stage
-from prpath.problems import ProblemsFound
-from prpath.protocol.schema import Candidacy
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import Candidacy
 from tests.personas import TIME_ZONE, World, check_in, enrol, inject, screen, with_account
 
 LONDON = zoneinfo.ZoneInfo(TIME_ZONE)

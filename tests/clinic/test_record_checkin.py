@@ -6,7 +6,7 @@ import pytest
 
 from prpath.clinic import services
 from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion, Patient
-from prpath.problems import ProblemsFound
+from prpath.core.problems import ProblemsFound
 from tests.personas import World, check_in, injected_patient
 
 

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 
 from prpath.clinic import services
 from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient, Screening, Stage
-from prpath.problems import ProblemsFound
-from prpath.protocol.schema import Candidacy, Disposition
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import Candidacy, Disposition
 from tests.personas import World, enrol, injected_patient, screen, with_account
 
 

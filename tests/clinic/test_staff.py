@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Invitation, LinkPurpose, Patient, Role, StaffMember
-from prpath.problems import ProblemsFound
+from prpath.core.problems import ProblemsFound
 from tests.personas import PASSWORD, World, authenticates, enrol, make_world
 
 NEW_PASSWORD = "a-longer-Passphrase-41"

@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from prpath.cli import main
-from prpath.protocol.loading import PROTOCOL_ENV
+from prpath.files.protocols import PROTOCOL_ENV
 from tests.conftest import DEFAULT_VERSION
 
-DEFAULT_TEXT = resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8")
+DEFAULT_TEXT = resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8")
 
 
 def test_validate_accepts_the_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

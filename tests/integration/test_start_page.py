@@ -7,7 +7,7 @@ import pytest
 import yaml
 from django.test import Client
 
-from prpath.protocol.loading import PROTOCOL_ENV
+from prpath.files.protocols import PROTOCOL_ENV
 from tests.conftest import DEFAULT_VERSION
 
 

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prpath.protocol.loading import default_protocol
-from prpath.triage import check_case
+from prpath.core.triage import check_case
+from prpath.files.protocols import default_protocol
 from tests.factories import parse
 
 PROTOCOL = default_protocol()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prpath.clinic.charts import pain_chart
+from prpath.clinic.web.charts import pain_chart
 
 
 def test_points_run_left_to_right_by_day_whatever_the_order_given() -> None:

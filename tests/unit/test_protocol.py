@@ -13,15 +13,16 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prpath.problems import ProblemsFound
-from prpath.protocol import Disposition
-from prpath.protocol.loading import default_protocol, parse_protocol, read_protocol_text
-from prpath.protocol.schema import as_asked
-from prpath.triage import triage
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol import Disposition
+from prpath.core.protocol.document import parse_protocol, read_protocol_text
+from prpath.core.protocol.schema import as_asked
+from prpath.core.triage import triage
+from prpath.files.protocols import default_protocol
 from tests.conftest import PUBLIC_VIGNETTES, require_shared
 from tests.factories import checkin, recovery_case, screening_case
 
-DEFAULT = yaml.safe_load(resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8"))
+DEFAULT = yaml.safe_load(resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8"))
 
 
 def edited(edit: Any) -> dict[str, Any]:
@@ -186,7 +187,7 @@ def test_thresholds_that_input_can_never_reach_are_refused() -> None:
 
 
 def test_a_key_given_twice_is_refused_not_silently_replaced() -> None:
-    text = resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8")
+    text = resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8")
     doubled = text.replace("signs:\n", "signs:\n  fever:\n    temperature: {at_least: 39.5}\n", 1)
     with pytest.raises(ProblemsFound) as raised:
         read_protocol_text(doubled, name="clinic.yaml")

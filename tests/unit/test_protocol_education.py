@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from prpath.problems import ProblemsFound
-from prpath.protocol.loading import default_protocol, parse_protocol
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.document import parse_protocol
+from prpath.files.protocols import default_protocol
 
-DEFAULT = yaml.safe_load(resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8"))
+DEFAULT = yaml.safe_load(resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8"))
 
 TOPICS = [
     "about_prp",

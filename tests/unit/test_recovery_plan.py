@@ -1,4 +1,4 @@
-"""The recovery plan and check-in schedule (``prpath.recovery.plan``), from the default protocol and from
+"""The recovery plan and check-in schedule (``prpath.core.recovery.plan``), from the default protocol and from
 generated schedules. No database: the plan is pure.
 
 CLINICAL.md, "Recovery plan defaults": stages on days 0-2, 3-6, 7-13 and from 14; no NSAIDs and no heavy
@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prpath.protocol.loading import default_protocol
-from prpath.protocol.schema import CheckInSchedule, DayWindow, Schedules
-from prpath.recovery.plan import (
+from prpath.core.protocol.schema import CheckInSchedule, DayWindow, Schedules
+from prpath.core.recovery.plan import (
     SCHEDULE_HORIZON_DAYS,
     checkin_days,
     guidance_for,
     missed_checkins,
     next_checkin_due,
 )
+from prpath.files.protocols import default_protocol
 
 PROTOCOL = default_protocol()
 PLAN = PROTOCOL.recovery_plan

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from prpath.web.env import env_bool, env_int, env_list, secret_key
+from prpath.project.env import env_bool, env_int, env_list, secret_key
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("Off", False), ("", False)])

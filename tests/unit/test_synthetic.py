@@ -1,4 +1,4 @@
-"""Synthetic patients (``prpath.synthetic``): made-up people that follow the demo's stories. No database."""
+"""Synthetic patients (``prpath.core.synthetic``): made-up people that follow the demo's stories. No database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from prpath.protocol.loading import default_protocol
-from prpath.synthetic import STORY_MIX, Story, SyntheticPatient, generate_patients
+from prpath.core.synthetic import STORY_MIX, Story, SyntheticPatient, generate_patients
+from prpath.files.protocols import default_protocol
 
 TODAY = dt.date(2026, 5, 14)
 PROTOCOL = default_protocol()

@@ -12,10 +12,11 @@ import yaml
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from prpath.protocol import Disposition
-from prpath.protocol.loading import default_protocol, parse_protocol
-from prpath.protocol.schema import Protocol
-from prpath.triage import Assessment, check_case, triage
+from prpath.core.protocol import Disposition
+from prpath.core.protocol.document import parse_protocol
+from prpath.core.protocol.schema import Protocol
+from prpath.core.triage import Assessment, check_case, triage
+from prpath.files.protocols import default_protocol
 from tests.factories import parse
 
 PROTOCOL = default_protocol()
@@ -124,7 +125,7 @@ def test_adding_a_symptom_never_lowers_the_disposition(doc: dict[str, Any], symp
 
 def test_the_property_catches_a_protocol_where_more_symptoms_mean_less_care() -> None:
     # A deliberately wrong rule: itching is urgent only while there is no bruise.
-    document = yaml.safe_load(resources.files("prpath.protocol").joinpath("default.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load(resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8"))
     document["recovery_rules"].append(
         {
             "id": "recovery.wrong_itch",

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from prpath.problems import ProblemsFound
-from prpath.protocol import Candidacy, Disposition
-from prpath.protocol.loading import default_protocol
-from prpath.triage import Baseline, CheckIn, Patient, Procedure, assess_recovery, assess_screening
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol import Candidacy, Disposition
+from prpath.core.triage import Baseline, CheckIn, Patient, Procedure, assess_recovery, assess_screening
+from prpath.files.protocols import default_protocol
 from tests.conftest import DEFAULT_VERSION
 from tests.factories import assess, checkin, recovery_case, rules_fired
 

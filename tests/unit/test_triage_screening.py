@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from prpath.protocol import Candidacy, Disposition
+from prpath.core.protocol import Candidacy, Disposition
 from tests.factories import assess, rules_fired, screening_case
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from prpath.problems import ProblemsFound
-from prpath.protocol.loading import default_protocol
-from prpath.triage import triage
-from prpath.vignettes.format import parse_vignette
+from prpath.core.problems import ProblemsFound
+from prpath.core.suite.vignettes import parse_vignette
+from prpath.core.triage import triage
+from prpath.files.protocols import default_protocol
 
 RECOVERY: dict[str, Any] = {
     "id": "v",

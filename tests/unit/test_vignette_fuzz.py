@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prpath.protocol.loading import default_protocol
-from prpath.vignettes.format import evaluate_vignette_file
+from prpath.files.protocols import default_protocol
+from prpath.files.vignettes import evaluate_vignette_file
 from tests.conftest import OWN_VIGNETTES
 
 PROTOCOL = default_protocol()

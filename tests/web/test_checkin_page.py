@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.personas import World, clinic_today, injected_patient
 from tests.web.pages import body, client_for, error_beside, parse
 
-PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8"))
+PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "files" / "default.yaml").read_text(encoding="utf-8"))
 SYMPTOM_CODES = [s["code"] for s in PROTOCOL["symptoms"]]
 # Red flags are asked yes or no: a yes is sent as "moderate"; the others are graded.
 SEVERITIES_FOR = {

@@ -12,7 +12,7 @@ from django.test import Client
 from prpath.clinic import services
 from prpath.clinic.models import Alert, Patient
 from prpath.clinic.services import clinic_today
-from prpath.protocol.schema import Candidacy
+from prpath.core.protocol.schema import Candidacy
 from tests.personas import World, check_in, enrol, injected_patient, screen, with_account
 from tests.web.pages import body, client_for, parse
 

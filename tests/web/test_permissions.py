@@ -39,7 +39,7 @@ from prpath.clinic.models import (
     Screening,
     StaffMember,
 )
-from prpath.protocol.schema import Candidacy
+from prpath.core.protocol.schema import Candidacy
 from tests.personas import World, check_in, clinic_today, enrol, inject, screen, with_account
 from tests.web.pages import body, client_for
 

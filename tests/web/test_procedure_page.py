@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import AuditEvent, Patient, Procedure
-from prpath.protocol.schema import Candidacy
+from prpath.core.protocol.schema import Candidacy
 from tests.personas import World, enrol, screen, with_account
 from tests.web.pages import body, client_for, error_beside, parse
 

@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prpath.clinic import services
-from prpath.clinic.forms import readable_temperature
 from prpath.clinic.models import Alert, AuditEvent, CheckIn, CheckInVersion, Patient, Screening
+from prpath.clinic.web.forms import readable_temperature
 from tests.conftest import ROOT
 from tests.personas import World, check_in, clinic_today, enrol, injected_patient, with_account
 from tests.web.pages import body, client_for, error_beside, parse
 from tests.web.test_checkin_page import form as checkin_form
 from tests.web.test_screening_page import form as screening_form
 
-PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "protocol" / "default.yaml").read_text(encoding="utf-8"))
+PROTOCOL = yaml.safe_load((ROOT / "src" / "prpath" / "files" / "default.yaml").read_text(encoding="utf-8"))
 # The red flags are the symptoms asked yes or no; each alone needs the emergency department.
 RED_FLAGS = [s["code"] for s in PROTOCOL["symptoms"] if s.get("graded", True) is False]
 EMERGENCY_HEADLINE = "Go to the emergency department now"

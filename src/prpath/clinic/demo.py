@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from prpath.clinic import services
 from prpath.clinic.models import Clinic, Role
-from prpath.protocol.schema import Candidacy
-from prpath.synthetic import STORY_MIX, Story, SyntheticPatient, generate_patients
+from prpath.core.protocol.schema import Candidacy
+from prpath.core.synthetic import STORY_MIX, Story, SyntheticPatient, generate_patients
 
 DEMO_CLINIC = "Riverside Spine Clinic (demo)"
 DEMO_PASSWORD = "riverside-demo-2026"  # noqa: S105 - printed on purpose: it only opens the local demo

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from prpath.protocol.schema import Candidacy, Disposition, PainTrend
+from prpath.core.protocol.schema import Candidacy, Disposition, PainTrend
 
 # What staff read (badges, timeline): the category in a word, not the code.
 DISPOSITION_CHOICES = [

@@ -28,7 +28,6 @@ from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
-from prpath import recovery
 from prpath.clinic.models import (
     DISPOSITION_CHOICES,
     Alert,
@@ -48,14 +47,15 @@ from prpath.clinic.models import (
     Stage,
     UnsentForm,
 )
-from prpath.problems import Problem, ProblemsFound
-from prpath.protocol.loading import active_protocol
-from prpath.protocol.schema import Candidacy, Disposition, Protocol, as_asked
-from prpath.triage import Assessment, Baseline, assess_recovery, assess_screening, check_case
-from prpath.triage import CheckIn as TriageCheckIn
-from prpath.triage import Patient as TriagePatient
-from prpath.triage import Procedure as TriageProcedure
-from prpath.triage.model import Case
+from prpath.core import recovery
+from prpath.core.problems import Problem, ProblemsFound
+from prpath.core.protocol.schema import Candidacy, Disposition, Protocol, as_asked
+from prpath.core.triage import Assessment, Baseline, assess_recovery, assess_screening, check_case
+from prpath.core.triage import CheckIn as TriageCheckIn
+from prpath.core.triage import Patient as TriagePatient
+from prpath.core.triage import Procedure as TriageProcedure
+from prpath.core.triage.model import Case
+from prpath.files.protocols import active_protocol
 
 INVITATION_DAYS = 7
 EMAIL_MAX_LENGTH = 150

@@ -1,0 +1,520 @@
+"""Forms: the shape of what a page accepts. The services check what depends on the records
+(a check-in before the injection, an override without a reason) and their problems are put beside the
+same fields (``add_problems``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.http import HttpRequest
+
+from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
+from prpath.core.problems import ProblemsFound
+from prpath.core.protocol.schema import UNGRADED_YES, Candidacy, PainTrend, Protocol, as_asked
+
+SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")]
+# A red flag (bladder control, breathing) is asked yes or no; a yes is stored as moderate, the convention for
+# a symptom reported without a grade (see Symptom.graded in the protocol).
+YES_NO_CHOICES = [("", "No"), (UNGRADED_YES.value, "Yes")]
+SYMPTOM_PREFIX = "symptom__"
+SEVERITIES = frozenset(value for value, _ in SEVERITY_CHOICES if value)
+SAYS_YES = frozenset({"yes", "y", "on", "true", "1"})
+
+
+class YesNoSymptomField(forms.ChoiceField):
+    """A red flag, asked yes or no. A grade sent for it (a page drawn when the protocol graded it) is a
+    yes: refusing it would draw the question again with nothing chosen, and the yes could be lost."""
+
+    def to_python(self, value: Any) -> str:
+        text: str = super().to_python(value)
+        return UNGRADED_YES.value if text in SEVERITIES else text
+
+
+def add_problems(form: forms.Form, found: ProblemsFound) -> None:
+    """Put each problem a service found beside its field (or at the top when it names no field)."""
+    for problem in found.problems:
+        field = problem.location if problem.location in form.fields else None
+        if field is None and problem.location == "symptoms":
+            field = next((name for name in form.fields if name.startswith(SYMPTOM_PREFIX)), None)
+        message = problem.message
+        if field is not None and message.startswith(("is ", "are ", "must ")):  # "is required" -> "Note is required"
+            message = f"{form.fields[field].label or field.replace('_', ' ').capitalize()} {message}"
+        # A problem with no field of its own (the alert's state, the invitation) reads as a sentence.
+        form.add_error(field, message[:1].upper() + message[1:])
+
+
+class SymptomFieldsMixin:
+    """One "No / Mild / Moderate / Severe" choice per symptom, grouped as the protocol groups them."""
+
+    fields: dict[str, forms.Field]
+
+    def add_symptom_fields(self, protocol: Protocol, *, skip_groups: tuple[str, ...] = ()) -> None:
+        for symptom in protocol.symptoms:
+            if symptom.group in skip_groups:
+                continue
+            self.fields[SYMPTOM_PREFIX + symptom.code] = (forms.ChoiceField if symptom.graded else YesNoSymptomField)(
+                label=symptom.label[:1].upper() + symptom.label[1:],
+                choices=SEVERITY_CHOICES if symptom.graded else YES_NO_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "severity"}),
+            )
+        self._protocol = protocol
+
+    def readable_symptoms(self) -> dict[str, str]:
+        """After a refusal, every symptom answer that says something, as the protocol asks it.
+
+        Read from what was sent, not from the fields that passed: a red flag sent as "yes" (or any answer
+        a field refused) must still count when the rest of the form is triaged for an emergency."""
+        data: Any = self.data  # type: ignore[attr-defined]
+        said: dict[str, str] = {}
+        for symptom in self._protocol.symptoms:
+            if SYMPTOM_PREFIX + symptom.code not in self.fields:
+                continue  # not asked here (the injection site, before any injection)
+            raw = data.get(SYMPTOM_PREFIX + symptom.code)
+            value = raw.strip().lower() if isinstance(raw, str) else ""
+            if value in SEVERITIES:
+                said[symptom.code] = value
+            elif value in SAYS_YES and not symptom.graded:
+                said[symptom.code] = UNGRADED_YES.value
+        return as_asked(self._protocol, said)
+
+    def symptom_groups(self) -> Iterator[tuple[str, str, list[Any]]]:
+        bound = self  # a django Form: indexing gives the bound field
+        for group in self._protocol.symptom_groups:
+            fields = [
+                bound[SYMPTOM_PREFIX + s.code]  # type: ignore[index]
+                for s in self._protocol.symptoms
+                if s.group == group.code and SYMPTOM_PREFIX + s.code in self.fields
+            ]
+            if fields:
+                yield group.code, group.label, fields
+
+    def start_symptoms_from(self, symptoms: dict[str, str]) -> None:
+        """Prefill the symptom questions with answers given before, as this protocol asks them."""
+        initial: dict[str, Any] = self.initial  # type: ignore[attr-defined]
+        initial.update({SYMPTOM_PREFIX + code: value for code, value in as_asked(self._protocol, symptoms).items()})
+
+    def symptoms(self) -> dict[str, str]:
+        data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
+        return {
+            name.removeprefix(SYMPTOM_PREFIX): value
+            for name, value in data.items()
+            if name.startswith(SYMPTOM_PREFIX) and value
+        }
+
+
+class CommaDecimalField(forms.DecimalField):
+    """A number typed as many thermometers and phone keyboards write it: 38,4 is read as 38.4.
+
+    Its input is text, not type=number: a number field sends nothing for a number it cannot read
+    ("38,4" where it expects a dot), so a fever would vanish without a word, and Chromium drops the
+    comma as it is typed (384). The server reads both and names anything else beside the field.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit  # written after the number by some ("38.4 °C", "60 mL"): the field's own unit only
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # django-stubs: DecimalField
+        if isinstance(value, str):
+            value = value.strip()
+            spellings = [self.unit, self.unit.removeprefix("°"), "°"] if self.unit.startswith("°") else [self.unit]
+            for unit in filter(None, spellings):
+                if value.lower().endswith(unit.lower()):
+                    value = value[: -len(unit)].strip()
+                    break
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        result: Decimal | None = super().to_python(value)
+        places = self.decimal_places
+        if result is not None and result.is_finite() and places is not None:
+            exponent = result.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > places:
+                try:
+                    shorter = result.quantize(Decimal(1).scaleb(-places))
+                except InvalidOperation:  # more digits than a Decimal holds: the validators name it
+                    return result
+                result = shorter if shorter == result else result  # 38.40 is 38.4; 38.45 is still refused
+        return result
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+
+def readable_temperature(raw: object, low: Decimal, high: Decimal) -> Decimal | None:
+    """What a refused temperature most likely meant, for triaging a refused form only (nothing is stored):
+    38.45, "38,4 °C", "39C", and a Fahrenheit reading (101.5 or "101.5F") are read; anything else is None."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().lower().replace(" ", "").replace("°", "")
+    fahrenheit = text.endswith("f")
+    text = text.removesuffix("f").removesuffix("c")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+        if not value.is_finite():
+            return None
+        if fahrenheit or (not low <= value <= high and to_fahrenheit(low) <= value <= to_fahrenheit(high)):
+            value = (value - 32) * 5 / 9
+        value = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ArithmeticError):
+        return None
+    return value if low <= value <= high else None
+
+
+def to_fahrenheit(celsius: Decimal) -> Decimal:
+    return celsius * 9 / 5 + 32
+
+
+class CheckInForm(SymptomFieldsMixin, forms.Form):
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    pain = forms.IntegerField(
+        label="How bad is your back pain right now?",
+        help_text="0 means no pain, 10 the worst pain you can imagine.",
+        widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
+    )
+    temperature_c = CommaDecimalField(
+        unit="°C",
+        label="Temperature in °C (if you took it)",
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"size": "5"}),
+    )
+    note = forms.CharField(
+        label="Anything else you want the clinic to know?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, protocol: Protocol, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = protocol.limits
+        self._temperatures = Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
+        _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
+        _bound(self.fields["temperature_c"], *self._temperatures)
+        self.fields["date"].initial = today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+        self.add_symptom_fields(protocol)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if "temperature_c" in self.errors:
+            guess = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
+            if guess is not None:
+                self.add_error("temperature_c", f"Did you mean {guess} °C? If so, enter {guess}.")
+        return cleaned
+
+    def readable_answers(self) -> dict[str, Any]:
+        """After a refusal, what the answers most likely say, for triage only: the fields that passed, a
+        temperature read leniently, every symptom that says something; what cannot be read is None."""
+        read: dict[str, Any] = getattr(self, "cleaned_data", {})
+        temperature = read.get("temperature_c")
+        if temperature is None and "temperature_c" in self.errors:
+            temperature = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
+        return {
+            "date": read.get("date"),
+            "pain": read.get("pain"),
+            "temperature_c": temperature,
+            "symptoms": self.readable_symptoms(),
+            "refused": sorted(self.errors),
+        }
+
+
+def _bound(field: forms.Field, low: Any, high: Any) -> None:
+    """Limits that come from the protocol, checked on the server and announced to the browser."""
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    if getattr(field.widget, "input_type", None) in ("number", "range"):
+        field.widget.attrs.update({"min": low, "max": high})
+
+
+class ScreeningForm(SymptomFieldsMixin, forms.Form):
+    conditions = forms.MultipleChoiceField(
+        label="What has a doctor told you is causing your back pain?",
+        help_text="Tick all that apply; leave empty if you are not sure.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    history = forms.MultipleChoiceField(
+        label="Do any of these apply to you now?",
+        help_text="Tick all that apply.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Buttons, not a slider: a slider always holds a value, and a baseline the patient never chose would
+    # shift every later pain rule.
+    pain = forms.TypedChoiceField(
+        label="How bad is your back pain on a usual day?",
+        help_text="0 means no pain, 10 the worst pain you can imagine.",
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "pain-choice"}),
+        error_messages={"required": "Choose a number from 0 to 10."},
+    )
+    pain_trend = forms.ChoiceField(
+        label="Over the last few weeks, your pain has been",
+        choices=[
+            (PainTrend.IMPROVING.value, "Getting better"),
+            (PainTrend.STABLE.value, "About the same"),
+            (PainTrend.WORSENING.value, "Getting worse"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
+        _choices(
+            self.fields["history"], [(f.code, f.label[:1].upper() + f.label[1:]) for f in protocol.screening_factors]
+        )
+        pain = range(protocol.limits.pain_min, protocol.limits.pain_max + 1)
+        _choices(self.fields["pain"], [(str(n), str(n)) for n in pain])
+        # Nothing has been injected yet: questions about the injection site would only confuse.
+        self.add_symptom_fields(protocol, skip_groups=("injection_site",))
+
+    def readable_answers(self) -> dict[str, Any]:
+        """After a refusal, what the answers most likely say, for triage only (see CheckInForm)."""
+        read: dict[str, Any] = getattr(self, "cleaned_data", {})
+        data: Any = self.data
+
+        def known(name: str, codes: set[str]) -> list[str]:
+            sent = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return [code for code in sent if code in codes]
+
+        return {
+            "conditions": known("conditions", {c.code for c in self._protocol.conditions}),
+            "history": known("history", {f.code for f in self._protocol.screening_factors}),
+            "pain": read.get("pain"),
+            "pain_trend": read.get("pain_trend"),
+            "symptoms": self.readable_symptoms(),
+            "refused": sorted(self.errors),
+        }
+
+
+def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class EnrolForm(forms.Form):
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
+    email = forms.EmailField(max_length=150, help_text="The invitation link is for this address; it is also the login.")
+    phone = forms.CharField(max_length=40, required=False)
+    clinic_reference = forms.CharField(label="Clinic record number", max_length=40, required=False)
+    conditions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
+
+    def clean_date_of_birth(self) -> dt.date:
+        value: dt.date = self.cleaned_data["date_of_birth"]
+        if value.year < 1890:
+            raise forms.ValidationError("Check the year.")
+        return value
+
+
+class StaffForm(forms.Form):
+    given_name = forms.CharField(max_length=150)
+    family_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=150, help_text="Their login. The link to set a password is for them alone.")
+    # No role is preselected: adding an admin by leaving the first option is too easy a slip.
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+
+
+class StaffActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("yes", "Active"), ("no", "Deactivated")], coerce=lambda v: v == "yes")
+
+
+class StaffRoleForm(forms.Form):
+    # Not "role": the page also holds the form that adds a colleague, and one name means one control.
+    new_role = forms.ChoiceField(choices=Role.choices)
+
+
+class PhysicianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+SPINAL_LEVEL = RegexValidator(
+    r"^(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5])(-(C[1-7]|T([1-9]|1[0-2])|L[1-5]|S[1-5]))?$|^SI$",
+    "Write a level such as L4-L5, L5-S1 or SI (sacroiliac).",
+)
+
+
+class ProcedureForm(forms.Form):
+    performed_at = forms.DateTimeField(
+        label="Injected at (clinic time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    target = forms.ChoiceField()
+    spinal_level = forms.CharField(max_length=20, validators=[SPINAL_LEVEL], help_text="e.g. L4-L5, L5-S1, SI")
+    side = forms.ChoiceField(choices=[("", "Choose…"), *Side.choices])
+    image_guidance = forms.ChoiceField(choices=[("", "Choose…"), *ImageGuidance.choices])
+    blood_drawn_ml = CommaDecimalField(
+        unit="mL",
+        label="Blood drawn (mL)",
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("1"),
+        max_value=Decimal("250"),
+    )
+    spin_protocol = forms.CharField(max_length=200, help_text="e.g. two spins: 1500 g 10 min, then 3000 g 10 min")
+    platelet_concentration_x = CommaDecimalField(
+        label="Platelet concentration (× baseline)",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("1"),
+        max_value=Decimal("20"),
+        help_text="Give this or the platelet count.",
+    )
+    platelet_count_per_ul = forms.IntegerField(
+        label="Platelet count (per µL)", required=False, min_value=10_000, max_value=10_000_000
+    )
+    leukocytes = forms.ChoiceField(choices=Leukocytes.choices)
+    activation = forms.ChoiceField(choices=Activation.choices)
+    volume_injected_ml = CommaDecimalField(
+        unit="mL",
+        label="Volume injected (mL)",
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("50"),
+    )
+    operator = PhysicianChoiceField(queryset=User.objects.none(), label="Operator (physician)")
+    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, protocol: Protocol, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        # Where and how the needle went: no answer is chosen in advance, so a skipped field cannot record
+        # the wrong site or side.
+        _choices(
+            self.fields["target"],
+            [("", "Choose…"), *((t.code, t.label[:1].upper() + t.label[1:]) for t in protocol.targets)],
+        )
+        operator = self.fields["operator"]
+        assert isinstance(operator, forms.ModelChoiceField)
+        operator.queryset = User.objects.filter(
+            staff__clinic=clinic, staff__role=Role.PHYSICIAN, is_active=True
+        ).order_by("last_name")
+
+    def clean_performed_at(self) -> dt.datetime:
+        value: dt.datetime = self.cleaned_data["performed_at"]
+        if not 2000 <= value.year <= 2100:  # a typo such as 0202; time zone arithmetic fails near year 1
+            raise forms.ValidationError("Check the year.")
+        # The form's time is the clinic's wall clock, whatever the server's time zone is.
+        return value.replace(tzinfo=None).replace(tzinfo=zoneinfo.ZoneInfo(self.clinic.time_zone))
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if (
+            data is not None
+            and data.get("platelet_concentration_x") is None
+            and data.get("platelet_count_per_ul") is None
+        ):
+            self.add_error("platelet_concentration_x", "Give the concentration (× baseline) or the platelet count.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    candidacy = forms.ChoiceField(
+        label="Decision",
+        choices=[(Candidacy.ELIGIBLE.value, "Eligible: go ahead with PRP"), (Candidacy.DEFER.value, "Defer PRP")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when your decision differs from the recommendation, and always after a review.",
+    )
+
+
+STAGE_FILTERS = [
+    ("enrolled", "Enrolled"),
+    ("screened", "Awaiting decision"),
+    ("deferred", "Deferred"),
+    ("approved", "Approved"),
+    ("recovering", "Recovering"),
+    ("follow_up", "Follow-up"),
+]
+
+
+class PatientFilterForm(forms.Form):
+    """The patient list's filters, read from the query string: what is not one of them is named, not used."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    stage = forms.ChoiceField(
+        required=False, choices=[("", "Any stage"), *STAGE_FILTERS, ("injected", "Injected, any day")]
+    )
+    alerts = forms.ChoiceField(required=False, choices=[("", "Any"), ("open", "Open alerts")])
+    missed = forms.ChoiceField(required=False, choices=[("", "Any"), ("yes", "Missed check-in")])
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are valid, each as given; a field with a problem counts as not given."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class WorklistChangesForm(forms.Form):
+    since = forms.DateTimeField()
+
+
+def login_name(value: object) -> str:
+    """Logins are email addresses stored in lower case: "Ada@Example.org " from a phone keyboard is the same."""
+    return str(value or "").strip().lower()
+
+
+def throttled_login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The name sign-in throttling counts failures under (django-axes' AXES_USERNAME_CALLABLE): the login
+    as it is looked up, so changing the case of an email does not buy more guesses."""
+    given = (credentials or {}).get("username", request.POST.get("username") if request is not None else None)
+    return login_name(given)
+
+
+class SignInForm(AuthenticationForm):
+    def clean_username(self) -> str:
+        return login_name(self.cleaned_data.get("username"))
+
+
+class AlertNoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
+    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class ClinicalNoteForm(forms.Form):
+    text = forms.CharField(label="Add a note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AcceptInvitationForm(forms.Form):
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password_again = forms.CharField(
+        label="The same password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is not None and data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        return data

@@ -1,0 +1,62 @@
+"""A protocol document from its text (YAML, or TOML) to a validated ``Protocol``. Pure: the text comes
+from a file at the edge, or from a clinic's stored version."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from prpath.core.problems import Problem, ProblemsFound, problems_from_validation_error
+from prpath.core.protocol.schema import Protocol, check_protocol
+
+
+def parse_protocol(data: Any) -> Protocol:
+    """Validate a protocol held as plain data; raises ProblemsFound listing every problem."""
+    if not isinstance(data, dict):
+        raise ProblemsFound([Problem("", "a protocol document is a mapping of sections")])
+    try:
+        protocol = Protocol.model_validate(data)
+    except ValidationError as error:
+        raise ProblemsFound(problems_from_validation_error(error)) from None
+    problems = check_protocol(protocol)
+    if problems:
+        raise ProblemsFound(problems)
+    return protocol
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice: the second would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_protocol_text(text: str, *, name: str = "protocol.yaml") -> Protocol:
+    """Parse YAML, or TOML when ``name`` ends in .toml."""
+    try:
+        data = tomllib.loads(text) if name.endswith(".toml") else yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
+        problem = getattr(error, "problem", None) or str(error)
+        raise ProblemsFound([Problem(where, f"not valid YAML: {problem}")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProblemsFound([Problem("document", f"not valid TOML: {error}")]) from None
+    return parse_protocol(data)
+
+
+def content_hash(text: str) -> str:
+    """What identifies a document's exact text: two versions with the same hash say the same thing."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

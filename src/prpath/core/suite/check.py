@@ -1,0 +1,125 @@
+"""Comparing triage results with the answer keys of vignettes: the product's safety suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from prpath.core.protocol.schema import CANDIDACY_ORDER, DISPOSITION_ORDER, Disposition
+from prpath.core.suite.vignettes import VignetteResult
+
+_DISPOSITION_RANK = {d.value: d.rank for d in DISPOSITION_ORDER}
+_CANDIDACY_RANK = {c.value: c.rank for c in CANDIDACY_ORDER}
+
+
+@dataclass
+class CheckReport:
+    evaluated: int = 0
+    without_key: int = 0
+    agreed: int = 0
+    under_triage: int = 0
+    over_triage: int = 0
+    candidacy_too_permissive: int = 0
+    candidacy_too_strict: int = 0
+    candidacy_mismatched: int = 0
+    rejected_as_expected: int = 0
+    accepted_but_invalid: int = 0
+    rejected_unexpectedly: int = 0
+    emergencies_expected: int = 0
+    emergencies_found: int = 0
+    disagreements: list[str] = field(default_factory=list)
+    bad_keys: list[str] = field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return self.evaluated - self.without_key
+
+    @property
+    def all_agree(self) -> bool:
+        return not self.disagreements and not self.bad_keys
+
+    def summary_lines(self) -> list[str]:
+        sensitivity = (
+            f"{self.emergencies_found}/{self.emergencies_expected} "
+            f"({100 * self.emergencies_found / self.emergencies_expected:.1f}%)"
+            if self.emergencies_expected
+            else "n/a (no emergency in the answer keys)"
+        )
+        rate = f"{100 * self.agreed / self.checked:.1f}%" if self.checked else "n/a"
+        return [
+            f"checked {self.checked} of {self.evaluated} vignettes"
+            + (f" ({self.without_key} without an answer key)" if self.without_key else "")
+            + f"; exact agreement {self.agreed}/{self.checked} ({rate})",
+            f"under-triage {self.under_triage}, over-triage {self.over_triage}; candidacy too permissive "
+            f"{self.candidacy_too_permissive}, too strict {self.candidacy_too_strict}"
+            + (
+                f", given where none is expected or missing {self.candidacy_mismatched}"
+                if self.candidacy_mismatched
+                else ""
+            )
+            + "; invalid files "
+            f"rejected {self.rejected_as_expected}, accepted {self.accepted_but_invalid}, "
+            f"valid files rejected {self.rejected_unexpectedly}",
+            f"emergency sensitivity {sensitivity}",
+        ]
+
+
+def check_results(results: Iterable[VignetteResult]) -> CheckReport:
+    report = CheckReport()
+    for result in results:
+        report.evaluated += 1
+        expected = result.expected
+        if expected is None:
+            report.without_key += 1
+            continue
+        if expected.get("error") is True:
+            if result.assessment is None:
+                report.rejected_as_expected += 1
+                report.agreed += 1
+            else:
+                report.accepted_but_invalid += 1
+                report.disagreements.append(f"{result.id}: expected an error, but the file was accepted")
+            continue
+        want_disposition = expected.get("disposition")
+        want_candidacy = expected.get("candidacy")
+        if not (isinstance(want_disposition, str) and want_disposition in _DISPOSITION_RANK) or not (
+            want_candidacy is None or (isinstance(want_candidacy, str) and want_candidacy in _CANDIDACY_RANK)
+        ):
+            report.bad_keys.append(f"{result.id}: the answer key is not valid: {expected}")
+            continue
+        if want_disposition == Disposition.EMERGENCY.value:
+            report.emergencies_expected += 1
+        if result.assessment is None:
+            report.rejected_unexpectedly += 1
+            report.disagreements.append(f"{result.id}: expected {want_disposition}, but {result.error}")
+            continue
+        got = result.assessment
+        got_candidacy = got.candidacy.value if got.candidacy else None
+        if got.disposition is Disposition.EMERGENCY and want_disposition == Disposition.EMERGENCY.value:
+            report.emergencies_found += 1
+        difference = got.disposition.rank - _DISPOSITION_RANK[want_disposition]
+        if difference < 0:
+            report.under_triage += 1
+        elif difference > 0:
+            report.over_triage += 1
+        candidacy_ok = got_candidacy == want_candidacy
+        if not candidacy_ok and got_candidacy and want_candidacy:
+            if _CANDIDACY_RANK[got_candidacy] < _CANDIDACY_RANK[want_candidacy]:
+                report.candidacy_too_permissive += 1
+            else:
+                report.candidacy_too_strict += 1
+        elif not candidacy_ok:  # one side has no candidacy: a screening/recovery mix-up, not an order
+            report.candidacy_mismatched += 1
+        if difference == 0 and candidacy_ok:
+            report.agreed += 1
+            continue
+        rules = ", ".join(f.rule for f in got.findings) or "no finding"
+        label = "UNDER-TRIAGE" if difference < 0 else "OVER-TRIAGE" if difference > 0 else "CANDIDACY"
+        report.disagreements.append(
+            f"{label} {result.id}: expected {want_disposition}/{want_candidacy or '-'}, "
+            f"got {got.disposition.value}/{got_candidacy or '-'} ({rules})"
+        )
+    return report
+
+
+__all__ = ["CheckReport", "check_results"]

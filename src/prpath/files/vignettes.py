@@ -1,0 +1,60 @@
+"""Vignette files on disk: the folders a person names, and the safety suite shipped with prpath."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from prpath.core.protocol.schema import Protocol
+from prpath.core.suite.vignettes import VignetteResult, evaluate_vignette_text
+
+SHIPPED_SUITE = "suite"
+
+
+def collect_vignette_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
+    """Files named, and the *.json entries of folders named, in file-name order, each with the reason
+    it cannot be read as a file (a missing path, a folder or a broken link named *.json) or None."""
+    entries: dict[Path, str | None] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for entry in path.glob("*.json"):
+                entries[entry] = None if entry.is_file() else f"{entry}: not a readable file"
+        elif path.is_file():
+            entries[path] = None
+        else:
+            entries[path] = f"{path}: no such file or folder"
+    return sorted(entries.items(), key=lambda item: (item[0].name, str(item[0])))
+
+
+def evaluate_vignette_file(protocol: Protocol, path: Path) -> VignetteResult:
+    try:
+        text = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    except OSError as error:
+        return VignetteResult(id=path.stem, name=path.name, error=f"{path.name}: cannot be read: {error.strerror}")
+    return evaluate_vignette_text(protocol, text, name=path.name, stem=path.stem)
+
+
+def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Iterator[VignetteResult]:
+    for path, unreadable in collect_vignette_paths(paths):
+        if unreadable:
+            yield VignetteResult(id=path.stem, name=path.name, error=unreadable)
+        else:
+            yield evaluate_vignette_file(protocol, path)
+
+
+def shipped_suite_folders() -> list[Path]:
+    """The vignettes prpath ships as its safety suite: answer keys written from the clinical protocol,
+    and those written independently by a clinical review."""
+    root = Path(str(resources.files("prpath.files").joinpath(SHIPPED_SUITE)))
+    return [root, root / "review"]
+
+
+def read_shipped_suite() -> list[tuple[str, bytes]]:
+    """Each shipped vignette as (file name, text), in the order ``prpath triage`` reads them."""
+    found = collect_vignette_paths(shipped_suite_folders())
+    return [
+        (path.name, path.read_bytes().removeprefix(codecs.BOM_UTF8)) for path, unreadable in found if not unreadable
+    ]

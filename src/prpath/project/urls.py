@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from prpath.project import views
+
+urlpatterns = [
+    path("start/", views.start, name="start"),
+    path("healthz", views.health, name="health"),
+    path("", include("prpath.clinic.web.urls")),
+]
