@@ -69,6 +69,13 @@ class PainTrend(StrEnum):
 
 
 DISPOSITION_ORDER = tuple(Disposition)
+# What the clinic's staff read on badges and in an alert's history: the category in a word, not the code.
+DISPOSITION_WORDS = {
+    Disposition.EMERGENCY: "Emergency",
+    Disposition.URGENT: "Urgent",
+    Disposition.CONSULT: "Consult",
+    Disposition.SELF_CARE: "Expected",
+}
 CANDIDACY_ORDER = tuple(Candidacy)
 SEVERITY_ORDER = tuple(Severity)
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
+from prpath.core.findings import records_of
 from prpath.core.problems import Problem, ProblemsFound, problems_from_validation_error
 from prpath.core.protocol.schema import Protocol
 from prpath.core.triage import Assessment, Case, triage
@@ -35,16 +36,8 @@ class VignetteResult:
 
 
 def assessment_as_dict(vignette_id: str, assessment: Assessment, *, explain: bool = False) -> dict[str, Any]:
-    findings = []
-    for finding in assessment.findings:
-        item: dict[str, Any] = {"rule": finding.rule, "disposition": finding.disposition.value}
-        if finding.candidacy is not None:
-            item["candidacy"] = finding.candidacy.value
-        item["reason"] = finding.reason
-        if explain:
-            item["rationale"] = finding.rationale
-            item["source"] = finding.source
-        findings.append(item)
+    # The same record the clinic stores and shows, projected as FORMAT.md writes a finding.
+    findings = [record.as_vignette_output(explain=explain) for record in records_of(assessment.findings)]
     line: dict[str, Any] = {
         "id": vignette_id,
         "disposition": assessment.disposition.value,
