@@ -36,10 +36,14 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
-    from prpath.clinic import services
+    from prpath.audit.actors import Actor
+    from prpath.clinic.actions.checkins import CheckInReport, do_record_checkin
     from prpath.clinic.demo import load_demo_clinic
     from prpath.clinic.models import Clinic, Patient, Stage
+    from prpath.clinic.queries.protocols import protocol_for
+    from prpath.clinic.translate import clinic_today
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # accounts, not hashing, here
     settings.ALLOWED_HOSTS = ["*"]
@@ -55,20 +59,15 @@ def main() -> int:
 
     # Check-ins: recovering patients report again today (an amendment after the first pass).
     recovering = list(Patient.objects.filter(clinic=clinic, stage=Stage.INJECTED).select_related("user"))
-    today = services.clinic_today(clinic)
+    today = clinic_today(clinic, timezone.now())
     timings = []
     for n in range(args.checkins):
         patient = recovering[n % len(recovering)]
-        assert patient.user is not None
         t0 = time.perf_counter()
-        services.do_record_checkin(
-            patient.user,
-            patient,
-            date=today,
-            pain=4 + n % 4,
-            temperature_c=Decimal("38.2") if n % 9 == 0 else None,
-            symptoms={},
-            note="",
+        report_ = CheckInReport(date=today, pain=4 + n % 4, temperature_c=Decimal("38.2") if n % 9 == 0 else None)
+        # As the page does: the clinic's protocol is read for each report.
+        do_record_checkin(
+            Actor.patient(patient.user), patient, report_, protocol=protocol_for(clinic), now=timezone.now()
         )
         timings.append((time.perf_counter() - t0) * 1000)
     report("record a check-in", timings)

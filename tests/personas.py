@@ -1,6 +1,6 @@
 """The people of the tests: two clinics, one user of each role, and patients at chosen stages.
 
-Everything is made through the services, as the product makes it. ``World`` is what the ``world``
+Everything is made through the actions, as the product makes it. ``World`` is what the ``world``
 fixture (tests/conftest.py) gives a test: Riverside is "our" clinic, Hillside the other tenant.
 """
 
@@ -13,12 +13,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import Clinic, Patient, Procedure, Role, Screening
+from prpath.accounts.models import User
+from prpath.audit.actors import Actor
+from prpath.clinic.actions.access_links import do_accept_access_link, do_invite_patient
+from prpath.clinic.actions.checkins import CheckInReport, do_record_checkin
+from prpath.clinic.actions.clinics import do_create_clinic
+from prpath.clinic.actions.patients import Enrolment, do_enrol_patient
+from prpath.clinic.actions.procedures import ProcedureRecord, do_record_procedure
+from prpath.clinic.actions.screening import ScreeningAnswers, do_decide_candidacy, do_record_screening
+from prpath.clinic.actions.staff import NewStaff, do_add_staff
+from prpath.clinic.models import CheckIn, Clinic, Patient, Procedure, Role, Screening
+from prpath.clinic.queries.protocols import protocol_for
+from prpath.clinic.translate import ClinicProtocol
+from prpath.clinic.translate import clinic_today as _clinic_today
 from prpath.core.protocol.schema import Candidacy
 
 PASSWORD = "correct-horse-battery-staple"
@@ -38,13 +48,40 @@ class World:
     staff: dict[str, User] = field(default_factory=dict)
 
 
+SETUP = Actor.system("tests")
+
+
+def now() -> dt.datetime:
+    """The time an action is told it is: now, as the pages tell it."""
+    return timezone.now()
+
+
+def staff(user: User) -> Actor:
+    return Actor.staff(user)
+
+
+def patient_actor(patient_or_user: Patient | User) -> Actor:
+    user = patient_or_user.user if isinstance(patient_or_user, Patient) else patient_or_user
+    return Actor.patient(user)
+
+
+def protocol_of(clinic: Clinic | Patient) -> ClinicProtocol:
+    return protocol_for(clinic.clinic if isinstance(clinic, Patient) else clinic)
+
+
+def create_clinic(name: str, phone: str, **fields: Any) -> Clinic:
+    return do_create_clinic(SETUP, name=name, phone=phone, now=now(), **fields)
+
+
+def add_staff(clinic: Clinic, *, email: str, given_name: str, family_name: str, role: Role | str, **fields: Any) -> Any:
+    return do_add_staff(SETUP, clinic, NewStaff(email, given_name, family_name, role), now=now(), **fields)
+
+
 def make_world() -> World:
-    clinic = services.do_create_clinic(
-        "Riverside Spine", "+44 20 7946 0000", emergency_number="999", time_zone=TIME_ZONE
-    )
-    other = services.do_create_clinic("Hillside Pain", "+44 20 7946 1111", emergency_number="999", time_zone=TIME_ZONE)
+    clinic = create_clinic("Riverside Spine", "+44 20 7946 0000", emergency_number="999", time_zone=TIME_ZONE)
+    other = create_clinic("Hillside Pain", "+44 20 7946 1111", emergency_number="999", time_zone=TIME_ZONE)
     people = {
-        role: services.do_add_staff(
+        role: add_staff(
             clinic,
             email=f"{role}@riverside.test",
             given_name=role.label,
@@ -54,7 +91,7 @@ def make_world() -> World:
         ).user
         for role in Role
     }
-    other_nurse = services.do_add_staff(
+    other_nurse = add_staff(
         other,
         email="nurse@hillside.test",
         given_name="Nurse",
@@ -62,7 +99,7 @@ def make_world() -> World:
         role=Role.NURSE,
         password=PASSWORD,
     ).user
-    other_physician = services.do_add_staff(
+    other_physician = add_staff(
         other,
         email="physician@hillside.test",
         given_name="Physician",
@@ -84,7 +121,7 @@ def make_world() -> World:
 
 
 def clinic_today(clinic: Clinic) -> dt.date:
-    return services.clinic_today(clinic)
+    return _clinic_today(clinic, timezone.now())
 
 
 _count = 0
@@ -103,14 +140,15 @@ def enrol(world: World, clinic: Clinic | None = None, **fields: Any) -> Patient:
         "email": f"pat{_count}@patients.test",
         **fields,
     }
-    return services.do_enrol_patient(actor, clinic, **values)
+    return do_enrol_patient(staff(actor), clinic, Enrolment(**values), protocol=protocol_of(clinic), now=now())
 
 
 def with_account(world: World, patient: Patient) -> Patient:
     actor = world.nurse if patient.clinic_id == world.clinic.pk else world.other_nurse
-    _, token = services.do_invite_patient(actor, patient)
-    services.do_accept_invitation(token, PASSWORD)
+    _, token = do_invite_patient(staff(actor), patient, now=now())
+    do_accept_access_link(token, PASSWORD, now=now())
     patient.refresh_from_db()
+    patient.user.refresh_from_db()
     return patient
 
 
@@ -125,15 +163,14 @@ def screen(
     days_ago: int = 90,
 ) -> Screening:
     """Answered ``days_ago`` days ago (by default long before any injection a test records)."""
-    assert patient.user is not None, "the patient answers screening from their own account"
-    return services.do_record_screening(
-        patient.user,
+    assert patient.user.has_joined, "the patient answers screening from their own account"
+    return do_record_screening(
+        patient_actor(patient),
         patient,
-        conditions=conditions,
-        history=history,
-        pain=pain,
-        pain_trend=pain_trend,
-        symptoms=symptoms or {},
+        ScreeningAnswers(
+            conditions=conditions, history=history, pain=pain, pain_trend=pain_trend, symptoms=symptoms or {}
+        ),
+        protocol=protocol_of(patient),
         now=timezone.now() - dt.timedelta(days=days_ago),
     )
 
@@ -160,7 +197,10 @@ def inject(world: World, patient: Patient, *, days_ago: int, **fields: Any) -> P
     }
     if values["performed_at"] > timezone.now():  # early in the morning: the injection was earlier today
         values["performed_at"] = timezone.now() - dt.timedelta(minutes=30)
-    return services.do_record_procedure(physician, patient, **values)
+    at = values.pop("now", None) or now()
+    return do_record_procedure(
+        staff(physician), patient, ProcedureRecord(**values), protocol=protocol_of(patient), now=at
+    )
 
 
 def injected_patient(world: World, *, days_ago: int, clinic: Clinic | None = None, **screening: Any) -> Patient:
@@ -168,8 +208,12 @@ def injected_patient(world: World, *, days_ago: int, clinic: Clinic | None = Non
     patient = with_account(world, enrol(world, clinic))
     record = screen(patient, **screening)
     physician = world.physician if patient.clinic_id == world.clinic.pk else world.other_physician
-    services.do_decide_candidacy(
-        physician, record, candidacy=Candidacy.ELIGIBLE, reason="Reviewed in clinic; fine to go ahead."
+    do_decide_candidacy(
+        staff(physician),
+        record,
+        candidacy=Candidacy.ELIGIBLE,
+        reason="Reviewed in clinic; fine to go ahead.",
+        now=now(),
     )
     inject(world, patient, days_ago=days_ago)
     patient.refresh_from_db()
@@ -184,20 +228,18 @@ def check_in(
     temperature_c: str | None = None,
     note: str = "",
     **symptoms: str,
-) -> Any:
+) -> CheckIn:
     """A check-in by the patient on a day after their latest injection (today when not given)."""
-    assert patient.user is not None
     assert patient.injected_on is not None
     date = clinic_today(patient.clinic) if days_after is None else patient.injected_on + dt.timedelta(days=days_after)
-    return services.do_record_checkin(
-        patient.user,
-        patient,
+    report = CheckInReport(
         date=date,
         pain=pain,
         temperature_c=Decimal(temperature_c) if temperature_c is not None else None,
         symptoms=symptoms,
         note=note,
     )
+    return do_record_checkin(patient_actor(patient), patient, report, protocol=protocol_of(patient), now=now())
 
 
 def authenticates(email: str, password: str) -> User | None:

@@ -2,7 +2,8 @@
 
 prpath triage PATH... [--check] [--explain]   evaluate vignette files (FORMAT.md)
 prpath protocol validate FILE...              check protocol documents; exit 2 on any problem
-prpath protocol show [--yaml]                 the active protocol and its version
+prpath protocol show [--yaml]                 a protocol (the built-in one, a file, or a clinic's active one)
+prpath protocol versions|add|diff|activate --clinic CLINIC   a clinic's protocol versions
 prpath clinic create NAME --phone PHONE ...    set up a clinic (its emergency number and time zone)
 prpath clinic list                            the clinics, with their staff
 prpath staff add --clinic CLINIC --email ...  give someone a staff account (asks for the password)
@@ -25,12 +26,7 @@ import yaml
 from prpath import __version__
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Protocol, describe_days, describe_expression
-from prpath.files.protocols import (
-    PROTOCOL_ENV,
-    active_protocol,
-    active_protocol_source,
-    load_protocol_file,
-)
+from prpath.files.protocols import DEFAULT_PROTOCOL_NAME, default_protocol, load_protocol_file
 
 EXIT_OK, EXIT_DISAGREE, EXIT_INVALID = 0, 1, 2
 
@@ -72,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("paths", nargs="+", metavar="PATH", help="a vignette file or a folder of *.json files")
     triage.add_argument("--check", action="store_true", help="compare with each file's answer key")
     triage.add_argument("--explain", action="store_true", help="add each finding's rationale and source")
-    triage.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
+    which = triage.add_mutually_exclusive_group()
+    which.add_argument("--protocol", metavar="FILE", help="a protocol document (default: the built-in one)")
+    which.add_argument("--clinic", metavar="CLINIC", help="the active protocol of a clinic (name or id)")
     triage.set_defaults(run=_run_triage)
 
     protocol = commands.add_parser("protocol", help="validate or show protocol documents")
@@ -80,10 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     validate = protocol_commands.add_parser("validate", help="check protocol documents; exit 2 on a problem")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(run=_run_protocol_validate)
-    show = protocol_commands.add_parser("show", help="print the active protocol and its version")
+    show = protocol_commands.add_parser("show", help="print a protocol: its rules in a line each, or all of it")
     show.add_argument("--yaml", action="store_true", help="print the whole document as YAML")
-    show.add_argument("--protocol", metavar="FILE", help=f"protocol document (default: ${PROTOCOL_ENV})")
+    which = show.add_mutually_exclusive_group()
+    which.add_argument("--protocol", metavar="FILE", help="a protocol document (default: the built-in one)")
+    which.add_argument("--clinic", metavar="CLINIC", help="the active protocol of a clinic (name or id)")
     show.set_defaults(run=_run_protocol_show)
+    from prpath import protocol_cli
+
+    protocol_cli.add_commands(protocol_commands)
 
     clinic = commands.add_parser("clinic", help="set up and list clinics")
     clinic_commands = clinic.add_subparsers(title="clinic commands", metavar="COMMAND", required=True)
@@ -92,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--phone", required=True, help="the number patients call; shown on every patient page")
     create.add_argument("--emergency-number", default="112", help="what patients dial in an emergency (default 112)")
     create.add_argument("--time-zone", default="UTC", help="decides what 'today' is for its patients (default UTC)")
+    create.add_argument("--protocol", metavar="FILE", help="the clinic's first protocol (default: the built-in one)")
     create.set_defaults(run=_run_clinic_create)
     clinic_commands.add_parser("list", help="the clinics, with their staff").set_defaults(run=_run_clinic_list)
 
@@ -135,11 +139,16 @@ def _port(text: str) -> int:
     return port
 
 
-def _load_protocol(path: str | None, err: TextIO) -> Protocol | None:
+def _load_protocol(args: argparse.Namespace, err: TextIO) -> tuple[Protocol, str] | None:
+    """The protocol a command was asked for, with where it came from; None (and a message) if it cannot be read."""
+    if getattr(args, "clinic", None):
+        from prpath import protocol_cli
+
+        return protocol_cli.active_protocol_of(args.clinic, err)
+    source = args.protocol or f"the built-in {DEFAULT_PROTOCOL_NAME}"
     try:
-        return load_protocol_file(path) if path else active_protocol()
+        return (load_protocol_file(args.protocol) if args.protocol else default_protocol()), source
     except ProblemsFound as found:
-        source = path or active_protocol_source()
         for problem in found.problems:
             print(f"{source}: {problem}", file=err)
         return None
@@ -149,9 +158,10 @@ def _run_triage(args: argparse.Namespace) -> int:
     from prpath.core.suite.check import check_results
     from prpath.files.vignettes import evaluate_vignettes
 
-    protocol = _load_protocol(args.protocol, sys.stderr)
-    if protocol is None:
+    loaded = _load_protocol(args, sys.stderr)
+    if loaded is None:
         return EXIT_INVALID
+    protocol, _ = loaded
     results = list(evaluate_vignettes(protocol, args.paths))
     if not results:
         # An empty or mistyped folder must not look like a passing safety suite.
@@ -194,10 +204,10 @@ def _run_protocol_validate(args: argparse.Namespace) -> int:
 
 
 def _run_protocol_show(args: argparse.Namespace) -> int:
-    protocol = _load_protocol(args.protocol, sys.stderr)
-    if protocol is None:
+    loaded = _load_protocol(args, sys.stderr)
+    if loaded is None:
         return EXIT_INVALID
-    source = args.protocol or active_protocol_source()
+    protocol, source = loaded
     if args.yaml:
         print(f"# {protocol.label} (from {source})")
         document = protocol.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
@@ -241,11 +251,22 @@ def _report(found: ProblemsFound) -> int:
 
 def _run_clinic_create(args: argparse.Namespace) -> int:
     _django_setup()
-    from prpath.clinic import services
+    from django.utils import timezone
+
+    from prpath.audit.actors import Actor
+    from prpath.clinic.actions.clinics import do_create_clinic
+    from prpath.files.protocols import read_protocol_file_text
 
     try:
-        clinic = services.do_create_clinic(
-            args.name, args.phone, emergency_number=args.emergency_number, time_zone=args.time_zone
+        text = read_protocol_file_text(args.protocol) if args.protocol else None
+        clinic = do_create_clinic(
+            Actor.system("cli"),
+            name=args.name,
+            phone=args.phone,
+            emergency_number=args.emergency_number,
+            time_zone=args.time_zone,
+            protocol_text=text,
+            now=timezone.now(),
         )
     except ProblemsFound as found:
         return _report(found)
@@ -256,16 +277,17 @@ def _run_clinic_create(args: argparse.Namespace) -> int:
 
 def _run_clinic_list(args: argparse.Namespace) -> int:
     _django_setup()
-    from prpath.clinic.models import Clinic
+    from prpath.clinic.models import Clinic, VersionState
 
-    clinics = Clinic.objects.prefetch_related("staff__user").order_by("name")
+    clinics = Clinic.objects.prefetch_related("staff__user", "protocol_versions").order_by("name")
     for clinic in clinics:
+        active = next((v for v in clinic.protocol_versions.all() if v.state == VersionState.ACTIVE), None)
         print(
             f"{clinic.uuid}  {clinic.name}  (phone {clinic.phone}, emergency {clinic.emergency_number}, "
-            f"{clinic.time_zone})"
+            f"{clinic.time_zone}; protocol {active.label if active else 'none'})"
         )
         for member in clinic.staff.all():
-            print(f"    {member.get_role_display():<12} {member.user.get_username()}")
+            print(f"    {member.get_role_display():<12} {member.user.email}")
     if not clinics:
         print("no clinics yet: prpath clinic create NAME --phone PHONE", file=sys.stderr)
     return EXIT_OK
@@ -275,20 +297,17 @@ def _run_staff_add(args: argparse.Namespace) -> int:
     import getpass
 
     _django_setup()
-    from django.core.exceptions import ValidationError
+    from django.utils import timezone
 
-    from prpath.clinic import services
-    from prpath.clinic.models import Clinic, Role
+    from prpath import protocol_cli
+    from prpath.audit.actors import Actor
+    from prpath.clinic.actions.staff import NewStaff, do_add_staff
+    from prpath.clinic.models import Role
     from prpath.core.problems import Problem
 
-    try:
-        clinic = Clinic.objects.get(uuid=args.clinic)
-    except (Clinic.DoesNotExist, ValidationError):
-        matches = list(Clinic.objects.filter(name=args.clinic)[:2])
-        if len(matches) != 1:
-            why = "no clinic has that name or id" if not matches else "two clinics have that name: give its id"
-            return _report(ProblemsFound([Problem("clinic", f"{why} (prpath clinic list)")]))
-        clinic = matches[0]
+    clinic = protocol_cli.find_clinic(args.clinic)
+    if isinstance(clinic, ProblemsFound):
+        return _report(clinic)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -296,18 +315,17 @@ def _run_staff_add(args: argparse.Namespace) -> int:
         if getpass.getpass("The same password again: ") != password:
             return _report(ProblemsFound([Problem("password", "the two passwords are not the same")]))
     try:
-        member = services.do_add_staff(
+        member = do_add_staff(
+            Actor.system("cli"),
             clinic,
-            email=args.email,
-            given_name=args.given_name,
-            family_name=args.family_name,
-            role=Role(args.role),
+            NewStaff(email=args.email, given_name=args.given_name, family_name=args.family_name, role=Role(args.role)),
             password=password,
+            now=timezone.now(),
         )
     except ProblemsFound as found:
         return _report(found)
     print(
-        f"{member.user.get_username()} is {member.get_role_display().lower()} at {clinic.name}: they sign in "
+        f"{member.user.email} is {member.get_role_display().lower()} at {clinic.name}: they sign in "
         "with their email and this password"
     )
     return EXIT_OK
@@ -342,7 +360,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     where = settings.DATA_DIR if connection.vendor == "sqlite" else connection.settings_dict["NAME"]
     print(f"prpath demo: {connection.vendor} database migrated ({where})")
     if args.reset:
-        reset_demo_clinic()
+        try:
+            reset_demo_clinic()
+        except ProblemsFound as found:
+            return _report(found)
     print(f"prpath demo: loading {DEMO_CLINIC} (30 synthetic patients; kept between runs, --reset rebuilds it)")
     sys.stdout.flush()
     logins = load_demo_clinic()

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from prpath.clinic import services
+from prpath.clinic.actions.access_links import do_invite_patient
 from prpath.clinic.models import Alert, AlertState, CheckIn
 from tests.browser.pages import SIZES, Visit
-from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, make_world
+from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, make_world, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +40,7 @@ def test_a_patient_accepts_the_invitation_answers_screening_and_sees_their_guida
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
 ) -> None:
     patient = enrol(live_world, given_name="Amira")
-    _, token = services.do_invite_patient(live_world.nurse, patient)
+    _, token = do_invite_patient(staff(live_world.nurse), patient, now=timezone.now())
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
 
@@ -79,11 +80,11 @@ def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_workl
     earlier = injected_patient(live_world, days_ago=2)
     check_in(earlier, itching="mild")
     patient = injected_patient(live_world, days_ago=4)
-    assert patient.user is not None
+    assert patient.has_joined
 
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.username)
+    visit.sign_in(patient.user.email)
     assert "Day 4 after your injection" in page.get_by_role("main").inner_text()
     visit.look("today-day-4")
     page.get_by_role("link", name="Check in now").click()
@@ -136,10 +137,10 @@ def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruct
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
 ) -> None:
     patient = injected_patient(live_world, days_ago=6)
-    assert patient.user is not None
+    assert patient.has_joined
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.username)
+    visit.sign_in(patient.user.email)
     visit.go("/me/check-in/")
     page.locator("#id_pain").fill("7")
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
@@ -163,10 +164,10 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
 ) -> None:
     patient = injected_patient(live_world, days_ago=4)
-    assert patient.user is not None
+    assert patient.has_joined
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.username)
+    visit.sign_in(patient.user.email)
     visit.go("/me/check-in/")
     page.get_by_label("Temperature in °C (if you took it)").fill("83.4")  # a slip of the fingers
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
@@ -230,9 +231,9 @@ def test_the_check_in_and_acknowledge_work_with_javascript_off(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit]
 ) -> None:
     patient = injected_patient(live_world, days_ago=3)
-    assert patient.user is not None
+    assert patient.has_joined
     visit = open_visit(visits, browser, live_server, "phone", javascript=False)
-    visit.sign_in(patient.user.username)
+    visit.sign_in(patient.user.email)
     visit.go("/me/check-in/")
     visit.page.locator("#id_pain").fill("6")
     visit.page.get_by_label("Temperature in °C (if you took it)").fill("38.2")
@@ -260,9 +261,9 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit]
 ) -> None:
     patient = injected_patient(live_world, days_ago=2)
-    assert patient.user is not None
+    assert patient.has_joined
     visit = open_visit(visits, browser, live_server, "phone")
-    visit.sign_in(patient.user.username)
+    visit.sign_in(patient.user.email)
     visit.go("/me/check-in/")
     keys = visit.page.keyboard
     pain = visit.page.locator("#id_pain")

@@ -10,11 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
+from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
+from prpath.clinic.models import Alert, AlertState, Patient
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition
-from tests.personas import World, check_in, inject, injected_patient, make_world
+from tests.personas import World, check_in, inject, injected_patient, make_world, now, patient_actor, protocol_of, staff
 
 
 def unresolved(patient: Patient) -> list[Alert]:
@@ -34,7 +36,7 @@ def test_a_fever_raises_one_open_urgent_alert_in_the_patients_clinic(world: Worl
         Disposition.URGENT.rank,
     )
     assert "Fever" in alert.summary
-    assert [f["rule"] for f in alert.findings if f["disposition"] == "urgent"] == ["recovery.fever"]
+    assert [f.rule for f in alert.findings if f.disposition == "urgent"] == ["recovery.fever"]
 
 
 def test_expected_soreness_raises_nothing(world: World) -> None:
@@ -67,7 +69,7 @@ def test_the_same_finding_again_leaves_an_acknowledged_alert_acknowledged(world:
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert, note="Called; coming in this afternoon.")
+    do_acknowledge_alert(staff(world.nurse), alert, note="Called; coming in this afternoon.", now=now())
 
     check_in(patient, days_after=5, temperature_c="38.3")
 
@@ -80,7 +82,7 @@ def test_an_emergency_reopens_an_acknowledged_alert(world: World) -> None:
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
 
     day_5 = check_in(patient, days_after=5, temperature_c="38.4", bladder_control_loss="severe")
 
@@ -125,7 +127,7 @@ def test_after_resolving_a_new_finding_raises_a_new_alert(world: World) -> None:
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.4")
     first = Alert.objects.get(patient=patient)
-    services.do_resolve_alert(world.nurse, first, note="Seen: viral, no infection at the site.")
+    do_resolve_alert(staff(world.nurse), first, note="Seen: viral, no infection at the site.", now=now())
 
     day_5 = check_in(patient, days_after=5, injection_site_discharge="mild")
 
@@ -155,38 +157,38 @@ def test_acknowledging_records_who_and_when(world: World) -> None:
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
 
-    services.do_acknowledge_alert(world.nurse, alert, note="  Called the patient.  ")
+    do_acknowledge_alert(staff(world.nurse), alert, note="  Called the patient.  ", now=now())
 
     alert.refresh_from_db()
     assert alert.state == AlertState.ACKNOWLEDGED
     assert (alert.acknowledged_by, alert.acknowledge_note) == (world.nurse, "Called the patient.")
     assert alert.acknowledged_at is not None
-    assert AuditEvent.objects.filter(what="alert.acknowledge", object_uuid=alert.uuid, actor=world.nurse).exists()
+    assert AuditEvent.objects.filter(action="alert.acknowledge", object_uuid=alert.uuid, actor=world.nurse).exists()
 
 
 def test_acknowledging_twice_is_refused(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_acknowledge_alert(world.physician, alert)
+        do_acknowledge_alert(staff(world.physician), alert, now=now())
 
     assert [p.location for p in found.value.problems] == ["state"]
     alert.refresh_from_db()
     assert alert.acknowledged_by == world.nurse
-    assert AuditEvent.objects.filter(what="alert.acknowledge", object_uuid=alert.uuid).count() == 1
+    assert AuditEvent.objects.filter(action="alert.acknowledge", object_uuid=alert.uuid).count() == 1
 
 
 def test_acknowledging_a_resolved_alert_is_refused(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_resolve_alert(world.nurse, alert, note="Seen in clinic.")
+    do_resolve_alert(staff(world.nurse), alert, note="Seen in clinic.", now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_acknowledge_alert(world.physician, alert)
+        do_acknowledge_alert(staff(world.physician), alert, now=now())
 
     assert [p.location for p in found.value.problems] == ["state"]
     alert.refresh_from_db()
@@ -198,23 +200,23 @@ def test_resolving_an_open_alert_acknowledges_it_too(world: World) -> None:
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
 
-    services.do_resolve_alert(world.physician, alert, note="Bloods normal; reassured.")
+    do_resolve_alert(staff(world.physician), alert, note="Bloods normal; reassured.", now=now())
 
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED
     assert (alert.acknowledged_by, alert.resolved_by) == (world.physician, world.physician)
     assert alert.resolution_note == "Bloods normal; reassured."
-    assert AuditEvent.objects.filter(what="alert.resolve", object_uuid=alert.uuid).count() == 1
+    assert AuditEvent.objects.filter(action="alert.resolve", object_uuid=alert.uuid).count() == 1
 
 
 def test_resolving_twice_is_refused(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_resolve_alert(world.nurse, alert, note="Seen in clinic.")
+    do_resolve_alert(staff(world.nurse), alert, note="Seen in clinic.", now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_resolve_alert(world.physician, alert, note="Also seen.")
+        do_resolve_alert(staff(world.physician), alert, note="Also seen.", now=now())
 
     assert [p.location for p in found.value.problems] == ["state"]
     alert.refresh_from_db()
@@ -249,14 +251,14 @@ def test_a_new_kind_of_finding_reopens_an_acknowledged_alert_and_is_added_to_it(
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.3")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert, note="Called; monitoring.")
+    do_acknowledge_alert(staff(world.nurse), alert, note="Called; monitoring.", now=now())
 
     check_in(patient, days_after=5, temperature_c="38.3", injection_site_discharge="mild")
 
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN  # the discharge is news: someone must look again
     assert alert.acknowledged_by is None
-    rules = [f["rule"] for f in alert.findings]
+    rules = [f.rule for f in alert.findings]
     assert "recovery.fever" in rules
     assert "recovery.discharge" in rules
     assert "Discharge" in alert.summary
@@ -273,7 +275,7 @@ def test_an_urgent_finding_after_an_emergency_stays_on_the_alert_once_the_emerge
 
     alert = Alert.objects.get(patient=patient)
     assert alert.disposition == Disposition.EMERGENCY
-    assert {"recovery.new_weakness", "recovery.discharge"} <= {f["rule"] for f in alert.findings}
+    assert {"recovery.new_weakness", "recovery.discharge"} <= {f.rule for f in alert.findings}
     assert alert.state == AlertState.OPEN
 
 
@@ -281,7 +283,7 @@ def test_an_escalated_alert_says_what_it_was(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=3, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
 
     check_in(patient, days_after=4, temperature_c="38.4", bowel_control_loss="moderate")
 
@@ -295,12 +297,12 @@ def test_what_changed_is_cleared_once_the_reopened_alert_is_acknowledged(world: 
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.3")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
     check_in(patient, days_after=5, temperature_c="38.3", injection_site_discharge="mild")
     alert.refresh_from_db()
     assert alert.reopened_note
 
-    services.do_acknowledge_alert(world.nurse, alert, note="Seen the discharge; asked for a photo.")
+    do_acknowledge_alert(staff(world.nurse), alert, note="Seen the discharge; asked for a photo.", now=now())
 
     alert.refresh_from_db()
     assert (alert.state, alert.reopened_note) == (AlertState.ACKNOWLEDGED, "")
@@ -311,7 +313,7 @@ def test_an_emergency_reported_again_reopens_the_alert_that_was_acknowledged(wor
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, bladder_control_loss="severe")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert, note="Told her to go to A&E.")
+    do_acknowledge_alert(staff(world.nurse), alert, note="Told her to go to A&E.", now=now())
 
     day_5 = check_in(patient, days_after=5, bladder_control_loss="severe")
 
@@ -327,7 +329,7 @@ def test_an_urgent_finding_reported_again_after_acknowledgement_does_not_reopen(
     patient = injected_patient(world, days_ago=5)
     check_in(patient, days_after=4, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
 
     check_in(patient, days_after=5, temperature_c="38.4")
 
@@ -342,38 +344,43 @@ def test_acting_on_an_alert_that_changed_since_it_was_read_is_refused(world: Wor
     read = Alert.objects.get(patient=patient)  # the card on the nurse's screen: an urgent fever
     check_in(patient, days_after=5, temperature_c="38.4", bladder_control_loss="severe")  # meanwhile
 
-    act = services.do_acknowledge_alert if action == "acknowledge" else services.do_resolve_alert
+    act = do_acknowledge_alert if action == "acknowledge" else do_resolve_alert
     with pytest.raises(ProblemsFound) as found:
-        act(world.nurse, read, note="Fever noted.", seen=read.updated_at)
+        act(staff(world.nurse), read, note="Fever noted.", seen=read.updated_at, now=now())
 
     assert [p.location for p in found.value.problems] == ["alert"]
     assert "changed since you opened it" in found.value.problems[0].message
-    now = Alert.objects.get(pk=read.pk)
-    assert (now.state, now.disposition, now.acknowledged_by) == (AlertState.OPEN, "emergency", None)
-    assert not AuditEvent.objects.filter(what=f"alert.{action}").exists()
+    again = Alert.objects.get(pk=read.pk)
+    assert (again.state, again.disposition, again.acknowledged_by) == (AlertState.OPEN, "emergency", None)
+    assert not AuditEvent.objects.filter(action=f"alert.{action}").exists()
 
-    act(world.nurse, now, note="Emergency seen; calling her now.", seen=now.updated_at)  # read again: accepted
+    act(staff(world.nurse), again, note="Emergency seen; calling her now.", seen=again.updated_at, now=now())
     assert Alert.objects.get(pk=read.pk).acknowledged_by == world.nurse
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0006_can_be_undone_with_an_alert_from_a_refused_form_in_the_database() -> None:
+def test_the_newest_migrations_can_be_undone_with_an_alert_from_a_refused_form_in_the_database() -> None:
     world = make_world()
     patient = injected_patient(world, days_ago=4)
     kept = check_in(patient, days_after=1, temperature_c="38.4")
     other = injected_patient(world, days_ago=4)
-    assert other.user is not None
-    told = services.do_triage_refused_checkin(
-        other.user, other, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    told = do_triage_refused_checkin(
+        patient_actor(other),
+        other,
+        RefusedCheckIn(date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}),
+        protocol=protocol_of(other),
+        now=now(),
     )
     assert told is not None
     assert Alert.objects.count() == 2
 
-    call_command("migrate", "clinic", "0005", verbosity=0)
+    call_command("migrate", "clinic", "0001", verbosity=0)
+    call_command("migrate", "audit", "0001", verbosity=0)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM clinic_alert")
-            assert cursor.fetchone() == (1,)  # the check-in's alert stays; the one without a report is gone
+            assert cursor.fetchone() == (2,)  # both alerts stay, the one without a stored report too
     finally:
-        call_command("migrate", "clinic", verbosity=0)
-    assert Alert.objects.get().checkin == kept
+        call_command("migrate", verbosity=0)
+    assert Alert.objects.get(checkin__isnull=False).checkin == kept
+    assert Alert.objects.get(checkin__isnull=True).unsent == "checkin"

@@ -9,12 +9,28 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AuditEvent, CheckIn, Patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.checkins import CheckInReport, do_record_checkin
+from prpath.clinic.actions.procedures import ProcedureRecord, do_record_procedure
+from prpath.clinic.actions.screening import do_decide_candidacy
+from prpath.clinic.models import Alert, CheckIn, Patient
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import TIME_ZONE, World, check_in, enrol, injected_patient, screen, with_account
+from tests.personas import (
+    TIME_ZONE,
+    World,
+    check_in,
+    clinic_today,
+    enrol,
+    injected_patient,
+    patient_actor,
+    protocol_of,
+    screen,
+    staff,
+    with_account,
+)
 
 
 def on_day(patient: Patient, day: int) -> dt.date:
@@ -97,10 +113,16 @@ def test_a_date_in_the_future_is_refused(world: World) -> None:
     patient = injected_patient(world, days_ago=3)
     check_in(patient, days_after=2)
     assert patient.user is not None
-    tomorrow = services.clinic_today(world.clinic) + dt.timedelta(days=1)
+    tomorrow = clinic_today(world.clinic) + dt.timedelta(days=1)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_record_checkin(patient.user, patient, date=tomorrow, pain=4, temperature_c=None, symptoms={})
+        do_record_checkin(
+            patient_actor(patient.user),
+            patient,
+            CheckInReport(date=tomorrow, pain=4, temperature_c=None, symptoms={}),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
+        )
 
     assert [p.location for p in found.value.problems] == ["date"]
     assert not CheckIn.objects.filter(patient=patient, date=tomorrow).exists()
@@ -119,7 +141,7 @@ def test_an_implausible_temperature_is_refused_and_nothing_is_saved(world: World
     assert [p.location for p in found.value.problems] == ["temperature_c"]
     assert not CheckIn.objects.filter(patient=patient).exists()
     assert not Alert.objects.filter(patient=patient).exists()
-    assert not AuditEvent.objects.filter(patient=patient, what="checkin.record").exists()
+    assert not AuditEvent.objects.filter(patient=patient, action="checkin.record").exists()
     patient.refresh_from_db()
     assert patient.last_checkin_on is None
 
@@ -165,7 +187,7 @@ def test_a_back_filled_day_is_triaged_without_the_later_days(world: World) -> No
 
     assert day_4.day == 4
     assert day_4.disposition == "self_care"
-    assert "recovery.fever" not in [f["rule"] for f in day_4.findings]
+    assert "recovery.fever" not in [f.rule for f in day_4.findings]
     alert.refresh_from_db()
     assert alert.checkin == day_5
     day_5.refresh_from_db()
@@ -184,45 +206,50 @@ def test_a_back_filled_day_is_compared_with_the_day_before_it(world: World) -> N
 
     day_4 = check_in(patient, days_after=4, pain=9)
 
-    assert "recovery.worsening_pain" in [f["rule"] for f in day_4.findings]
+    assert "recovery.worsening_pain" in [f.rule for f in day_4.findings]
     assert day_4.disposition == "urgent"
 
 
 def test_just_after_midnight_in_the_clinic_it_is_already_the_next_day(world: World) -> None:
     # 00:30 in London in summer is 23:30 the day before in UTC (the server's zone): the 3rd is today there.
     patient = with_account(world, enrol(world))
-    services.do_decide_candidacy(
-        world.physician, screen(patient, days_ago=900), candidacy=Candidacy.ELIGIBLE, reason=""
+    do_decide_candidacy(
+        staff(world.physician),
+        screen(patient, days_ago=900),
+        candidacy=Candidacy.ELIGIBLE,
+        reason="",
+        now=timezone.now(),
     )
     assert patient.user is not None
     london = zoneinfo.ZoneInfo(TIME_ZONE)
-    services.do_record_procedure(
-        world.physician,
+    do_record_procedure(
+        staff(world.physician),
         patient,
-        performed_at=dt.datetime(2025, 7, 1, 10, tzinfo=london),
-        target="intradiscal",
-        spinal_level="L4-L5",
-        side="midline",
-        image_guidance="fluoroscopy",
-        blood_drawn_ml=Decimal("60"),
-        spin_protocol="two spins",
-        platelet_concentration_x=Decimal("5.0"),
-        leukocytes="poor",
-        activation="none",
-        volume_injected_ml=Decimal("3.5"),
-        operator=world.physician,
+        ProcedureRecord(
+            performed_at=dt.datetime(2025, 7, 1, 10, tzinfo=london),
+            target="intradiscal",
+            spinal_level="L4-L5",
+            side="midline",
+            image_guidance="fluoroscopy",
+            blood_drawn_ml=Decimal("60"),
+            spin_protocol="two spins",
+            platelet_concentration_x=Decimal("5.0"),
+            leukocytes="poor",
+            activation="none",
+            volume_injected_ml=Decimal("3.5"),
+            operator=world.physician,
+        ),
+        protocol=protocol_of(patient),
         now=dt.datetime(2025, 7, 1, 11, tzinfo=london),
     )
     just_after_midnight = dt.datetime(2025, 7, 3, 0, 30, tzinfo=london)
     assert just_after_midnight.astimezone(dt.UTC).date() == dt.date(2025, 7, 2)
 
-    checkin = services.do_record_checkin(
-        patient.user,
+    checkin = do_record_checkin(
+        patient_actor(patient.user),
         patient,
-        date=dt.date(2025, 7, 3),
-        pain=4,
-        temperature_c=None,
-        symptoms={},
+        CheckInReport(date=dt.date(2025, 7, 3), pain=4, temperature_c=None, symptoms={}),
+        protocol=protocol_of(patient),
         now=just_after_midnight,
     )
 

@@ -1,28 +1,30 @@
 """The demo clinic (``load_demo_clinic``, ``reset_demo_clinic``): logins that work, patients at every
-stage, an open fever alert to show, and a reset that leaves nothing behind."""
+stage, an open fever alert to show, and a reset that leaves nothing behind (and refuses to touch
+any other clinic)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
+import pytest
 from django.utils import timezone
 
+from prpath.accounts.models import AccessLink, User
+from prpath.audit.models import AuditEvent
 from prpath.clinic import demo
 from prpath.clinic.models import (
     Alert,
     AlertState,
-    AuditEvent,
     CheckIn,
     Clinic,
-    Invitation,
     Patient,
     Procedure,
+    ProtocolVersion,
     Screening,
     StaffMember,
     Stage,
 )
-from prpath.clinic.services import clinic_today
+from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition
-from tests.personas import authenticates
+from tests.personas import authenticates, clinic_today, create_clinic
 
 
 def loaded() -> Clinic:
@@ -58,10 +60,10 @@ def test_every_printed_login_opens(db: None) -> None:
 def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(db: None) -> None:
     clinic = loaded()
 
-    patient = Patient.objects.get(clinic=clinic, email=demo.DEMO_PATIENT_EMAIL)
+    patient = Patient.objects.get(clinic=clinic, user__email=demo.DEMO_PATIENT_EMAIL)
 
     today = clinic_today(clinic)
-    assert patient.user is not None
+    assert patient.has_joined
     assert patient.stage == Stage.INJECTED
     assert patient.injected_on is not None
     assert (today - patient.injected_on).days == 3
@@ -82,7 +84,7 @@ def test_it_shows_an_open_urgent_fever_alert(db: None) -> None:
     fevers = [
         alert
         for alert in Alert.objects.filter(clinic=clinic, state=AlertState.OPEN, disposition=Disposition.URGENT)
-        if any(f["rule"] == "recovery.fever" for f in alert.findings)
+        if any(f.rule == "recovery.fever" for f in alert.findings)
     ]
 
     assert fevers
@@ -109,7 +111,7 @@ def test_enrolled_patients_can_still_use_their_invitation(db: None) -> None:
 
     assert enrolled
     for patient in enrolled:
-        invitation = Invitation.objects.get(patient=patient)
+        invitation = AccessLink.objects.get(user=patient.user)
         assert invitation.expires_at > invitation.created_at
         assert invitation.is_usable(timezone.now()), f"{patient.email}: invitation expired {invitation.expires_at}"
 
@@ -133,9 +135,9 @@ def test_reset_removes_the_demo_clinic_and_its_people(db: None) -> None:
 
     assert demo.demo_clinic() is None
     assert not Clinic.objects.filter(name=demo.DEMO_CLINIC).exists()
-    assert not User.objects.filter(username__in=emails).exists()
+    assert not User.objects.filter(email__in=emails).exists()
     assert not User.objects.exists()  # every demo login went, patients' too
-    for model in (Patient, Screening, Procedure, CheckIn, Alert, Invitation, AuditEvent, StaffMember):
+    for model in (Patient, Screening, Procedure, CheckIn, Alert, AccessLink, AuditEvent, StaffMember, ProtocolVersion):
         assert not model.objects.exists(), model.__name__
     assert authenticates(demo.DEMO_PATIENT_EMAIL, demo.DEMO_PASSWORD) is None
 
@@ -150,9 +152,15 @@ def test_reset_then_load_builds_it_again(db: None) -> None:
     assert len(logins) == 5
 
 
-def test_reset_without_a_demo_clinic_does_nothing(db: None) -> None:
-    other = Clinic.objects.create(name="Another clinic", phone="+1 555 0199")
+def test_reset_never_touches_another_clinic(db: None) -> None:
+    # The audit trail cannot be edited, so a reset empties the whole database: with another clinic in it,
+    # it is refused and the database is kept as it is.
+    demo.load_demo_clinic(patients=3)
+    other = create_clinic("Another clinic", "+1 555 0199")
 
-    demo.reset_demo_clinic()
+    with pytest.raises(ProblemsFound) as found:
+        demo.reset_demo_clinic()
 
+    assert "Another clinic" in found.value.problems[0].message
     assert Clinic.objects.filter(pk=other.pk).exists()
+    assert demo.demo_clinic() is not None

@@ -1,127 +1,144 @@
-"""Inviting a patient, opening the link, and setting a password: ``do_invite_patient``, ``find_invitation``
-and ``do_accept_invitation``. A link is single-use, expires after seven days, and only the newest works."""
+"""Inviting a patient, opening the link, and setting a password: ``do_invite_patient``, ``find_access_link``
+and ``do_accept_access_link``. A link is single-use, expires after seven days, and only the newest works."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
-from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Invitation, Patient
+from prpath.accounts.models import LINK_DAYS, AccessLink, LinkPurpose, User
+from prpath.audit.models import AuditAction, AuditEvent
+from prpath.clinic.actions.access_links import do_accept_access_link, do_invite_patient, do_issue_password_link
+from prpath.clinic.models import Patient
+from prpath.clinic.queries.access_links import find_access_link
 from prpath.core.problems import ProblemsFound
-from tests.personas import PASSWORD, World, authenticates, enrol, with_account
+from tests.personas import PASSWORD, World, authenticates, enrol, now, staff, with_account
 
 
 def locations(found: pytest.ExceptionInfo[ProblemsFound]) -> set[str]:
     return {p.location for p in found.value.problems}
 
 
+def found_link(token: str, at: dt.datetime | None = None) -> AccessLink | None:
+    """The link a token opens, if it can still be used."""
+    holder = find_access_link(token, now=at or now())
+    return holder.link if holder is not None else None
+
+
+def cannot_sign_in_yet(patient: Patient) -> bool:
+    """The patient's account (made at enrolment) has no password of theirs: no login until they accept."""
+    patient.refresh_from_db()
+    patient.user.refresh_from_db()
+    return not patient.user.has_joined and not patient.user.has_usable_password()
+
+
 def test_it_invites_a_patient_with_a_link_that_works_for_seven_days(world: World) -> None:
     patient = enrol(world)
-    now = timezone.now()
+    at = now()
 
-    invitation, token = services.do_invite_patient(world.nurse, patient, now=now)
+    invitation, token = do_invite_patient(staff(world.nurse), patient, now=at)
 
     invitation.refresh_from_db()
-    assert invitation.expires_at == now + dt.timedelta(days=services.INVITATION_DAYS) == now + dt.timedelta(days=7)
+    assert invitation.expires_at == at + dt.timedelta(days=LINK_DAYS) == at + dt.timedelta(days=7)
     assert invitation.created_by == world.nurse
-    assert (invitation.accepted_at, invitation.revoked_at) == (None, None)
+    assert (invitation.used_at, invitation.revoked_at) == (None, None)
     assert invitation.token_hash != token  # only a hash of the token is kept
-    assert not Invitation.objects.filter(token_hash=token).exists()
-    assert services.find_invitation(token, now=now) == invitation
-    assert AuditEvent.objects.filter(patient=patient, what="patient.invite", actor=world.nurse).count() == 1
+    assert not AccessLink.objects.filter(token_hash=token).exists()
+    assert found_link(token, at) == invitation
+    assert AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_INVITE, actor=world.nurse).count() == 1
 
 
 def test_it_finds_no_invitation_for_a_made_up_token(world: World) -> None:
-    services.do_invite_patient(world.nurse, enrol(world))
+    do_invite_patient(staff(world.nurse), enrol(world), now=now())
 
-    assert services.find_invitation("not-a-token") is None
+    assert find_access_link("not-a-token", now=now()) is None
 
 
 def test_accepting_creates_the_patients_login(world: World) -> None:
+    # The account is made at enrolment, but it is no login until the invitation is accepted.
     patient = enrol(world, email="Ada.Abara@Patients.test")
-    invitation, token = services.do_invite_patient(world.nurse, patient)
+    invitation, token = do_invite_patient(staff(world.nurse), patient, now=now())
+    assert cannot_sign_in_yet(patient)
 
-    user = services.do_accept_invitation(token, PASSWORD)
+    user = do_accept_access_link(token, PASSWORD, now=now())
 
     patient.refresh_from_db()
     invitation.refresh_from_db()
     assert patient.user == user
-    assert user.username == user.email == "ada.abara@patients.test"  # enrolment lower-cases the email
-    assert (user.first_name, user.last_name) == (patient.given_name, patient.family_name)
-    assert invitation.accepted_at is not None
+    assert user.has_joined
+    assert user.email == "ada.abara@patients.test"  # enrolment lower-cases the email
+    assert (user.given_name, user.family_name) == (patient.given_name, patient.family_name)
+    assert invitation.used_at is not None
     assert authenticates("ada.abara@patients.test", PASSWORD) == user
-    assert AuditEvent.objects.filter(patient=patient, what="patient.accept_invitation", actor=user).exists()
+    assert AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_ACCEPT_INVITATION, actor=user).exists()
 
 
 def test_a_link_works_only_once(world: World) -> None:
     patient = enrol(world)
-    _, token = services.do_invite_patient(world.nurse, patient)
-    services.do_accept_invitation(token, PASSWORD)
+    _, token = do_invite_patient(staff(world.nurse), patient, now=now())
+    do_accept_access_link(token, PASSWORD, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "another-long-passphrase-42")
+        do_accept_access_link(token, "another-long-passphrase-42", now=now())
 
     assert locations(found) == {"token"}
-    assert services.find_invitation(token) is None
-    assert User.objects.filter(username=patient.email).count() == 1
+    assert find_access_link(token, now=now()) is None
+    assert User.objects.filter(email=patient.email).count() == 1
     assert authenticates(patient.email, PASSWORD) is not None  # the first password stands
 
 
 def test_a_link_still_works_just_before_seven_days(world: World) -> None:
     patient = enrol(world)
-    sent = timezone.now()
-    _, token = services.do_invite_patient(world.nurse, patient, now=sent)
+    sent = now()
+    _, token = do_invite_patient(staff(world.nurse), patient, now=sent)
     later = sent + dt.timedelta(days=7) - dt.timedelta(minutes=1)
 
-    assert services.find_invitation(token, now=later) is not None
-    services.do_accept_invitation(token, PASSWORD, now=later)
+    assert find_access_link(token, now=later) is not None
+    do_accept_access_link(token, PASSWORD, now=later)
 
     patient.refresh_from_db()
-    assert patient.user is not None
+    assert patient.user.has_joined
 
 
 def test_a_link_older_than_seven_days_has_expired(world: World) -> None:
     patient = enrol(world)
-    sent = timezone.now()
-    invitation, token = services.do_invite_patient(world.nurse, patient, now=sent)
+    sent = now()
+    invitation, token = do_invite_patient(staff(world.nurse), patient, now=sent)
     later = sent + dt.timedelta(days=7, seconds=1)
 
-    assert services.find_invitation(token, now=later) is None
+    assert find_access_link(token, now=later) is None
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, PASSWORD, now=later)
+        do_accept_access_link(token, PASSWORD, now=later)
 
     assert locations(found) == {"token"}
-    patient.refresh_from_db()
     invitation.refresh_from_db()
-    assert patient.user is None
-    assert invitation.accepted_at is None
-    assert not User.objects.filter(username=patient.email).exists()
+    assert cannot_sign_in_yet(patient)
+    assert invitation.used_at is None
+    assert authenticates(patient.email, PASSWORD) is None
 
 
 def test_a_new_invitation_revokes_the_earlier_ones(world: World) -> None:
     patient = enrol(world)
-    first_sent = timezone.now() - dt.timedelta(days=2)
-    first, first_token = services.do_invite_patient(world.nurse, patient, now=first_sent)
-    resent = timezone.now()
+    first_sent = now() - dt.timedelta(days=2)
+    first, first_token = do_invite_patient(staff(world.nurse), patient, now=first_sent)
+    resent = now()
 
-    second, second_token = services.do_invite_patient(world.coordinator, patient, now=resent)
+    second, second_token = do_invite_patient(staff(world.coordinator), patient, now=resent)
 
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.revoked_at == resent
     assert second.revoked_at is None
-    assert services.find_invitation(first_token) is None
-    assert services.find_invitation(second_token) == second
+    assert find_access_link(first_token, now=now()) is None
+    assert found_link(second_token) == second
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(first_token, PASSWORD)
+        do_accept_access_link(first_token, PASSWORD, now=now())
     assert locations(found) == {"token"}
-    services.do_accept_invitation(second_token, PASSWORD)
+    do_accept_access_link(second_token, PASSWORD, now=now())
     patient.refresh_from_db()
-    assert patient.user is not None
+    assert patient.user.has_joined
 
 
 @pytest.mark.parametrize(
@@ -134,61 +151,59 @@ def test_a_new_invitation_revokes_the_earlier_ones(world: World) -> None:
 )
 def test_a_weak_password_is_refused_and_no_login_is_made(world: World, password: str) -> None:
     patient = enrol(world)
-    invitation, token = services.do_invite_patient(world.nurse, patient)
+    invitation, token = do_invite_patient(staff(world.nurse), patient, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, password)
+        do_accept_access_link(token, password, now=now())
 
     assert locations(found) == {"password"}
-    patient.refresh_from_db()
     invitation.refresh_from_db()
-    assert patient.user is None
-    assert not User.objects.filter(username=patient.email).exists()
-    assert invitation.accepted_at is None
-    assert services.find_invitation(token) == invitation  # the patient can try again with a better one
-    assert not AuditEvent.objects.filter(patient=patient, what="patient.accept_invitation").exists()
+    assert cannot_sign_in_yet(patient)
+    assert authenticates(patient.email, password) is None
+    assert invitation.used_at is None
+    assert found_link(token) == invitation  # the patient can try again with a better one
+    assert not AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_ACCEPT_INVITATION).exists()
 
 
 def test_a_password_like_the_patients_email_is_refused(world: World) -> None:
     patient = enrol(world, email="rosalind.quispe@patients.test")
-    _, token = services.do_invite_patient(world.nurse, patient)
+    _, token = do_invite_patient(staff(world.nurse), patient, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "rosalind.quispe@patients.test")
+        do_accept_access_link(token, "rosalind.quispe@patients.test", now=now())
 
     assert locations(found) == {"password"}
-    assert not User.objects.filter(username=patient.email).exists()
+    assert cannot_sign_in_yet(patient)
 
 
 def test_a_patient_who_has_an_account_is_not_invited_again(world: World) -> None:
     patient = with_account(world, enrol(world))
-    before = Invitation.objects.filter(patient=patient).count()
+    before = AccessLink.objects.filter(user=patient.user).count()
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_invite_patient(world.nurse, patient)
+        do_invite_patient(staff(world.nurse), patient, now=now())
 
     assert locations(found) == {"patient"}
-    assert Invitation.objects.filter(patient=patient).count() == before
-    assert AuditEvent.objects.filter(patient=patient, what="patient.invite").count() == before
+    assert AccessLink.objects.filter(user=patient.user).count() == before
+    assert AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_INVITE).count() == before
 
 
-def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -> None:
-    # The same person enrolled at both clinics before either link was used: the first link made the login;
-    # the second cannot make another.
+def test_the_same_email_cannot_become_a_second_login_at_another_clinic(world: World) -> None:
+    # Was "accepting is refused when the email already has a login": the same person enrolled at both clinics
+    # before either link was used, and the second link could not make another login. The account is now made
+    # at enrolment (one email, one account), so the second clinic is refused when it enrols them, at once,
+    # and the first clinic's invitation makes the one login.
     there = enrol(world, world.other_clinic, email="same.person@patients.test")
-    invitation, token = services.do_invite_patient(world.other_nurse, there)
-    here = with_account(world, enrol(world, email="same.person@patients.test"))
+    _, token = do_invite_patient(staff(world.other_nurse), there, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "a-different-long-passphrase")
+        enrol(world, email="same.person@patients.test")
 
     assert locations(found) == {"email"}
-    there.refresh_from_db()
-    invitation.refresh_from_db()
-    assert there.user is None
-    assert invitation.accepted_at is None
-    assert User.objects.filter(username="same.person@patients.test").count() == 1
-    assert authenticates("same.person@patients.test", PASSWORD) == here.user
+    assert not Patient.objects.filter(clinic=world.clinic, user__email="same.person@patients.test").exists()
+    do_accept_access_link(token, PASSWORD, now=now())
+    assert User.objects.filter(email="same.person@patients.test").count() == 1
+    assert authenticates("same.person@patients.test", PASSWORD) == Patient.objects.get(pk=there.pk).user
 
 
 def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(world: World) -> None:
@@ -206,22 +221,24 @@ def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(worl
 
 
 def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:
-    # Enrolled before the staff member's account was made with the same email.
-    world.nurse.username = world.nurse.email = "nurse.old@riverside.test"
+    # Enrolled while the staff member's account had another email. The patient's account (made at enrolment)
+    # now holds the email, so the database refuses to give it back to the staff member; and the patient's
+    # link sets the patient's own password, never the staff member's.
+    world.nurse.email = "nurse.old@riverside.test"
     world.nurse.save()
     patient = enrol(world, email="nurse@riverside.test")
-    _, token = services.do_invite_patient(world.coordinator, patient)
-    world.nurse.username = world.nurse.email = "nurse@riverside.test"
-    world.nurse.save()
+    _, token = do_invite_patient(staff(world.coordinator), patient, now=now())
+    world.nurse.email = "nurse@riverside.test"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        world.nurse.save()
 
-    with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "a-different-long-passphrase")
+    user = do_accept_access_link(token, "a-different-long-passphrase", now=now())
 
-    assert locations(found) == {"email"}
     world.nurse.refresh_from_db()
+    assert world.nurse.email == "nurse.old@riverside.test"
     assert world.nurse.check_password(PASSWORD)
-    patient.refresh_from_db()
-    assert patient.user is None
+    assert user == Patient.objects.get(pk=patient.pk).user != world.nurse
+    assert authenticates("nurse.old@riverside.test", PASSWORD) == world.nurse
 
 
 # --- new-password links -----------------------------------------------------------------------------
@@ -229,46 +246,48 @@ def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:
 
 def test_a_new_password_link_lets_the_patient_choose_a_new_password(world: World) -> None:
     patient = with_account(world, enrol(world))
-    invitation, token = services.do_issue_password_link(world.coordinator, patient)
-    assert invitation.purpose == "new_password"
+    invitation, token = do_issue_password_link(staff(world.coordinator), patient, now=now())
+    assert invitation.purpose == LinkPurpose.NEW_PASSWORD
     assert invitation.expires_at - invitation.created_at == dt.timedelta(days=7)
 
-    user = services.do_accept_invitation(token, "a-brand-new-passphrase")
+    user = do_accept_access_link(token, "a-brand-new-passphrase", now=now())
 
     assert user == patient.user
     assert authenticates(patient.email, "a-brand-new-passphrase") == user
     assert authenticates(patient.email, PASSWORD) is None  # the old one stops working
-    assert User.objects.filter(username=patient.email).count() == 1
+    assert User.objects.filter(email=patient.email).count() == 1
     assert find_unusable(token)
-    assert AuditEvent.objects.filter(what="patient.password_link", actor=world.coordinator, patient=patient).exists()
-    assert AuditEvent.objects.filter(what="patient.set_password", actor=user, patient=patient).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PATIENT_PASSWORD_LINK, actor=world.coordinator, patient=patient
+    ).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.PATIENT_SET_PASSWORD, actor=user, patient=patient).exists()
 
 
 def find_unusable(token: str) -> bool:
-    return services.find_invitation(token) is None
+    return find_access_link(token, now=now()) is None
 
 
 def test_a_new_password_link_works_once_and_a_newer_one_revokes_it(world: World) -> None:
     patient = with_account(world, enrol(world))
-    _, first = services.do_issue_password_link(world.nurse, patient)
-    _, second = services.do_issue_password_link(world.nurse, patient)
+    _, first = do_issue_password_link(staff(world.nurse), patient, now=now())
+    _, second = do_issue_password_link(staff(world.nurse), patient, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(first, "a-brand-new-passphrase")
+        do_accept_access_link(first, "a-brand-new-passphrase", now=now())
     assert locations(found) == {"token"}
 
-    services.do_accept_invitation(second, "a-brand-new-passphrase")
+    do_accept_access_link(second, "a-brand-new-passphrase", now=now())
     with pytest.raises(ProblemsFound):
-        services.do_accept_invitation(second, "yet-another-passphrase")
+        do_accept_access_link(second, "yet-another-passphrase", now=now())
     assert authenticates(patient.email, "a-brand-new-passphrase") is not None
 
 
 def test_a_weak_new_password_is_refused_and_the_old_one_still_works(world: World) -> None:
     patient = with_account(world, enrol(world))
-    _, token = services.do_issue_password_link(world.nurse, patient)
+    _, token = do_issue_password_link(staff(world.nurse), patient, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "password")
+        do_accept_access_link(token, "password", now=now())
 
     assert locations(found) == {"password"}
     assert authenticates(patient.email, PASSWORD) is not None
@@ -279,6 +298,6 @@ def test_links_match_the_account(world: World) -> None:
     # No new-password link without an account; no invitation once there is one.
     without = enrol(world)
     with pytest.raises(ProblemsFound) as found:
-        services.do_issue_password_link(world.nurse, without)
+        do_issue_password_link(staff(world.nurse), without, now=now())
     assert locations(found) == {"patient"}
-    assert not Invitation.objects.filter(patient=without).exists()
+    assert not AccessLink.objects.filter(user=without.user).exists()

@@ -11,11 +11,24 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Patient, Procedure, Stage
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.procedures import ProcedureRecord, do_record_procedure
+from prpath.clinic.actions.screening import do_decide_candidacy
+from prpath.clinic.models import Patient, Procedure, Stage
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import TIME_ZONE, World, check_in, enrol, inject, screen, with_account
+from tests.personas import (
+    TIME_ZONE,
+    World,
+    check_in,
+    clinic_today,
+    enrol,
+    inject,
+    protocol_of,
+    screen,
+    staff,
+    with_account,
+)
 
 LONDON = zoneinfo.ZoneInfo(TIME_ZONE)
 
@@ -23,13 +36,13 @@ LONDON = zoneinfo.ZoneInfo(TIME_ZONE)
 def approved_patient(world: World, *, screened_days_ago: int = 90) -> Patient:
     patient = with_account(world, enrol(world))
     record = screen(patient, days_ago=screened_days_ago)
-    services.do_decide_candidacy(world.physician, record, candidacy=Candidacy.ELIGIBLE, reason="")
+    do_decide_candidacy(staff(world.physician), record, candidacy=Candidacy.ELIGIBLE, reason="", now=timezone.now())
     patient.refresh_from_db()
     return patient
 
 
 def two_days_ago_at_ten(world: World) -> dt.datetime:
-    day = services.clinic_today(world.clinic) - dt.timedelta(days=2)
+    day = clinic_today(world.clinic) - dt.timedelta(days=2)
     return dt.datetime.combine(day, dt.time(10), tzinfo=LONDON)
 
 
@@ -56,7 +69,13 @@ def test_it_records_the_injection_and_starts_the_recovery(world: World) -> None:
     patient = approved_patient(world)
     performed_at = two_days_ago_at_ten(world)
 
-    procedure = services.do_record_procedure(world.nurse, patient, **procedure_fields(world))
+    procedure = do_record_procedure(
+        staff(world.nurse),
+        patient,
+        ProcedureRecord(**procedure_fields(world)),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
+    )
 
     patient.refresh_from_db()
     procedure.refresh_from_db()
@@ -67,16 +86,18 @@ def test_it_records_the_injection_and_starts_the_recovery(world: World) -> None:
     assert patient.injected_on == day_0
     assert patient.last_checkin_on is None
     assert patient.next_checkin_due == day_0 + dt.timedelta(days=1)  # the first check-in is due on day 1
-    assert AuditEvent.objects.filter(patient=patient, what="procedure.record", object_uuid=procedure.uuid).exists()
+    assert AuditEvent.objects.filter(patient=patient, action="procedure.record", object_uuid=procedure.uuid).exists()
 
 
 def test_a_platelet_count_alone_is_enough(world: World) -> None:
     patient = approved_patient(world)
 
-    procedure = services.do_record_procedure(
-        world.physician,
+    procedure = do_record_procedure(
+        staff(world.physician),
         patient,
-        **procedure_fields(world, platelet_concentration_x=None, platelet_count_per_ul=1_200_000),
+        ProcedureRecord(**procedure_fields(world, platelet_concentration_x=None, platelet_count_per_ul=1_200_000)),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
 
     procedure.refresh_from_db()
@@ -89,8 +110,12 @@ def test_day_zero_is_the_clinics_date_not_the_servers(world: World) -> None:
     performed_at = dt.datetime(2025, 7, 2, 0, 30, tzinfo=LONDON)
     assert performed_at.astimezone(dt.UTC).date() == dt.date(2025, 7, 1)
 
-    procedure = services.do_record_procedure(
-        world.physician, patient, **procedure_fields(world, performed_at=performed_at, now=performed_at)
+    procedure = do_record_procedure(
+        staff(world.physician),
+        patient,
+        ProcedureRecord(**procedure_fields(world, performed_at=performed_at)),
+        protocol=protocol_of(patient),
+        now=performed_at,
     )
 
     patient.refresh_from_db()
@@ -132,24 +157,34 @@ def test_an_invalid_record_is_refused_and_nothing_is_saved(world: World, case: s
     field, change = invalid_cases(world)[case]
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_record_procedure(world.physician, patient, **procedure_fields(world, **change))
+        do_record_procedure(
+            staff(world.physician),
+            patient,
+            ProcedureRecord(**procedure_fields(world, **change)),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
+        )
 
     assert [p.location for p in found.value.problems] == [field]
     patient.refresh_from_db()
     assert patient.stage == Stage.APPROVED
     assert (patient.injected_on, patient.next_checkin_due) == (None, None)
     assert not Procedure.objects.filter(patient=patient).exists()
-    assert not AuditEvent.objects.filter(patient=patient, what="procedure.record").exists()
+    assert not AuditEvent.objects.filter(patient=patient, action="procedure.record").exists()
 
 
 def test_every_problem_is_named_at_once(world: World) -> None:
     patient = approved_patient(world)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_record_procedure(
-            world.physician,
+        do_record_procedure(
+            staff(world.physician),
             patient,
-            **procedure_fields(world, target="knee", operator=world.nurse, platelet_concentration_x=None),
+            ProcedureRecord(
+                **procedure_fields(world, target="knee", operator=world.nurse, platelet_concentration_x=None)
+            ),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
         )
 
     assert {p.location for p in found.value.problems} == {"target", "operator", "platelet_concentration_x"}
@@ -160,8 +195,12 @@ def test_a_few_minutes_of_clock_difference_is_not_the_future(world: World) -> No
     patient = approved_patient(world)
     now = timezone.now()
 
-    services.do_record_procedure(
-        world.physician, patient, **procedure_fields(world, performed_at=now + dt.timedelta(minutes=2), now=now)
+    do_record_procedure(
+        staff(world.physician),
+        patient,
+        ProcedureRecord(**procedure_fields(world, performed_at=now + dt.timedelta(minutes=2))),
+        protocol=protocol_of(patient),
+        now=now,
     )
 
     patient.refresh_from_db()
@@ -171,10 +210,12 @@ def test_a_few_minutes_of_clock_difference_is_not_the_future(world: World) -> No
 def test_the_same_volume_as_drawn_is_accepted(world: World) -> None:
     patient = approved_patient(world)
 
-    services.do_record_procedure(
-        world.physician,
+    do_record_procedure(
+        staff(world.physician),
         patient,
-        **procedure_fields(world, blood_drawn_ml=Decimal("20.0"), volume_injected_ml=Decimal("20.0")),
+        ProcedureRecord(**procedure_fields(world, blood_drawn_ml=Decimal("20.0"), volume_injected_ml=Decimal("20.0"))),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
 
     assert Procedure.objects.filter(patient=patient).count() == 1
@@ -190,7 +231,7 @@ def test_a_repeat_injection_restarts_the_check_in_schedule(world: World) -> None
     inject(world, patient, days_ago=1)
 
     patient.refresh_from_db()
-    today = services.clinic_today(world.clinic)
+    today = clinic_today(world.clinic)
     assert patient.injected_on == today - dt.timedelta(days=1)
     assert patient.last_checkin_on is None  # no check-in yet after the repeat injection
     assert patient.next_checkin_due == today
@@ -198,8 +239,12 @@ def test_a_repeat_injection_restarts_the_check_in_schedule(world: World) -> None
 
 def test_recording_an_older_injection_late_keeps_the_latest_as_day_zero(world: World) -> None:
     patient = with_account(world, enrol(world))
-    services.do_decide_candidacy(
-        world.physician, screen(patient, days_ago=120), candidacy=Candidacy.ELIGIBLE, reason=""
+    do_decide_candidacy(
+        staff(world.physician),
+        screen(patient, days_ago=120),
+        candidacy=Candidacy.ELIGIBLE,
+        reason="",
+        now=timezone.now(),
     )
     inject(world, patient, days_ago=3)
     patient.refresh_from_db()
@@ -208,7 +253,7 @@ def test_recording_an_older_injection_late_keeps_the_latest_as_day_zero(world: W
     inject(world, patient, days_ago=70)  # entered from paper afterwards
 
     patient.refresh_from_db()
-    today = services.clinic_today(world.clinic)
+    today = clinic_today(world.clinic)
     assert patient.injected_on == today - dt.timedelta(days=3)
     assert patient.last_checkin_on == today - dt.timedelta(days=2)
     assert patient.next_checkin_due == today - dt.timedelta(days=1)  # day 2 still to do
@@ -219,10 +264,16 @@ def test_a_procedure_waits_for_a_screening_decided_eligible(world: World, decisi
     patient = with_account(world, enrol(world))
     screening = screen(patient, history=("active_infection",))
     if decision is not None:
-        services.do_decide_candidacy(world.physician, screening, candidacy=decision, reason="")
+        do_decide_candidacy(staff(world.physician), screening, candidacy=decision, reason="", now=timezone.now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_record_procedure(world.physician, patient, **procedure_fields(world))
+        do_record_procedure(
+            staff(world.physician),
+            patient,
+            ProcedureRecord(**procedure_fields(world)),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
+        )
 
     assert [p.location for p in found.value.problems] == ["patient"]
     assert "candidacy decision" in found.value.problems[0].message
@@ -235,7 +286,13 @@ def test_a_patient_never_screened_cannot_be_recorded_as_injected(world: World) -
     patient = enrol(world)
 
     with pytest.raises(ProblemsFound):
-        services.do_record_procedure(world.physician, patient, **procedure_fields(world))
+        do_record_procedure(
+            staff(world.physician),
+            patient,
+            ProcedureRecord(**procedure_fields(world)),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
+        )
 
     assert not Procedure.objects.filter(patient=patient).exists()
 
@@ -244,8 +301,12 @@ def test_an_injection_dated_before_the_first_screening_is_refused(world: World) 
     patient = approved_patient(world, screened_days_ago=60)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_record_procedure(
-            world.physician, patient, **procedure_fields(world, performed_at=timezone.now() - dt.timedelta(days=80))
+        do_record_procedure(
+            staff(world.physician),
+            patient,
+            ProcedureRecord(**procedure_fields(world, performed_at=timezone.now() - dt.timedelta(days=80))),
+            protocol=protocol_of(patient),
+            now=timezone.now(),
         )
 
     assert [p.location for p in found.value.problems] == ["performed_at"]

@@ -3,11 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion, Patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
+from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Patient
 from prpath.core.problems import ProblemsFound
-from tests.personas import World, check_in, injected_patient
+from tests.personas import World, check_in, injected_patient, staff
 
 
 def test_fever_on_day_four_raises_an_urgent_alert(world: World) -> None:
@@ -20,7 +22,7 @@ def test_fever_on_day_four_raises_an_urgent_alert(world: World) -> None:
     alert = Alert.objects.get(patient=patient)
     assert (alert.disposition, alert.state, alert.checkin) == ("urgent", AlertState.OPEN, checkin)
     assert "Fever" in alert.summary
-    assert AuditEvent.objects.filter(patient=patient, what="checkin.record", object_uuid=checkin.uuid).exists()
+    assert AuditEvent.objects.filter(patient=patient, action="checkin.record", object_uuid=checkin.uuid).exists()
 
 
 def test_an_evening_report_amends_the_day_and_keeps_the_morning_version(world: World) -> None:
@@ -46,7 +48,7 @@ def test_pain_eleven_is_refused_and_nothing_is_saved(world: World) -> None:
 
     assert [p.location for p in found.value.problems] == ["pain"]
     assert not CheckIn.objects.filter(patient=patient).exists()
-    assert not AuditEvent.objects.filter(patient=patient, what="checkin.record").exists()
+    assert not AuditEvent.objects.filter(patient=patient, action="checkin.record").exists()
 
 
 def test_a_check_in_before_the_injection_is_refused(world: World) -> None:
@@ -65,9 +67,9 @@ def test_resolving_needs_a_note(world: World) -> None:
     alert = Alert.objects.get(patient=patient)
 
     with pytest.raises(ProblemsFound):
-        services.do_resolve_alert(world.nurse, alert, note="  ")
-    services.do_acknowledge_alert(world.nurse, alert)
-    services.do_resolve_alert(world.nurse, alert, note="Called: seen in clinic, antibiotics started.")
+        do_resolve_alert(staff(world.nurse), alert, note="  ", now=timezone.now())
+    do_acknowledge_alert(staff(world.nurse), alert, now=timezone.now())
+    do_resolve_alert(staff(world.nurse), alert, note="Called: seen in clinic, antibiotics started.", now=timezone.now())
 
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED

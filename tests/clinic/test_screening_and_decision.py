@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient, Screening, Stage
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.alerts import do_acknowledge_alert
+from prpath.clinic.actions.screening import ScreeningAnswers, do_decide_candidacy, do_record_screening
+from prpath.clinic.models import Alert, AlertState, Patient, Screening, Stage
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Candidacy, Disposition
-from tests.personas import World, enrol, injected_patient, screen, with_account
+from tests.personas import World, enrol, injected_patient, patient_actor, protocol_of, screen, staff, with_account
 
 
 def patient_with_account(world: World) -> Patient:
@@ -33,7 +36,13 @@ def answers(**changes: Any) -> dict[str, Any]:
 
 def record(patient: Patient, **changes: Any) -> Screening:
     assert patient.user is not None
-    return services.do_record_screening(patient.user, patient, **answers(**changes))
+    return do_record_screening(
+        patient_actor(patient.user),
+        patient,
+        ScreeningAnswers(**answers(**changes)),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
+    )
 
 
 def locations(found: pytest.ExceptionInfo[ProblemsFound]) -> set[str]:
@@ -65,7 +74,7 @@ def test_it_makes_the_answers_the_patients_baseline(world: World) -> None:
     screening.refresh_from_db()
     assert screening.answered_by == patient.user
     assert screening.answers["pain"] == 7
-    assert AuditEvent.objects.filter(patient=patient, what="screening.record", object_uuid=screening.uuid).exists()
+    assert AuditEvent.objects.filter(patient=patient, action="screening.record", object_uuid=screening.uuid).exists()
 
 
 def test_mild_leg_tingling_needs_the_physicians_review(world: World) -> None:
@@ -128,7 +137,7 @@ def test_an_answer_the_protocol_does_not_know_is_refused_and_nothing_is_saved(
     assert patient.stage == Stage.ENROLLED
     assert patient.baseline_pain is None
     assert not Screening.objects.filter(patient=patient).exists()
-    assert not AuditEvent.objects.filter(patient=patient, what="screening.record").exists()
+    assert not AuditEvent.objects.filter(patient=patient, action="screening.record").exists()
 
 
 def test_an_unknown_pain_trend_is_refused_naming_the_field(world: World) -> None:
@@ -168,7 +177,7 @@ def test_approving_as_recommended_needs_no_reason(world: World) -> None:
     patient = patient_with_account(world)
     screening = record(patient)
 
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="")
+    do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="", now=timezone.now())
 
     screening.refresh_from_db()
     patient.refresh_from_db()
@@ -176,7 +185,7 @@ def test_approving_as_recommended_needs_no_reason(world: World) -> None:
     assert (screening.decided_candidacy, screening.decided_by) == ("eligible", world.physician)
     assert screening.decided_at is not None
     assert not screening.overridden
-    event = AuditEvent.objects.get(patient=patient, what="screening.decide")
+    event = AuditEvent.objects.get(patient=patient, action="screening.decide")
     assert event.actor == world.physician
     assert event.detail == {"candidacy": "eligible", "recommended": "eligible"}
 
@@ -186,7 +195,7 @@ def test_deferring_as_recommended_moves_the_patient_to_deferred(world: World) ->
     screening = record(patient, history=["pregnancy"])
     assert screening.recommended_candidacy == Candidacy.DEFER
 
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.DEFER, reason="")
+    do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.DEFER, reason="", now=timezone.now())
 
     patient.refresh_from_db()
     assert patient.stage == Stage.DEFERRED
@@ -198,22 +207,28 @@ def test_overriding_the_recommendation_without_a_reason_is_refused(world: World,
     screening = record(patient)  # recommended: eligible
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.DEFER, reason=reason)
+        do_decide_candidacy(
+            staff(world.physician), screening, candidacy=Candidacy.DEFER, reason=reason, now=timezone.now()
+        )
 
     assert locations(found) == {"reason"}
     screening.refresh_from_db()
     patient.refresh_from_db()
     assert (screening.decided_candidacy, screening.decided_by) == ("", None)
     assert patient.stage == Stage.SCREENED
-    assert not AuditEvent.objects.filter(patient=patient, what="screening.decide").exists()
+    assert not AuditEvent.objects.filter(patient=patient, action="screening.decide").exists()
 
 
 def test_overriding_with_a_reason_is_kept_with_the_reason(world: World) -> None:
     patient = patient_with_account(world)
     screening = record(patient)
 
-    services.do_decide_candidacy(
-        world.physician, screening, candidacy=Candidacy.DEFER, reason="  MRI first: new findings on exam.  "
+    do_decide_candidacy(
+        staff(world.physician),
+        screening,
+        candidacy=Candidacy.DEFER,
+        reason="  MRI first: new findings on exam.  ",
+        now=timezone.now(),
     )
 
     screening.refresh_from_db()
@@ -229,7 +244,9 @@ def test_approving_a_patient_the_review_flagged_needs_a_reason(world: World) -> 
     assert screening.recommended_candidacy == Candidacy.NEEDS_REVIEW
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="")
+        do_decide_candidacy(
+            staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="", now=timezone.now()
+        )
 
     assert locations(found) == {"reason"}
     patient.refresh_from_db()
@@ -241,8 +258,12 @@ def test_needs_review_is_not_a_decision(world: World) -> None:
     screening = record(patient, history=["antiplatelet_use"])
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_decide_candidacy(
-            world.physician, screening, candidacy=Candidacy.NEEDS_REVIEW, reason="Want to think about it."
+        do_decide_candidacy(
+            staff(world.physician),
+            screening,
+            candidacy=Candidacy.NEEDS_REVIEW,
+            reason="Want to think about it.",
+            now=timezone.now(),
         )
 
     assert locations(found) == {"candidacy"}
@@ -256,10 +277,14 @@ def test_the_decision_resolves_the_screenings_alert(world: World) -> None:
     patient = patient_with_account(world)
     screening = record(patient, history=["antiplatelet_use"])
     alert = Alert.objects.get(patient=patient, screening=screening)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=timezone.now())
 
-    services.do_decide_candidacy(
-        world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="Cardiologist agrees to a 5-day pause."
+    do_decide_candidacy(
+        staff(world.physician),
+        screening,
+        candidacy=Candidacy.ELIGIBLE,
+        reason="Cardiologist agrees to a 5-day pause.",
+        now=timezone.now(),
     )
 
     alert.refresh_from_db()
@@ -274,7 +299,9 @@ def test_a_decision_after_the_injection_keeps_the_patient_injected(world: World)
     patient = injected_patient(world, days_ago=2)
     screening = screen(patient)
 
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.DEFER, reason="No repeat injection.")
+    do_decide_candidacy(
+        staff(world.physician), screening, candidacy=Candidacy.DEFER, reason="No repeat injection.", now=timezone.now()
+    )
 
     patient.refresh_from_db()
     assert patient.stage == Stage.INJECTED
@@ -304,17 +331,19 @@ def test_the_database_accepts_a_decision_as_recommended_without_a_reason(world: 
 def test_answering_screening_again_never_closes_an_emergency_alert_by_itself(world: World) -> None:
     patient = with_account(world, enrol(world))
     assert patient.user is not None
-    services.do_record_screening(
-        patient.user,
+    do_record_screening(
+        patient_actor(patient.user),
         patient,
-        conditions=(),
-        history=(),
-        pain=6,
-        pain_trend="stable",
-        symptoms={"saddle_numbness": "mild"},
+        ScreeningAnswers(conditions=(), history=(), pain=6, pain_trend="stable", symptoms={"saddle_numbness": "mild"}),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
-    services.do_record_screening(
-        patient.user, patient, conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}
+    do_record_screening(
+        patient_actor(patient.user),
+        patient,
+        ScreeningAnswers(conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
 
     alert = Alert.objects.get(patient=patient)
@@ -324,15 +353,23 @@ def test_answering_screening_again_never_closes_an_emergency_alert_by_itself(wor
 def test_a_decision_on_answers_since_replaced_is_refused(world: World) -> None:
     patient = with_account(world, enrol(world))
     assert patient.user is not None
-    first = services.do_record_screening(
-        patient.user, patient, conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}
+    first = do_record_screening(
+        patient_actor(patient.user),
+        patient,
+        ScreeningAnswers(conditions=(), history=(), pain=6, pain_trend="stable", symptoms={}),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
-    services.do_record_screening(
-        patient.user, patient, conditions=(), history=("active_cancer",), pain=6, pain_trend="stable", symptoms={}
+    do_record_screening(
+        patient_actor(patient.user),
+        patient,
+        ScreeningAnswers(conditions=(), history=("active_cancer",), pain=6, pain_trend="stable", symptoms={}),
+        protocol=protocol_of(patient),
+        now=timezone.now(),
     )
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_decide_candidacy(world.physician, first, candidacy=Candidacy.ELIGIBLE, reason="")
+        do_decide_candidacy(staff(world.physician), first, candidacy=Candidacy.ELIGIBLE, reason="", now=timezone.now())
 
     assert [p.location for p in found.value.problems] == ["screening"]
     first.refresh_from_db()
@@ -354,7 +391,7 @@ def test_the_decision_leaves_an_emergency_or_urgent_screening_alert_for_a_person
     alert = Alert.objects.get(patient=patient, screening=screening)
     assert alert.disposition == disposition
 
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.DEFER, reason="")
+    do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.DEFER, reason="", now=timezone.now())
 
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN

@@ -9,15 +9,17 @@ import threading
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Invitation, LinkPurpose, Patient, Role, StaffMember
+from prpath.accounts.models import AccessLink, LinkPurpose, User, new_token
+from prpath.audit.models import AuditAction, AuditEvent
+from prpath.clinic.actions.access_links import do_accept_access_link, do_invite_patient, do_issue_staff_link
+from prpath.clinic.actions.staff import NewStaff, do_add_staff, do_change_staff_role, do_set_staff_active
+from prpath.clinic.models import Patient, Role, StaffMember
+from prpath.clinic.queries.access_links import find_access_link
 from prpath.core.problems import ProblemsFound
-from tests.personas import PASSWORD, World, authenticates, enrol, make_world
+from tests.personas import PASSWORD, World, add_staff, authenticates, enrol, make_world, now, staff
 
 NEW_PASSWORD = "a-longer-Passphrase-41"
 
@@ -27,9 +29,7 @@ def locations(found: pytest.ExceptionInfo[ProblemsFound]) -> set[str]:
 
 
 def add_nurse(world: World, email: str = "sam.lee@riverside.test") -> StaffMember:
-    return services.do_add_staff(
-        world.clinic, email=email, given_name="Sam", family_name="Lee", role=Role.NURSE, actor=world.admin
-    )
+    return do_add_staff(staff(world.admin), world.clinic, NewStaff(email, "Sam", "Lee", Role.NURSE), now=now())
 
 
 def test_a_new_account_cannot_sign_in_until_its_owner_sets_a_password_through_the_link(world: World) -> None:
@@ -37,76 +37,80 @@ def test_a_new_account_cannot_sign_in_until_its_owner_sets_a_password_through_th
 
     assert not member.user.has_usable_password()
     assert authenticates("sam.lee@riverside.test", "") is None
-    invitation, token = services.do_issue_staff_link(world.admin, member)
-    assert (invitation.staff, invitation.patient, invitation.purpose) == (member, None, LinkPurpose.JOIN)
-    assert invitation.clinic == world.clinic
+    link, token = do_issue_staff_link(staff(world.admin), member, now=now())
+    assert (link.user, link.purpose) == (member.user, LinkPurpose.SIGN_UP)
+    holder = find_access_link(token, now=now())
+    assert holder is not None
+    assert (holder.staff, holder.patient, holder.clinic) == (member, None, world.clinic)
 
-    user = services.do_accept_invitation(token, NEW_PASSWORD)
+    user = do_accept_access_link(token, NEW_PASSWORD, now=now())
 
     assert user == member.user
     assert authenticates("sam.lee@riverside.test", NEW_PASSWORD) == member.user
-    assert AuditEvent.objects.filter(what="staff.add", actor=world.admin, object_uuid=member.uuid).count() == 1
-    assert AuditEvent.objects.filter(what="staff.set_password", actor=member.user).count() == 1
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.STAFF_ADD, actor=world.admin, object_uuid=member.uuid).count() == 1
+    )
+    assert AuditEvent.objects.filter(action=AuditAction.STAFF_SET_PASSWORD, actor=member.user).count() == 1
     with pytest.raises(ProblemsFound) as found:  # single use
-        services.do_accept_invitation(token, "another-Passphrase-77")
+        do_accept_access_link(token, "another-Passphrase-77", now=now())
     assert locations(found) == {"token"}
 
 
 def test_a_new_password_link_replaces_a_lost_password_and_only_the_newest_link_works(world: World) -> None:
     member = StaffMember.objects.get(user=world.nurse)
-    _, first = services.do_issue_staff_link(world.admin, member)
-    invitation, second = services.do_issue_staff_link(world.admin, member)
+    _, first = do_issue_staff_link(staff(world.admin), member, now=now())
+    link, second = do_issue_staff_link(staff(world.admin), member, now=now())
 
-    assert invitation.purpose == LinkPurpose.NEW_PASSWORD
-    assert services.find_invitation(first) is None
-    services.do_accept_invitation(second, NEW_PASSWORD)
+    assert link.purpose == LinkPurpose.NEW_PASSWORD
+    assert find_access_link(first, now=now()) is None
+    do_accept_access_link(second, NEW_PASSWORD, now=now())
     assert authenticates("nurse@riverside.test", PASSWORD) is None
     assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
 
 
 def test_a_weak_password_is_refused_and_the_link_still_works(world: World) -> None:
-    _, token = services.do_issue_staff_link(world.admin, add_nurse(world))
+    _, token = do_issue_staff_link(staff(world.admin), add_nurse(world), now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, "sam")
+        do_accept_access_link(token, "sam", now=now())
 
     assert locations(found) == {"password"}
-    assert services.find_invitation(token) is not None
+    assert find_access_link(token, now=now()) is not None
 
 
 def test_a_deactivated_account_cannot_sign_in_and_its_open_links_stop_working(world: World) -> None:
     member = StaffMember.objects.get(user=world.nurse)
-    _, token = services.do_issue_staff_link(world.admin, member)
-    now = timezone.now()
+    _, token = do_issue_staff_link(staff(world.admin), member, now=now())
+    at = now()
 
-    services.do_set_staff_active(world.admin, member, active=False, now=now)
+    do_set_staff_active(staff(world.admin), member, active=False, now=at)
 
     assert authenticates("nurse@riverside.test", PASSWORD) is None
-    assert services.find_invitation(token) is None
-    assert Invitation.objects.get(staff=member).revoked_at == now
+    assert find_access_link(token, now=now()) is None
+    assert AccessLink.objects.get(user=member.user).revoked_at == at
     with pytest.raises(ProblemsFound) as found:
-        services.do_issue_staff_link(world.admin, member)
+        do_issue_staff_link(staff(world.admin), member, now=now())
     assert locations(found) == {"staff"}
-    assert AuditEvent.objects.filter(what="staff.deactivate", object_uuid=member.uuid).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.STAFF_DEACTIVATE, object_uuid=member.uuid).count() == 1
 
-    services.do_set_staff_active(world.admin, member, active=True)
+    do_set_staff_active(staff(world.admin), member, active=True, now=now())
 
     # Back, but with no password: the old one (and every session made with it) stays dead.
     assert authenticates("nurse@riverside.test", PASSWORD) is None
-    assert AuditEvent.objects.filter(what="staff.reactivate", object_uuid=member.uuid).count() == 1
-    invitation, token = services.do_issue_staff_link(world.admin, member)
-    assert invitation.purpose == LinkPurpose.JOIN
-    services.do_accept_invitation(token, NEW_PASSWORD)
+    assert AuditEvent.objects.filter(action=AuditAction.STAFF_REACTIVATE, object_uuid=member.uuid).count() == 1
+    link, token = do_issue_staff_link(staff(world.admin), member, now=now())
+    assert link.purpose == LinkPurpose.SIGN_UP
+    do_accept_access_link(token, NEW_PASSWORD, now=now())
     assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
 
 
 def test_a_link_made_before_deactivation_cannot_set_a_password_even_if_it_was_not_revoked(world: World) -> None:
     member = add_nurse(world)
-    _, token = services.do_issue_staff_link(world.admin, member)
+    _, token = do_issue_staff_link(staff(world.admin), member, now=now())
     User.objects.filter(pk=member.user_id).update(is_active=False)  # as if by another route
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_accept_invitation(token, NEW_PASSWORD)
+        do_accept_access_link(token, NEW_PASSWORD, now=now())
 
     assert locations(found) == {"token"}
     member.user.refresh_from_db()
@@ -117,7 +121,7 @@ def test_nobody_deactivates_themself(world: World) -> None:
     admin = StaffMember.objects.get(user=world.admin)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_set_staff_active(world.admin, admin, active=False)
+        do_set_staff_active(staff(world.admin), admin, active=False, now=now())
 
     assert locations(found) == {"staff"}
     assert User.objects.get(pk=world.admin.pk).is_active
@@ -127,10 +131,10 @@ def test_a_clinic_keeps_one_active_admin(world: World) -> None:
     admin = StaffMember.objects.get(user=world.admin)
 
     with pytest.raises(ProblemsFound) as found:  # as the command line or another admin might try
-        services.do_set_staff_active(world.physician, admin, active=False)
+        do_set_staff_active(staff(world.physician), admin, active=False, now=now())
     assert "only admin who can sign in" in found.value.problems[0].message
 
-    second = services.do_add_staff(
+    second = add_staff(
         world.clinic,
         email="second.admin@riverside.test",
         given_name="Kim",
@@ -138,17 +142,17 @@ def test_a_clinic_keeps_one_active_admin(world: World) -> None:
         role=Role.ADMIN,
         password=PASSWORD,
     )
-    services.do_set_staff_active(world.physician, admin, active=False)
+    do_set_staff_active(staff(world.physician), admin, active=False, now=now())
     assert not User.objects.get(pk=world.admin.pk).is_active
     with pytest.raises(ProblemsFound):
-        services.do_set_staff_active(world.physician, second, active=False)
+        do_set_staff_active(staff(world.physician), second, active=False, now=now())
 
 
 def test_setting_the_state_an_account_already_has_changes_nothing(world: World) -> None:
     member = StaffMember.objects.get(user=world.nurse)
     before = AuditEvent.objects.count()
 
-    services.do_set_staff_active(world.admin, member, active=True)
+    do_set_staff_active(staff(world.admin), member, active=True, now=now())
 
     assert AuditEvent.objects.count() == before
 
@@ -170,35 +174,39 @@ def test_bad_staff_details_are_named_and_nothing_is_stored(world: World, changes
     users, members = User.objects.count(), StaffMember.objects.count()
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_add_staff(world.clinic, actor=world.admin, **fields)
+        do_add_staff(staff(world.admin), world.clinic, NewStaff(**fields), now=now())
 
     assert where in locations(found)
     assert (User.objects.count(), StaffMember.objects.count()) == (users, members)
 
 
 def test_a_link_is_for_a_patient_or_a_staff_member_never_both_or_neither(world: World) -> None:
+    # A link now belongs to an account (``AccessLink.user``), and an account is one person's: a staff member's
+    # or a patient's. The database refuses a link for nobody; a link for a colleague's account is theirs.
     member = StaffMember.objects.get(user=world.nurse)
-    now = timezone.now()
-    for holder in ({}, {"staff": member, "patient": None}):
-        fields = {"token_hash": f"x{len(holder)}", "created_by": world.admin, "created_at": now}
+    at = now()
+    for holder in ({}, {"user": member.user}):
+        token, hashed = new_token()
+        fields = {"token_hash": hashed, "purpose": LinkPurpose.NEW_PASSWORD, "created_by": world.admin}
         if not holder:
             with pytest.raises(IntegrityError), transaction.atomic():
-                Invitation.objects.create(**fields, expires_at=now + dt.timedelta(days=1))
+                AccessLink.objects.create(**fields, created_at=at, expires_at=at + dt.timedelta(days=1))
         else:
-            Invitation.objects.create(**fields, **holder, expires_at=now + dt.timedelta(days=1))
+            AccessLink.objects.create(**fields, **holder, created_at=at, expires_at=at + dt.timedelta(days=1))
+            found = find_access_link(token, now=now())
+            assert found is not None
+            assert (found.staff, found.patient) == (member, None)
 
 
 def test_the_email_of_a_patient_who_has_not_joined_yet_is_refused_in_any_clinic(world: World) -> None:
     patient = enrol(world, email="ann@patients.test")
-    _, token = services.do_invite_patient(world.nurse, patient)
+    _, token = do_invite_patient(staff(world.nurse), patient, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_add_staff(
-            world.other_clinic, email="Ann@patients.test", given_name="Ann", family_name="Bell", role=Role.NURSE
-        )
+        add_staff(world.other_clinic, email="Ann@patients.test", given_name="Ann", family_name="Bell", role=Role.NURSE)
 
     assert locations(found) == {"email"}
-    services.do_accept_invitation(token, NEW_PASSWORD)  # the patient can still join
+    do_accept_access_link(token, NEW_PASSWORD, now=now())  # the patient can still join
     assert authenticates("ann@patients.test", NEW_PASSWORD) == Patient.objects.get(pk=patient.pk).user
 
 
@@ -218,7 +226,7 @@ def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() 
 
     def add() -> None:
         try:
-            services.do_add_staff(
+            add_staff(
                 world.clinic, email="sam.lee@riverside.test", given_name="Sam", family_name="Lee", role=Role.NURSE
             )
             outcomes.append("added")
@@ -235,23 +243,27 @@ def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() 
             thread.join()
 
     assert sorted(outcomes) == ["added", "refused: email"]
-    assert User.objects.filter(username="sam.lee@riverside.test").count() == 1
+    assert User.objects.filter(email="sam.lee@riverside.test").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0005_can_be_undone_with_staff_links_in_the_database() -> None:
+def test_the_latest_migrations_can_be_undone_with_staff_links_in_the_database() -> None:
+    # Was: migration 0005 (staff links) undone. The migrations start afresh in the restructure: links live in
+    # accounts 0001, so what a rollback can undo now is the latest migration of the clinic and audit apps
+    # (the triggers). Undoing and redoing them keeps every link, the staff member's and the patient's.
     world = make_world()
-    services.do_issue_staff_link(world.admin, StaffMember.objects.get(user=world.nurse))
-    patient_link, _ = services.do_invite_patient(world.nurse, enrol(world))
+    staff_link, _ = do_issue_staff_link(staff(world.admin), StaffMember.objects.get(user=world.nurse), now=now())
+    patient_link, _ = do_invite_patient(staff(world.nurse), enrol(world), now=now())
 
-    call_command("migrate", "clinic", "0004", verbosity=0)
+    call_command("migrate", "clinic", "0001", verbosity=0)
+    call_command("migrate", "audit", "0001", verbosity=0)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM clinic_invitation")
-            assert cursor.fetchone() == (1,)  # the patient's link stays; the staff link is gone
+            cursor.execute("SELECT COUNT(*) FROM accounts_accesslink")
+            assert cursor.fetchone() == (2,)  # the patient's link and the staff link both stay
     finally:
-        call_command("migrate", "clinic", verbosity=0)
-    assert Invitation.objects.get().pk == patient_link.pk
+        call_command("migrate", verbosity=0)
+    assert set(AccessLink.objects.values_list("pk", flat=True)) == {staff_link.pk, patient_link.pk}
 
 
 # --- changing a colleague's role ---------------------------------------------------------------------
@@ -260,10 +272,10 @@ def test_migration_0005_can_be_undone_with_staff_links_in_the_database() -> None
 def test_a_new_role_takes_effect_at_once_and_is_audited(world: World) -> None:
     nurse = StaffMember.objects.get(user=world.nurse)
 
-    services.do_change_staff_role(world.admin, nurse, role=Role.COORDINATOR)
+    do_change_staff_role(staff(world.admin), nurse, role=Role.COORDINATOR, now=now())
 
     assert StaffMember.objects.get(pk=nurse.pk).role == Role.COORDINATOR
-    event = AuditEvent.objects.get(what="staff.role")
+    event = AuditEvent.objects.get(action=AuditAction.STAFF_ROLE)
     assert (event.actor, event.object_uuid, event.detail) == (
         world.admin,
         nurse.uuid,
@@ -275,7 +287,7 @@ def test_nobody_changes_their_own_role(world: World) -> None:
     admin = StaffMember.objects.get(user=world.admin)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_change_staff_role(world.admin, admin, role=Role.PHYSICIAN)
+        do_change_staff_role(staff(world.admin), admin, role=Role.PHYSICIAN, now=now())
 
     assert locations(found) == {"role"}
     assert StaffMember.objects.get(pk=admin.pk).role == Role.ADMIN
@@ -286,20 +298,20 @@ def test_the_only_active_admin_keeps_the_role_until_another_is_made(world: World
     physician = StaffMember.objects.get(user=world.physician)
 
     with pytest.raises(ProblemsFound) as found:  # as the command line or a second admin might try
-        services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
+        do_change_staff_role(staff(world.physician), admin, role=Role.NURSE, now=now())
     assert "only admin who can sign in" in found.value.problems[0].message
 
-    services.do_change_staff_role(world.admin, physician, role=Role.ADMIN)
-    services.do_change_staff_role(world.physician, admin, role=Role.NURSE)
+    do_change_staff_role(staff(world.admin), physician, role=Role.ADMIN, now=now())
+    do_change_staff_role(staff(world.physician), admin, role=Role.NURSE, now=now())
     assert StaffMember.objects.get(pk=admin.pk).role == Role.NURSE
 
 
 def test_a_deactivated_colleague_is_reactivated_before_a_new_role(world: World) -> None:
     nurse = StaffMember.objects.get(user=world.nurse)
-    services.do_set_staff_active(world.admin, nurse, active=False)
+    do_set_staff_active(staff(world.admin), nurse, active=False, now=now())
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_change_staff_role(world.admin, nurse, role=Role.ADMIN)
+        do_change_staff_role(staff(world.admin), nurse, role=Role.ADMIN, now=now())
 
     assert "reactivate them first" in found.value.problems[0].message
     assert StaffMember.objects.get(pk=nurse.pk).role == Role.NURSE
@@ -310,7 +322,7 @@ def test_an_unknown_role_is_named_and_nothing_changes(world: World, role: str) -
     nurse = StaffMember.objects.get(user=world.nurse)
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_change_staff_role(world.admin, nurse, role=role)
+        do_change_staff_role(staff(world.admin), nurse, role=role, now=now())
 
     assert locations(found) == {"role"}
     assert StaffMember.objects.get(pk=nurse.pk).role == Role.NURSE
@@ -320,24 +332,25 @@ def test_the_same_role_again_changes_nothing(world: World) -> None:
     nurse = StaffMember.objects.get(user=world.nurse)
     before = AuditEvent.objects.count()
 
-    services.do_change_staff_role(world.admin, nurse, role=Role.NURSE)
+    do_change_staff_role(staff(world.admin), nurse, role=Role.NURSE, now=now())
 
     assert AuditEvent.objects.count() == before
 
 
 def test_an_admin_who_has_not_chosen_a_password_yet_does_not_count_as_the_one_kept(world: World) -> None:
     admin = StaffMember.objects.get(user=world.admin)
-    invited = services.do_add_staff(
+    invited = add_staff(
         world.clinic, email="new.admin@riverside.test", given_name="Kim", family_name="Ng", role=Role.ADMIN
     )
 
     with pytest.raises(ProblemsFound) as found:
-        services.do_change_staff_role(invited.user, admin, role=Role.NURSE)
+        do_change_staff_role(staff(invited.user), admin, role=Role.NURSE, now=now())
     assert "only admin who can sign in" in found.value.problems[0].message
     with pytest.raises(ProblemsFound):
-        services.do_set_staff_active(invited.user, admin, active=False)
+        do_set_staff_active(staff(invited.user), admin, active=False, now=now())
 
-    _, token = services.do_issue_staff_link(world.admin, invited)
-    services.do_accept_invitation(token, "a-longer-Passphrase-41")
-    services.do_change_staff_role(invited.user, admin, role=Role.NURSE)  # now someone else can sign in as admin
+    _, token = do_issue_staff_link(staff(world.admin), invited, now=now())
+    do_accept_access_link(token, "a-longer-Passphrase-41", now=now())
+    # now someone else can sign in as admin
+    do_change_staff_role(staff(invited.user), admin, role=Role.NURSE, now=now())
     assert StaffMember.objects.get(pk=admin.pk).role == Role.NURSE

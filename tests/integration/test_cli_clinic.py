@@ -1,5 +1,5 @@
 """Setting up a real clinic from the command line: ``prpath clinic create``, ``clinic list``, ``staff add``.
-They call the same services as the pages; a problem is named by its field and exits 2 with nothing saved."""
+They call the same actions as the pages; a problem is named by its field and exits 2 with nothing saved."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_a_clinic_is_set_up_and_its_admin_signs_in(
     assert str(clinic.uuid) in capsys.readouterr().out
 
     assert add_staff(monkeypatch, "Lakeside Spine", "--email", "Ada.Obi@Lakeside.test", "--role", "admin") == 0
-    member = StaffMember.objects.get(user__username="ada.obi@lakeside.test")
+    member = StaffMember.objects.get(user__email="ada.obi@lakeside.test")
     assert (member.clinic, member.role) == (clinic, "admin")
     assert authenticates("ada.obi@lakeside.test", PASSWORD) == member.user
     assert "is clinic admin at Lakeside Spine" in capsys.readouterr().out

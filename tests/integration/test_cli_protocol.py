@@ -7,7 +7,6 @@ import pytest
 import yaml
 
 from prpath.cli import main
-from prpath.files.protocols import PROTOCOL_ENV
 from tests.conftest import DEFAULT_VERSION
 
 DEFAULT_TEXT = resources.files("prpath.files").joinpath("default.yaml").read_text(encoding="utf-8")
@@ -71,15 +70,14 @@ def test_show_prints_the_active_protocol_and_version(capsys: pytest.CaptureFixtu
     assert "[fever] = temperature >= 38.0 °C or fever|chills\n" in out
 
 
-def test_show_follows_prpath_protocol_and_round_trips_as_yaml(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_show_follows_the_protocol_named_and_round_trips_as_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = yaml.safe_load(DEFAULT_TEXT)
     document["version"] = "clinic-2"
     path = tmp_path / "clinic.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    monkeypatch.setenv(PROTOCOL_ENV, str(path))
-    assert main(["protocol", "show", "--yaml"]) == 0
+    assert main(["protocol", "show", "--yaml", "--protocol", str(path)]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(f"# prpath default protocol clinic-2 (from {path})")
     again = tmp_path / "again.yaml"

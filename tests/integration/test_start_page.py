@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-import yaml
 from django.test import Client
 
-from prpath.files.protocols import PROTOCOL_ENV
 from tests.conftest import DEFAULT_VERSION
 
 
@@ -26,17 +23,6 @@ def test_it_serves_its_own_stylesheet(client: Client) -> None:
     assert "/static/web/prpath.css" in page
     assert "http://" not in page
     assert "https://" not in page
-
-
-def test_it_shows_the_problems_of_a_broken_clinic_protocol(
-    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "clinic.yaml"
-    path.write_text(yaml.safe_dump({"name": "Clinic", "version": "1"}), encoding="utf-8")
-    monkeypatch.setenv(PROTOCOL_ENV, str(path))
-    response = client.get("/")
-    assert response.status_code == 503
-    assert "dispositions: is required" in response.content.decode()
 
 
 def test_posting_to_the_start_page_is_refused(client: Client) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prpath.core.protocol.diff import Topic, diff_protocols
-from prpath.core.protocol.document import parse_protocol
+from prpath.core.protocol.document import line_of, parse_protocol
 from prpath.core.protocol.schema import Disposition, Protocol
 
 DEFAULT: dict[str, Any] = yaml.safe_load(resources.files("prpath.files").joinpath("default.yaml").read_text("utf-8"))
@@ -150,3 +150,19 @@ def test_a_changed_reason_is_named_with_its_new_words(rule_id: str, words: str) 
     else:
         [change] = changes
         assert (change.what, change.after) == ("text for the patient", words)
+
+
+def test_a_problem_is_found_on_the_line_it_is_written() -> None:
+    text = resources.files("prpath.files").joinpath("default.yaml").read_text("utf-8")
+    lines = text.splitlines()
+    bruise = next(i for i, r in enumerate(DEFAULT["recovery_rules"]) if r["id"] == "recovery.lingering_bruise")
+    at = line_of(text, f"recovery_rules[{bruise}].window.from_day")
+    assert at is not None
+    assert "from_day: 11" in lines[at - 1]
+    first_rule = line_of(text, "recovery_rules[0]")
+    assert first_rule is not None
+    assert "- id: recovery." in lines[first_rule - 1]
+    assert line_of(text, "limits.pain_max") == next(i for i, line in enumerate(lines, 1) if "pain_max:" in line)
+    # A key that is not there points at the mapping it belongs in; text that is not YAML has no line.
+    assert line_of(text, "limits.no_such_key") == line_of(text, "limits")
+    assert line_of("a: [unclosed", "a") is None

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Protocol
 
-from django.contrib.auth.models import User
 from django.test import Client
+
+from prpath.accounts.models import User
 
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # The classes of the element that holds one form field with its label, help and errors.

@@ -16,7 +16,8 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from prpath.clinic.models import Alert, AlertState, AuditEvent, CheckIn, CheckInVersion, Patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Patient
 from tests.conftest import ROOT
 from tests.personas import World, clinic_today, injected_patient
 from tests.web.pages import body, client_for, error_beside, parse
@@ -33,7 +34,7 @@ URGENT_INSTRUCTION = PROTOCOL["dispositions"]["urgent"]["instruction"]
 
 def signed_in_patient(world: World, days_ago: int = 4) -> tuple[Patient, Client]:
     patient = injected_patient(world, days_ago=days_ago)
-    assert patient.user is not None
+    assert patient.user.has_joined
     return patient, client_for(patient.user)
 
 
@@ -51,7 +52,7 @@ def form(patient: Patient, /, **changes: Any) -> dict[str, Any]:
 def assert_nothing_stored(patient: Patient) -> None:
     assert not CheckIn.objects.filter(patient=patient).exists()
     assert not CheckInVersion.objects.exists()
-    assert not AuditEvent.objects.filter(what="checkin.record").exists()
+    assert not AuditEvent.objects.filter(action="checkin.record").exists()
     assert not Alert.objects.filter(patient=patient).exists()
 
 
@@ -67,7 +68,7 @@ def test_a_check_in_is_stored_and_the_result_shown(world: World) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == f"/me/check-ins/{checkin.uuid}/"
     assert (checkin.pain, checkin.temperature_c, checkin.day, checkin.disposition) == (4, None, 4, "self_care")
-    assert AuditEvent.objects.filter(what="checkin.record", patient=patient, actor=patient.user).count() == 1
+    assert AuditEvent.objects.filter(action="checkin.record", patient=patient, actor=patient.user).count() == 1
     assert client.get(response.headers["Location"]).status_code == 200
 
 
@@ -186,7 +187,7 @@ def test_a_check_in_before_any_injection_is_refused(world: World) -> None:
     from tests.personas import enrol, with_account
 
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post("/me/check-in/", form(patient))
 
@@ -196,7 +197,7 @@ def test_a_check_in_before_any_injection_is_refused(world: World) -> None:
 
 def test_a_form_without_its_csrf_token_is_refused(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user, enforce_csrf_checks=True)
 
     response = client.post("/me/check-in/", form(patient))
@@ -240,7 +241,7 @@ def test_junk_never_breaks_the_page_or_stores_a_bad_check_in(
     patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
         world, days_ago=4
     )
-    assert patient.user is not None
+    assert patient.user.has_joined
     assert patient.injected_on is not None
     today = clinic_today(patient.clinic)
     if with_a_good_date:
@@ -289,7 +290,7 @@ def test_any_good_check_in_is_stored_as_sent(
     patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
         world, days_ago=4
     )
-    assert patient.user is not None
+    assert patient.user.has_joined
     assert patient.injected_on is not None
     date = patient.injected_on + dt.timedelta(days=days_after)
     data = {

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.test import Client
 
-from prpath.clinic import services
+from prpath.clinic.actions.access_links import do_accept_access_link, do_invite_patient
 from prpath.clinic.models import Patient
-from tests.personas import PASSWORD, World, enrol, with_account
+from tests.personas import PASSWORD, World, authenticates, enrol, now, staff, with_account
 from tests.web.pages import body, client_for, error_beside, parse
 
 
@@ -19,8 +18,14 @@ def sign_in(client: Client, email: str, password: str) -> Any:
 
 def invited(world: World) -> tuple[Patient, str]:
     patient = enrol(world)
-    _, token = services.do_invite_patient(world.nurse, patient)
+    _, token = do_invite_patient(staff(world.nurse), patient, now=now())
     return patient, token
+
+
+def has_no_login(patient: Patient) -> bool:
+    """The account made at enrolment has not joined and no password lets it in."""
+    patient.user.refresh_from_db()
+    return not patient.user.has_joined and not patient.user.has_usable_password()
 
 
 def test_choosing_a_password_creates_the_account_and_signs_in(world: World) -> None:
@@ -32,7 +37,7 @@ def test_choosing_a_password_creates_the_account_and_signs_in(world: World) -> N
     assert response.status_code == 302
     assert response.headers["Location"] == "/me/screening/"
     patient.refresh_from_db()
-    assert patient.user is not None
+    assert patient.user.has_joined
     assert patient.user.check_password(PASSWORD)
     assert client.get("/me/screening/").status_code == 200
 
@@ -44,7 +49,8 @@ def test_two_different_passwords_are_refused_beside_the_second(world: World) -> 
 
     assert response.status_code == 400
     assert "not the same" in error_beside(response.content, name="password_again")
-    assert not User.objects.filter(username=patient.email).exists()
+    assert has_no_login(patient)
+    assert authenticates(patient.email, PASSWORD) is None
 
 
 def test_a_weak_password_is_refused_beside_it(world: World) -> None:
@@ -54,12 +60,13 @@ def test_a_weak_password_is_refused_beside_it(world: World) -> None:
 
     assert response.status_code == 400
     assert "too short" in error_beside(response.content, name="password")
-    assert not User.objects.filter(username=patient.email).exists()
+    assert has_no_login(patient)
+    assert authenticates(patient.email, "password") is None
 
 
 def test_a_used_or_unknown_link_cannot_be_used(world: World) -> None:
     _, token = invited(world)
-    services.do_accept_invitation(token, PASSWORD)
+    do_accept_access_link(token, PASSWORD, now=now())
 
     for link in (f"/join/{token}/", "/join/not-a-token/"):
         response = client_for(None).post(link, {"password": PASSWORD, "password_again": PASSWORD})
@@ -69,7 +76,7 @@ def test_a_used_or_unknown_link_cannot_be_used(world: World) -> None:
 
 def test_a_new_password_link_sets_the_password_signs_in_and_ends_other_sessions(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     old_phone = client_for(None)
     assert sign_in(old_phone, patient.email, PASSWORD).status_code == 302
     staff = client_for(world.nurse)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from prpath.clinic import services
-from tests.personas import World, enrol, injected_patient
+from prpath.clinic.actions.access_links import do_invite_patient
+from tests.personas import World, enrol, injected_patient, now, staff
 from tests.web.pages import client_for
 
 
 @pytest.mark.parametrize("who", ["patient", "nurse"])
 def test_every_signed_in_page_says_no_store(world: World, who: str) -> None:
     patient = injected_patient(world, days_ago=3)
-    assert patient.user is not None
+    assert patient.user.has_joined
     user, pages = (
         (patient.user, ["/me/", "/me/check-in/", "/me/history/", "/me/learn/"])
         if who == "patient"
@@ -28,7 +28,7 @@ def test_every_signed_in_page_says_no_store(world: World, who: str) -> None:
 
 
 def test_the_invitation_page_says_no_store(world: World) -> None:
-    _, token = services.do_invite_patient(world.nurse, enrol(world))
+    _, token = do_invite_patient(staff(world.nurse), enrol(world), now=now())
 
     response = client_for(None).get(f"/join/{token}/")
 

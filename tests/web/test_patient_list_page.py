@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from prpath.clinic.models import AuditEvent, Patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.models import Patient
 from tests.personas import World, enrol, injected_patient
 from tests.web.pages import body, client_for, error_beside, parse
 
@@ -48,5 +49,5 @@ def test_a_filter_that_is_not_one_is_named_beside_its_field_and_ignored(
     assert response.status_code == 400
     assert message in error_beside(response.content, id_=field)
     assert listed(patient) in names(body(response))  # the bad filter is not applied
-    event = AuditEvent.objects.filter(what="patient.list").latest("at")
+    event = AuditEvent.objects.filter(action="patient.list").latest("at", "pk")
     assert "\x00" not in str(event.detail)

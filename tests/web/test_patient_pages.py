@@ -56,7 +56,7 @@ PAGES: list[tuple[str, Callable[[Patients], tuple[Patient, str]]]] = [
 
 
 def signed_in(patient: Patient) -> Client:
-    assert patient.user is not None
+    assert patient.user.has_joined
     return client_for(patient.user)
 
 

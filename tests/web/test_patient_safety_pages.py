@@ -9,17 +9,17 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from prpath.clinic import services
+from prpath.clinic.actions.alerts import do_resolve_alert
+from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.models import Alert, Patient
-from prpath.clinic.services import clinic_today
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import World, check_in, enrol, injected_patient, screen, with_account
+from tests.personas import World, check_in, clinic_today, enrol, injected_patient, now, screen, staff, with_account
 from tests.web.pages import body, client_for, parse
 
 
 def signed_in(world: World, days_ago: int = 3) -> tuple[Patient, Client]:
     patient = injected_patient(world, days_ago=days_ago)
-    assert patient.user is not None
+    assert patient.user.has_joined
     return patient, client_for(patient.user)
 
 
@@ -38,7 +38,7 @@ def test_red_flags_are_asked_yes_or_no_and_graded_symptoms_by_degree(world: Worl
 def test_the_emergency_screen_shows_only_what_makes_it_an_emergency(world: World) -> None:
     patient, client = signed_in(world, days_ago=4)
     checkin = check_in(patient, pain=8, temperature_c="38.4", bladder_control_loss="moderate")
-    assert {f["disposition"] for f in checkin.findings} >= {"emergency", "urgent"}
+    assert {f.disposition for f in checkin.findings} >= {"emergency", "urgent"}
 
     html = body(client.get(f"/me/check-ins/{checkin.uuid}/"))
 
@@ -61,7 +61,7 @@ def test_today_after_an_emergency_report_shows_the_call_button_not_the_activity_
 
 def test_screening_asks_nothing_about_an_injection_not_yet_given(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     html = body(client_for(patient.user).get("/me/screening/"))
 
@@ -105,7 +105,7 @@ def test_today_after_screening_answers_that_need_the_emergency_department_shows_
     world: World,
 ) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     screening = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
     assert screening.disposition == "emergency"
 
@@ -134,7 +134,7 @@ def test_the_emergency_screen_names_the_injection_date_not_a_count_of_days(world
 
 def test_the_emergency_screen_after_screening_does_not_claim_an_injection(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     screening = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
 
     html = body(client_for(patient.user).get(f"/me/screening/{screening.uuid}/"))
@@ -201,10 +201,10 @@ def test_screening_answers_that_needed_the_emergency_department_stay_until_the_c
     world: World, then: str
 ) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     emergency = screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=1)
     if then == "decided":
-        services.do_decide_candidacy(world.physician, emergency, candidacy=Candidacy.DEFER, reason="")
+        do_decide_candidacy(staff(world.physician), emergency, candidacy=Candidacy.DEFER, reason="", now=now())
     else:
         assert screen(patient, days_ago=0).disposition == "self_care"
     client = client_for(patient.user)
@@ -212,6 +212,6 @@ def test_screening_answers_that_needed_the_emergency_department_stay_until_the_c
     card = emergency_card(body(client.get("/me/")))
     assert f"/me/screening/{emergency.uuid}/" in [a.attrs.get("href") for a in card.find_all("a")]
 
-    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Seen in A&E; discharged.")
+    do_resolve_alert(staff(world.nurse), Alert.objects.get(patient=patient), note="Seen in A&E; discharged.", now=now())
     html = body(client.get("/me/"))
     assert not [e for e in parse(html).find_all("section") if "emergency" in e.classes]

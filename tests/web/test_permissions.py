@@ -22,25 +22,25 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 
-from prpath.clinic import services
+from prpath.accounts.models import AccessLink, User
+from prpath.audit.models import Access, AuditEvent
+from prpath.clinic.actions.access_links import do_invite_patient
+from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.models import (
     Alert,
     AlertState,
-    AuditEvent,
     CheckIn,
     CheckInVersion,
     ClinicalNote,
-    Invitation,
     Patient,
     Procedure,
     Screening,
     StaffMember,
 )
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import World, check_in, clinic_today, enrol, inject, screen, with_account
+from tests.personas import World, check_in, clinic_today, enrol, inject, now, screen, staff, with_account
 from tests.web.pages import body, client_for
 
 # --- the scene: one clinic's patients at the stages the pages need ---------------------------------
@@ -51,7 +51,7 @@ class Scene:
     world: World
     patient: Patient  # recovering, with an open urgent alert from today's check-in
     other_patient: Patient  # same clinic: screened, awaiting the physician's decision
-    invited: Patient  # same clinic: enrolled, invitation link sent, no account yet
+    invited: Patient  # same clinic: enrolled, invitation link sent, not joined yet (cannot sign in)
     checkin: CheckIn
     alert: Alert
     screening: Screening  # the recovering patient's screening (decided eligible)
@@ -61,14 +61,16 @@ class Scene:
 def build_scene(world: World) -> Scene:
     patient = with_account(world, enrol(world, given_name="Ada", family_name="Okafor", email="ada@patients.test"))
     screening = screen(patient)
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="Fine to go.")
+    do_decide_candidacy(
+        staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="Fine to go.", now=now()
+    )
     inject(world, patient, days_ago=4)
     patient.refresh_from_db()
     checkin = check_in(patient, pain=5, temperature_c="38.4")
     other = with_account(world, enrol(world, given_name="Ben", family_name="Marsh", email="ben@patients.test"))
     screen(other)
     invited = enrol(world, given_name="Cleo", family_name="Ward", email="cleo@patients.test")
-    _, token = services.do_invite_patient(world.nurse, invited)
+    _, token = do_invite_patient(staff(world.nurse), invited, now=now())
     screening.refresh_from_db()
     return Scene(
         world=world,
@@ -228,7 +230,7 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/patients/<patient>/notes/": (LOGIN, *(NOT_ALLOWED,) * 8),
-    # Invitations are for a patient who has no account yet; both patients here are other patients to them.
+    # Invitations are for a patient who has not joined yet; both patients here are other patients to them.
     "POST /clinic/patients/<invited>/invite/": (
         SENT_SIGNED_OUT,
         INVITATION_SHOWN,
@@ -411,18 +413,20 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
 PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /me/check-in/": lambda s: CheckInVersion.objects.count(),
     "POST /me/screening/": lambda s: Screening.objects.count(),
-    "POST /clinic/patients/new/": lambda s: sorted(Patient.objects.filter(email=NEW_EMAIL).values_list("clinic_id")),
+    "POST /clinic/patients/new/": lambda s: sorted(
+        Patient.objects.filter(user__email=NEW_EMAIL).values_list("clinic_id")
+    ),
     "POST /clinic/patients/<patient>/screenings/<screening>/": lambda s: (
         Screening.objects.get(pk=s.screening.pk).decided_candidacy
     ),
     "POST /clinic/patients/<patient>/procedures/new/": lambda s: Procedure.objects.filter(patient=s.patient).count(),
     "POST /clinic/patients/<patient>/notes/": lambda s: ClinicalNote.objects.filter(patient=s.patient).count(),
-    "POST /clinic/patients/<invited>/invite/": lambda s: Invitation.objects.filter(patient=s.invited).count(),
-    "POST /clinic/patients/<patient>/password-link/": lambda s: Invitation.objects.filter(patient=s.patient).count(),
+    "POST /clinic/patients/<invited>/invite/": lambda s: AccessLink.objects.filter(user=s.invited.user).count(),
+    "POST /clinic/patients/<patient>/password-link/": lambda s: AccessLink.objects.filter(user=s.patient.user).count(),
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
     "POST /clinic/alerts/<alert>/resolve/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
     "POST /clinic/staff/": lambda s: User.objects.filter(email=NEW_STAFF_EMAIL).count(),
-    "POST /clinic/staff/<nurse>/link/": lambda s: Invitation.objects.filter(staff__user=s.world.nurse).count(),
+    "POST /clinic/staff/<nurse>/link/": lambda s: AccessLink.objects.filter(user=s.world.nurse).count(),
     "POST /clinic/staff/<nurse>/active/": lambda s: User.objects.get(pk=s.world.nurse.pk).is_active,
     "POST /clinic/staff/<nurse>/role/": lambda s: StaffMember.objects.get(user=s.world.nurse).role,
 }
@@ -431,10 +435,10 @@ PROBES: dict[str, Callable[[Scene], object]] = {
 def records() -> dict[str, object]:
     """Everything a request could change, including the audit trail (a refused request reads nothing)."""
     return {
-        "patients": sorted(Patient.objects.values_list("email", "clinic_id", "stage", "user_id")),
-        "accounts": sorted(User.objects.values_list("username", "is_active", "password")),
+        "patients": sorted(Patient.objects.values_list("user__email", "clinic_id", "stage", "user_id")),
+        "accounts": sorted(User.objects.values_list("email", "is_active", "password", "joined_at")),
         "staff": sorted(StaffMember.objects.values_list("pk", "clinic_id", "role")),
-        "invitations": sorted(Invitation.objects.values_list("pk", "revoked_at", "accepted_at")),
+        "access links": sorted(AccessLink.objects.values_list("pk", "revoked_at", "used_at")),
         "screenings": sorted(Screening.objects.values_list("pk", "decided_candidacy", "decided_by_id")),
         "procedures": sorted(Procedure.objects.values_list("pk", flat=True)),
         "checkins": sorted(CheckIn.objects.values_list("pk", "revision")),
@@ -486,7 +490,7 @@ def test_each_actor_gets_exactly_what_it_should(world: World, endpoint: str, act
         assert str(scene.patient.uuid) not in page, "an outsider was shown a link to our patient"
     if endpoint == "POST /clinic/patients/new/" and expected.changed:
         assert user is not None
-        assert Patient.objects.get(email=NEW_EMAIL).clinic == user.staff.clinic
+        assert Patient.objects.get(user__email=NEW_EMAIL).clinic == user.staff.clinic
 
 
 # --- the cases the issue names, spelled out -----------------------------------------------------------
@@ -495,12 +499,12 @@ def test_each_actor_gets_exactly_what_it_should(world: World, endpoint: str, act
 def test_a_patient_cannot_open_another_patients_check_in_result(world: World) -> None:
     scene = build_scene(world)
     other = scene.other_patient
-    assert other.user is not None
+    assert other.user.has_joined
 
     response = client_for(other.user).get(f"/me/check-ins/{scene.checkin.uuid}/")
 
     assert response.status_code == 404
-    assert not AuditEvent.objects.filter(what="checkin.result").exists()
+    assert not AuditEvent.objects.filter(action="checkin.result").exists()
 
 
 def test_the_other_clinics_staff_cannot_open_our_patients_timeline_or_screening(world: World) -> None:
@@ -510,7 +514,7 @@ def test_the_other_clinics_staff_cannot_open_our_patients_timeline_or_screening(
         timeline = client.get(f"/clinic/patients/{scene.patient.uuid}/")
         review = client.get(f"/clinic/patients/{scene.patient.uuid}/screenings/{scene.screening.uuid}/")
         assert (timeline.status_code, review.status_code) == (404, 404)
-    assert not AuditEvent.objects.filter(action="read", patient=scene.patient).exists()
+    assert not AuditEvent.objects.filter(access=Access.READ, patient=scene.patient).exists()
 
 
 def test_the_other_clinics_nurse_cannot_resolve_our_alert(world: World) -> None:
@@ -521,7 +525,7 @@ def test_the_other_clinics_nurse_cannot_resolve_our_alert(world: World) -> None:
     assert response.status_code == 404
     scene.alert.refresh_from_db()
     assert (scene.alert.state, scene.alert.resolved_by, scene.alert.resolution_note) == (AlertState.OPEN, None, "")
-    assert not AuditEvent.objects.filter(what="alert.resolve").exists()
+    assert not AuditEvent.objects.filter(action="alert.resolve").exists()
 
 
 def test_the_admin_sees_the_alert_but_cannot_acknowledge_it(world: World) -> None:

@@ -10,16 +10,17 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from prpath.clinic import services
-from prpath.clinic.models import AuditEvent, Patient, Procedure
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.screening import do_decide_candidacy
+from prpath.clinic.models import Patient, Procedure
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import World, enrol, screen, with_account
+from tests.personas import World, enrol, now, screen, staff, with_account
 from tests.web.pages import body, client_for, error_beside, parse
 
 
 def approved_patient(world: World) -> Patient:
     patient = with_account(world, enrol(world))
-    services.do_decide_candidacy(world.physician, screen(patient), candidacy=Candidacy.ELIGIBLE, reason="")
+    do_decide_candidacy(staff(world.physician), screen(patient), candidacy=Candidacy.ELIGIBLE, reason="", now=now())
     patient.refresh_from_db()
     return patient
 
@@ -65,7 +66,7 @@ def test_it_records_the_injection_and_starts_the_recovery_plan(world: World) -> 
     assert (procedure.spinal_level, procedure.platelet_concentration_x) == ("L4-L5", Decimal("5.0"))
     patient.refresh_from_db()
     assert (patient.stage, patient.injected_on) == ("injected", procedure.performed_on)
-    assert AuditEvent.objects.filter(what="procedure.record", patient=patient, actor=world.physician).count() == 1
+    assert AuditEvent.objects.filter(action="procedure.record", patient=patient, actor=world.physician).count() == 1
 
 
 def test_the_time_is_read_as_the_clinics_wall_clock(world: World) -> None:
@@ -169,7 +170,7 @@ def test_the_operator_must_be_a_physician_of_this_clinic(world: World, who: str)
 
 def assert_nothing_recorded(patient: Patient) -> None:
     assert not Procedure.objects.filter(patient=patient).exists()
-    assert not AuditEvent.objects.filter(what="procedure.record").exists()
+    assert not AuditEvent.objects.filter(action="procedure.record").exists()
     patient.refresh_from_db()
     assert (patient.stage, patient.injected_on) == ("approved", None)
 
@@ -200,7 +201,7 @@ def test_an_injection_more_than_a_year_ago_is_refused_beside_the_time(world: Wor
 def test_the_form_shows_what_the_screening_asked_to_check_before_injecting(world: World) -> None:
     patient = with_account(world, enrol(world))
     screening = screen(patient, history=("nsaid_use",))
-    services.do_decide_candidacy(world.physician, screening, candidacy=Candidacy.ELIGIBLE, reason="")
+    do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="", now=now())
 
     page = parse(body(client_for(world.physician).get(url(patient))))
 
@@ -210,5 +211,5 @@ def test_the_form_shows_what_the_screening_asked_to_check_before_injecting(world
     assert f"From the screening of {answered:%-d %b %Y}" in text
     assert "Decided eligible by Physician Riverside." in text
     assert screening.findings
-    assert all(f["title"] in text for f in screening.findings)
-    assert any("NSAID" in f["rationale"] for f in screening.findings)
+    assert all(f.title in text for f in screening.findings)
+    assert any("NSAID" in f.rationale for f in screening.findings)

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from prpath.clinic import services
+from prpath.clinic.actions.alerts import do_acknowledge_alert
+from prpath.clinic.actions.notes import do_add_note
 from prpath.clinic.models import Alert, Patient
-from tests.personas import World, check_in, enrol, injected_patient, screen, with_account
+from tests.personas import World, check_in, enrol, injected_patient, now, screen, staff, with_account
 from tests.web.pages import client_for
 
 SMALL = 12  # "a small number": the most queries a list page may make, rows or not
@@ -33,7 +34,7 @@ def add_patients(world: World, count: int) -> None:
         patient = injected_patient(world, days_ago=10)
         check_in(patient, days_after=5, temperature_c="38.4", injection_site_redness="mild")
         if i % 4 == 2:
-            services.do_acknowledge_alert(world.nurse, Alert.objects.get(patient=patient), note="On it.")
+            do_acknowledge_alert(staff(world.nurse), Alert.objects.get(patient=patient), note="On it.", now=now())
 
 
 LIST_PAGES = [
@@ -80,11 +81,11 @@ def test_the_timeline_makes_as_many_queries_for_fifteen_check_ins_as_for_three(w
             check_in(patient, days_after=d, pain=6 - d % 3, temperature_c="38.2" if d % 5 == 0 else None)
 
     add(range(1, 4))
-    services.do_add_note(world.nurse, patient, text="Called about the fever.")
+    do_add_note(staff(world.nurse), patient, text="Called about the fever.", now=now())
     few = queries_for(client, url)
     add(range(4, 16))
     check_in(patient, days_after=7, pain=3)  # an amended day
-    services.do_add_note(world.physician, patient, text="Seen in clinic.")
+    do_add_note(staff(world.physician), patient, text="Seen in clinic.", now=now())
     many = queries_for(client, url)
 
     assert patient.checkins.count() == 15
@@ -95,7 +96,7 @@ def test_the_timeline_makes_as_many_queries_for_fifteen_check_ins_as_for_three(w
 
 def test_the_patients_history_makes_as_many_queries_for_fifteen_check_ins_as_for_three(world: World) -> None:
     patient = injected_patient(world, days_ago=20)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
 
     for d in range(1, 4):

@@ -16,11 +16,25 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AuditEvent, CheckIn, CheckInVersion, Patient, Screening
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions import checkins as checkin_actions
+from prpath.clinic.actions.alerts import do_resolve_alert
+from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
+from prpath.clinic.models import Alert, CheckIn, CheckInVersion, Patient, Screening
 from prpath.clinic.web.forms import readable_temperature
 from tests.conftest import ROOT
-from tests.personas import World, check_in, clinic_today, enrol, injected_patient, with_account
+from tests.personas import (
+    World,
+    check_in,
+    clinic_today,
+    enrol,
+    injected_patient,
+    now,
+    patient_actor,
+    protocol_of,
+    staff,
+    with_account,
+)
 from tests.web.pages import body, client_for, error_beside, parse
 from tests.web.test_checkin_page import form as checkin_form
 from tests.web.test_screening_page import form as screening_form
@@ -35,7 +49,7 @@ def assert_report_not_stored_but_clinic_alerted(patient: Patient, form: str = "c
     """The report is not stored; the clinic has one emergency alert saying the patient was told to go."""
     assert not CheckIn.objects.filter(patient=patient).exists()
     assert not CheckInVersion.objects.filter(checkin__patient=patient).exists()
-    assert not AuditEvent.objects.filter(what="checkin.record", patient=patient).exists()
+    assert not AuditEvent.objects.filter(action="checkin.record", patient=patient).exists()
     alert = Alert.objects.get(patient=patient)
     assert (alert.disposition, alert.state, alert.unsent, alert.checkin) == ("emergency", "open", form, None)
     return alert
@@ -71,7 +85,7 @@ def test_a_refused_check_in_with_a_red_flag_shows_the_emergency_first(
     world: World, broken: Any, field: str, message: str
 ) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/check-in/", checkin_form(patient, symptom__bladder_control_loss="moderate", **broken(patient))
@@ -91,14 +105,14 @@ def test_a_refused_check_in_with_a_red_flag_shows_the_emergency_first(
     # It comes before the form and before the list of problems.
     html = response.content.decode()
     assert html.index("unsent-emergency") < html.index("Please check the form")
-    told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
-    assert (told.patient, told.action, told.detail["rules"]) == (patient, "write", ["recovery.cauda_equina"])
+    told = AuditEvent.objects.get(action="checkin.refused_but_emergency")
+    assert (told.patient, told.access, told.detail["rules"]) == (patient, "write", ["recovery.cauda_equina"])
     assert field in told.detail["refused"]
 
 
 def test_a_refused_check_in_without_an_emergency_shows_only_the_problem(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     # A fever and a rash would be urgent, not an emergency: the form comes back as it is.
     response = client_for(patient.user).post(
@@ -107,14 +121,14 @@ def test_a_refused_check_in_without_an_emergency_shows_only_the_problem(world: W
 
     assert response.status_code == 400
     assert emergency_cards(response.content) == []
-    assert not AuditEvent.objects.filter(what__endswith="refused_but_emergency").exists()
+    assert not AuditEvent.objects.filter(action__endswith="refused_but_emergency").exists()
     assert not Alert.objects.filter(patient=patient).exists()
 
 
 def test_new_weakness_since_the_baseline_is_an_emergency_even_on_a_refused_form(world: World) -> None:
     # An emergency that needs the patient's baseline and earlier check-ins, not a red flag alone.
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     check_in(patient, days_after=2, pain=6)
 
     response = client_for(patient.user).post(
@@ -129,7 +143,7 @@ def test_new_weakness_since_the_baseline_is_an_emergency_even_on_a_refused_form(
 
 def test_weakness_already_there_before_the_injection_is_not_made_an_emergency(world: World) -> None:
     patient = injected_patient(world, days_ago=4, symptoms={"leg_weakness": "mild"})
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/check-in/", checkin_form(patient, temperature_c="3 8", symptom__leg_weakness="mild")
@@ -152,7 +166,7 @@ def test_any_red_flag_on_any_refused_check_in_shows_the_emergency(
     patient = Patient.objects.filter(clinic=world.clinic, stage="injected").first() or injected_patient(
         world, days_ago=4
     )
-    assert patient.user is not None
+    assert patient.user.has_joined
     data = checkin_form(
         patient,
         pain=str(pain),
@@ -171,7 +185,7 @@ def test_any_red_flag_on_any_refused_check_in_shows_the_emergency(
 
 def test_a_refused_screening_with_a_red_flag_shows_the_emergency_first(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/screening/", screening_form(pain=None, symptom__saddle_numbness="moderate")
@@ -184,12 +198,12 @@ def test_a_refused_screening_with_a_red_flag_shows_the_emergency_first(world: Wo
     assert "your screening itself was not sent" in card.text().lower()
     assert not Screening.objects.filter(patient=patient).exists()
     assert_report_not_stored_but_clinic_alerted(patient, "screening")
-    assert AuditEvent.objects.filter(what="screening.refused_but_emergency", patient=patient).exists()
+    assert AuditEvent.objects.filter(action="screening.refused_but_emergency", patient=patient).exists()
 
 
 def test_a_refused_screening_without_a_red_flag_shows_only_the_problem(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post("/me/screening/", screening_form(pain=None, history=["time_travel"]))
 
@@ -197,7 +211,7 @@ def test_a_refused_screening_without_a_red_flag_shows_only_the_problem(world: Wo
     assert emergency_cards(response.content) == []
 
 
-# --- the service, where the unreadable answers are replaced ----------------------------------------------
+# --- the action, where the unreadable answers are replaced ----------------------------------------------
 
 
 def test_the_refused_check_in_is_triaged_with_the_last_pain_reported(
@@ -206,19 +220,23 @@ def test_the_refused_check_in_is_triaged_with_the_last_pain_reported(
     # A clinic protocol could make pain alone an emergency; the stand-in for an unreadable pain is the
     # last one the patient reported, not a number of our choosing.
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     check_in(patient, days_after=3, pain=9)
     seen: dict[str, Any] = {}
-    real = services._assess_checkin
+    real = checkin_actions.assess_checkin
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_assess_checkin", spy)
+    monkeypatch.setattr(checkin_actions, "assess_checkin", spy)
 
-    told = services.do_triage_refused_checkin(
-        patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    told = do_triage_refused_checkin(
+        patient_actor(patient),
+        patient,
+        RefusedCheckIn(date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}),
+        protocol=protocol_of(patient),
+        now=now(),
     )
 
     assert told is not None
@@ -227,10 +245,14 @@ def test_the_refused_check_in_is_triaged_with_the_last_pain_reported(
 
 def test_nothing_is_triaged_for_a_patient_not_yet_injected(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
-    told = services.do_triage_refused_checkin(
-        patient.user, patient, date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}
+    told = do_triage_refused_checkin(
+        patient_actor(patient),
+        patient,
+        RefusedCheckIn(date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}),
+        protocol=protocol_of(patient),
+        now=now(),
     )
 
     assert told is None
@@ -246,7 +268,7 @@ def test_a_fever_typed_in_a_way_the_form_refuses_still_counts_with_a_new_nerve_s
     # Fever with new tingling needs the emergency department: a temperature the form cannot take as typed
     # must not turn it into "not taken".
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/check-in/",
@@ -264,7 +286,7 @@ def test_a_temperature_that_looks_like_another_reading_is_named_with_what_it_pro
     world: World, typed: str, meant: str
 ) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post("/me/check-in/", checkin_form(patient, temperature_c=typed))
 
@@ -276,7 +298,7 @@ def test_a_temperature_that_looks_like_another_reading_is_named_with_what_it_pro
 @pytest.mark.parametrize("sent", ["yes", "on", "severe", "mild"])
 def test_a_red_flag_sent_in_another_form_still_shows_the_emergency(world: World, sent: str) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss=sent)
@@ -292,7 +314,7 @@ def test_a_red_flag_sent_with_a_grade_is_taken_as_the_yes_it_is(world: World, gr
     # A page drawn when the protocol still graded it: refusing the grade would draw the question again
     # with nothing chosen, and the yes could be lost on the next send.
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/check-in/", checkin_form(patient, symptom__bladder_control_loss=grade)
@@ -305,7 +327,7 @@ def test_a_red_flag_sent_with_a_grade_is_taken_as_the_yes_it_is(world: World, gr
 
 def test_earlier_reports_the_protocol_no_longer_accepts_do_not_hide_todays_red_flag(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     earlier = check_in(patient, days_after=2)
     CheckIn.objects.filter(pk=earlier.pk).update(pain=42)  # stored under limits a clinic has since narrowed
 
@@ -319,7 +341,7 @@ def test_earlier_reports_the_protocol_no_longer_accepts_do_not_hide_todays_red_f
 
 def test_the_audit_says_what_was_refused_and_what_was_assumed_in_its_place(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     check_in(patient, days_after=3, pain=7)
 
     client_for(patient.user).post(
@@ -327,7 +349,7 @@ def test_the_audit_says_what_was_refused_and_what_was_assumed_in_its_place(world
         checkin_form(patient, pain="11", date=None, temperature_c="hot", symptom__difficulty_breathing="moderate"),
     )
 
-    told = AuditEvent.objects.get(what="checkin.refused_but_emergency")
+    told = AuditEvent.objects.get(action="checkin.refused_but_emergency")
     assert told.detail == {
         "rules": ["recovery.anaphylaxis"],
         "refused": ["date", "pain", "temperature_c"],
@@ -337,7 +359,7 @@ def test_the_audit_says_what_was_refused_and_what_was_assumed_in_its_place(world
 
 def test_a_screening_with_a_red_flag_sent_as_yes_and_a_bad_history_still_shows_the_emergency(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/screening/",
@@ -349,7 +371,7 @@ def test_a_screening_with_a_red_flag_sent_as_yes_and_a_bad_history_still_shows_t
     assert response.status_code == 400
     (card,) = emergency_cards(response.content)
     assert "bowel" in card.text().lower()
-    told = AuditEvent.objects.get(what="screening.refused_but_emergency")
+    told = AuditEvent.objects.get(action="screening.refused_but_emergency")
     assert told.detail["refused"] == ["history", "pain_trend", "symptom__bowel_control_loss"]
 
 
@@ -395,7 +417,7 @@ def test_the_nurse_sees_the_unsent_emergency_at_the_top_of_the_worklist_and_why_
     fever = injected_patient(world, days_ago=4)
     check_in(fever, temperature_c="38.4")
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client_for(patient.user).post(
         "/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate")
     )
@@ -411,7 +433,7 @@ def test_the_nurse_sees_the_unsent_emergency_at_the_top_of_the_worklist_and_why_
 
 def test_the_form_sent_again_joins_the_same_alert_and_points_it_at_the_report(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
 
@@ -429,7 +451,7 @@ def test_the_form_sent_again_joins_the_same_alert_and_points_it_at_the_report(wo
 
 def test_an_unsent_emergency_told_twice_is_one_alert(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
 
     for typo in ("60", "hot"):
@@ -438,12 +460,12 @@ def test_an_unsent_emergency_told_twice_is_one_alert(world: World) -> None:
         )
 
     assert Alert.objects.filter(patient=patient).count() == 1
-    assert AuditEvent.objects.filter(what="checkin.refused_but_emergency").count() == 2
+    assert AuditEvent.objects.filter(action="checkin.refused_but_emergency").count() == 2
 
 
 def test_an_unsent_emergency_joining_an_open_alert_still_says_it_was_not_stored(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     earlier = check_in(patient, days_after=3, temperature_c="38.4")
     client = client_for(patient.user)
 
@@ -467,11 +489,11 @@ def test_a_calmer_screening_after_an_unsent_emergency_does_not_become_what_the_a
     world: World,
 ) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/screening/", screening_form(symptom__saddle_numbness="moderate"))
     first = Alert.objects.get(patient=patient)
-    services.do_resolve_alert(world.nurse, first, note="Seen in the emergency department; no cauda equina.")
+    do_resolve_alert(staff(world.nurse), first, note="Seen in the emergency department; no cauda equina.", now=now())
     client.post("/me/screening/", screening_form(pain=None, symptom__saddle_numbness="moderate"))
 
     client.post("/me/screening/", screening_form(history=["anticoagulant_use"]))
@@ -493,7 +515,7 @@ def test_today_keeps_an_unsent_emergency_in_view_until_a_stored_report_or_the_cl
     world: World,
 ) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
 
@@ -507,18 +529,18 @@ def test_today_keeps_an_unsent_emergency_in_view_until_a_stored_report_or_the_cl
     (card,) = today_emergency_cards(client)
     assert "Send your check-in again" not in card.text()
 
-    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Seen in A&E; all clear.")
+    do_resolve_alert(staff(world.nurse), Alert.objects.get(patient=patient), note="Seen in A&E; all clear.", now=now())
     (card,) = today_emergency_cards(client)  # today's stored emergency report still shows, as before
     assert "From today's check-in" in card.text()
 
 
 def test_today_drops_an_unsent_emergency_the_clinic_has_closed(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/check-in/", checkin_form(patient, temperature_c="60", symptom__bladder_control_loss="moderate"))
 
-    services.do_resolve_alert(world.nurse, Alert.objects.get(patient=patient), note="Phoned: it was a mistap.")
+    do_resolve_alert(staff(world.nurse), Alert.objects.get(patient=patient), note="Phoned: it was a mistap.", now=now())
 
     assert today_emergency_cards(client) == []
     assert "What you can do" in body(client.get("/me/"))
@@ -526,7 +548,7 @@ def test_today_drops_an_unsent_emergency_the_clinic_has_closed(world: World) -> 
 
 def test_today_before_the_injection_shows_an_unsent_screening_emergency(world: World) -> None:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/screening/", screening_form(pain=None, symptom__difficulty_breathing="moderate"))
 

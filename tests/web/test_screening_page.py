@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from prpath.clinic.models import Alert, AuditEvent, Patient, Screening
+from prpath.audit.models import AuditEvent
+from prpath.clinic.models import Alert, Patient, Screening
 from tests.personas import World, enrol, with_account
 from tests.web.pages import client_for, error_beside, parse
 
 
 def new_patient(world: World) -> Patient:
     patient = with_account(world, enrol(world))
-    assert patient.user is not None
+    assert patient.user.has_joined
     return patient
 
 
@@ -30,7 +31,7 @@ def form(**changes: Any) -> dict[str, Any]:
 
 def test_the_answers_are_stored_assessed_and_become_the_baseline(world: World) -> None:
     patient = new_patient(world)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post(
         "/me/screening/", form(history=["anticoagulant_use"], symptom__leg_tingling="mild")
@@ -63,21 +64,21 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
 @pytest.mark.parametrize(("changes", "field", "message"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
 def test_bad_input_is_refused_beside_its_field(world: World, changes: dict[str, Any], field: str, message: str) -> None:
     patient = new_patient(world)
-    assert patient.user is not None
+    assert patient.user.has_joined
 
     response = client_for(patient.user).post("/me/screening/", form(**changes))
 
     assert response.status_code == 400
     assert message in error_beside(response.content, name=field)
     assert not Screening.objects.exists()
-    assert not AuditEvent.objects.filter(what="screening.record").exists()
+    assert not AuditEvent.objects.filter(action="screening.record").exists()
     patient.refresh_from_db()
     assert (patient.stage, patient.baseline_pain) == ("enrolled", None)
 
 
 def test_updating_the_answers_starts_from_the_symptoms_given_before(world: World) -> None:
     patient = new_patient(world)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/screening/", form(symptom__leg_tingling="mild"))
 
@@ -91,7 +92,7 @@ def test_updating_the_answers_starts_from_the_symptoms_given_before(world: World
 
 def test_a_red_flag_in_the_baseline_shows_as_yes_whatever_grade_it_was_stored_with(world: World) -> None:
     patient = new_patient(world)
-    assert patient.user is not None
+    assert patient.user.has_joined
     client = client_for(patient.user)
     client.post("/me/screening/", form())
     Patient.objects.filter(pk=patient.pk).update(baseline_symptoms={"bladder_control_loss": "severe"})

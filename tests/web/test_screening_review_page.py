@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from prpath.clinic.models import Alert, AlertState, AuditEvent, Patient, Screening
+from prpath.audit.models import AuditEvent
+from prpath.clinic.models import Alert, AlertState, Patient, Screening
 from tests.personas import World, enrol, screen, with_account
 from tests.web.pages import body, client_for, error_beside
 
@@ -48,7 +49,7 @@ def test_following_the_recommendation_needs_no_reason(world: World) -> None:
         world.physician,
         "approved",
     )
-    assert AuditEvent.objects.filter(what="screening.decide", patient=patient, actor=world.physician).count() == 1
+    assert AuditEvent.objects.filter(action="screening.decide", patient=patient, actor=world.physician).count() == 1
 
 
 def test_a_decision_on_a_needs_review_screening_resolves_its_alert(world: World) -> None:
@@ -104,7 +105,7 @@ def test_bad_input_is_refused_beside_its_field(
     screening.refresh_from_db()
     patient.refresh_from_db()
     assert (screening.decided_candidacy, screening.decided_by, patient.stage) == ("", None, "screened")
-    assert not AuditEvent.objects.filter(what="screening.decide").exists()
+    assert not AuditEvent.objects.filter(action="screening.decide").exists()
 
 
 def test_a_screening_of_another_patient_is_not_found_under_this_patient(world: World) -> None:

@@ -24,7 +24,7 @@ def query(url: str) -> dict[str, list[str]]:
 
 def test_a_check_in_sent_after_the_session_ended_is_not_stored_and_the_sign_in_page_says_so(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
-    assert patient.user is not None
+    assert patient.user.has_joined
     browser = Client()
 
     response = browser.post(
@@ -42,7 +42,7 @@ def test_a_check_in_sent_after_the_session_ended_is_not_stored_and_the_sign_in_p
     assert "was not received" in warning.text()
     assert "do not sign in first" in warning.text()  # a patient's page: someone may be reporting an emergency
     # Signing in leads back to the check-in, ready to send again.
-    signed_in = browser.post(response.headers["Location"], {"username": patient.user.username, "password": PASSWORD})
+    signed_in = browser.post(response.headers["Location"], {"username": patient.user.email, "password": PASSWORD})
     assert signed_in.headers["Location"] == "/me/check-in/"
 
 

@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from prpath.clinic import services
-from prpath.clinic.models import Invitation, Role, StaffMember
-from tests.personas import PASSWORD, World, authenticates, enrol
+from prpath.accounts.models import AccessLink, User
+from prpath.clinic.actions.access_links import do_accept_access_link
+from prpath.clinic.actions.staff import do_set_staff_active
+from prpath.clinic.models import Role, StaffMember
+from tests.personas import PASSWORD, World, add_staff, authenticates, enrol, now, staff
 from tests.web.pages import body, client_for, error_beside, parse
 
 NEW_PASSWORD = "a-longer-Passphrase-41"
@@ -79,13 +80,13 @@ BAD_INPUT = [
 def test_bad_input_is_named_beside_its_field_and_nothing_is_stored(
     world: World, what: str, changes: dict[str, Any], field: str, message: str
 ) -> None:
-    before = (User.objects.count(), StaffMember.objects.count(), Invitation.objects.count())
+    before = (User.objects.count(), StaffMember.objects.count(), AccessLink.objects.count())
 
     response = client_for(world.admin).post("/clinic/staff/", form(**changes))
 
     assert response.status_code == 400, what
     assert message in error_beside(response.content, name=field)
-    assert (User.objects.count(), StaffMember.objects.count(), Invitation.objects.count()) == before
+    assert (User.objects.count(), StaffMember.objects.count(), AccessLink.objects.count()) == before
 
 
 def test_a_new_password_link_for_a_colleague(world: World) -> None:
@@ -95,7 +96,7 @@ def test_a_new_password_link_for_a_colleague(world: World) -> None:
 
     assert response.status_code == 200
     assert "New-password link for Nurse Riverside" in body(response)
-    services.do_accept_invitation(link_on(body(response)), NEW_PASSWORD)
+    do_accept_access_link(link_on(body(response)), NEW_PASSWORD, now=now())
     assert authenticates("nurse@riverside.test", NEW_PASSWORD) == world.nurse
 
 
@@ -124,10 +125,8 @@ def test_deactivating_ends_their_session_for_good_and_reactivating_needs_a_new_p
 
 
 def test_a_deactivated_physician_is_not_offered_as_the_operator(world: World) -> None:
-    services.do_add_staff(
-        world.clinic, email="kim.ng@riverside.test", given_name="Kim", family_name="Ng", role=Role.PHYSICIAN
-    )
-    services.do_set_staff_active(world.admin, world.physician.staff, active=False)
+    add_staff(world.clinic, email="kim.ng@riverside.test", given_name="Kim", family_name="Ng", role=Role.PHYSICIAN)
+    do_set_staff_active(staff(world.admin), world.physician.staff, active=False, now=now())
     patient = enrol(world)
     page = body(
         client_for(User.objects.get(email="kim.ng@riverside.test")).get(
@@ -169,11 +168,11 @@ def test_the_staff_page_makes_as_many_queries_for_twelve_people_as_for_two(world
 
     few = queries()
     for i in range(10):
-        member = services.do_add_staff(
+        member = add_staff(
             world.clinic, email=f"extra{i}@riverside.test", given_name="Extra", family_name=f"N{i}", role=Role.NURSE
         )
         if i % 3 == 0:
-            services.do_set_staff_active(world.admin, member, active=False)
+            do_set_staff_active(staff(world.admin), member, active=False, now=now())
     many = queries()
 
     assert StaffMember.objects.filter(clinic=world.clinic).count() == 14

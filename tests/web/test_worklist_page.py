@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, AuditEvent
-from tests.personas import World, check_in, injected_patient
+from prpath.audit.models import AuditEvent
+from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
+from prpath.clinic.models import Alert, AlertState
+from tests.personas import World, check_in, injected_patient, now, staff
 from tests.web.pages import body, client_for, error_beside, parse
 
 HTMX = {"HX-Request": "true"}
@@ -24,7 +25,7 @@ def test_it_lists_open_alerts_most_severe_first(world: World) -> None:
     check_in(patient, pain=9, difficulty_breathing="severe")
     emergency = Alert.objects.get(patient=patient)
     resolved = open_alert(world)
-    services.do_resolve_alert(world.nurse, resolved, note="Seen.")
+    do_resolve_alert(staff(world.nurse), resolved, note="Seen.", now=now())
 
     response = client_for(world.nurse).get("/clinic/alerts/")
 
@@ -46,7 +47,7 @@ def test_acknowledging_takes_the_alert_on(world: World) -> None:
         world.nurse,
         "Ringing her now.",
     )
-    assert AuditEvent.objects.filter(what="alert.acknowledge", actor=world.nurse, patient=alert.patient).count() == 1
+    assert AuditEvent.objects.filter(action="alert.acknowledge", actor=world.nurse, patient=alert.patient).count() == 1
 
 
 def test_resolving_through_htmx_answers_the_row_alone(world: World) -> None:
@@ -106,7 +107,7 @@ def test_a_note_too_long_is_refused_beside_the_note(world: World, headers: dict[
 
 def test_acknowledging_twice_is_refused_and_says_why(world: World) -> None:
     alert = open_alert(world)
-    services.do_acknowledge_alert(world.physician, alert, note="Mine.")
+    do_acknowledge_alert(staff(world.physician), alert, note="Mine.", now=now())
 
     response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": ""}, follow=True)
 
@@ -119,7 +120,7 @@ def test_acknowledging_twice_is_refused_and_says_why(world: World) -> None:
 
 def test_acknowledging_twice_through_htmx_answers_the_row_as_it_now_is(world: World) -> None:
     alert = open_alert(world)
-    services.do_acknowledge_alert(world.physician, alert, note="Mine.")
+    do_acknowledge_alert(staff(world.physician), alert, note="Mine.", now=now())
 
     response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"note": ""}, headers=HTMX)
 
@@ -132,7 +133,7 @@ def test_acknowledging_twice_through_htmx_answers_the_row_as_it_now_is(world: Wo
 
 def test_resolving_an_alert_someone_else_resolved_says_so(world: World) -> None:
     alert = open_alert(world)
-    services.do_resolve_alert(world.physician, alert, note="Seen by me.")
+    do_resolve_alert(staff(world.physician), alert, note="Seen by me.", now=now())
 
     response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": "Called."}, follow=True)
 
@@ -145,7 +146,7 @@ def test_resolving_an_alert_someone_else_resolved_says_so(world: World) -> None:
 
 def test_resolving_a_resolved_alert_through_htmx_answers_the_resolved_row(world: World) -> None:
     alert = open_alert(world)
-    services.do_resolve_alert(world.physician, alert, note="Seen by me.")
+    do_resolve_alert(staff(world.physician), alert, note="Seen by me.", now=now())
 
     response = client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/resolve/", {"note": "Called."}, headers=HTMX)
 
@@ -159,14 +160,14 @@ def test_resolving_a_resolved_alert_through_htmx_answers_the_resolved_row(world:
 def assert_unchanged(alert: Alert) -> None:
     alert.refresh_from_db()
     assert (alert.state, alert.acknowledged_by, alert.resolved_by) == (AlertState.OPEN, None, None)
-    assert not AuditEvent.objects.filter(what__in=["alert.acknowledge", "alert.resolve"]).exists()
+    assert not AuditEvent.objects.filter(action__in=["alert.acknowledge", "alert.resolve"]).exists()
 
 
 def test_a_reopened_alert_says_what_changed_until_it_is_acknowledged_again(world: World) -> None:
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=3, temperature_c="38.4")
     alert = Alert.objects.get(patient=patient)
-    services.do_acknowledge_alert(world.nurse, alert)
+    do_acknowledge_alert(staff(world.nurse), alert, now=now())
     check_in(patient, days_after=4, temperature_c="38.4", bowel_control_loss="moderate")
     client = client_for(world.nurse)
 
@@ -231,7 +232,7 @@ def test_the_open_worklist_says_when_an_emergency_arrives_after_it_was_loaded(wo
     url = changes_url(body(client.get("/clinic/alerts/")))
     assert body(client.get(url)).strip() == ""  # nothing yet
 
-    services.do_acknowledge_alert(world.nurse, fever)  # her own work is not news
+    do_acknowledge_alert(staff(world.nurse), fever, now=now())  # her own work is not news
     assert body(client.get(url)).strip() == ""
     other = injected_patient(world, days_ago=3)
     check_in(other, bladder_control_loss="moderate")

@@ -1,1 +1,2 @@
-"""The clinic app: tenants, people, records, the services that change them, and their pages."""
+"""The clinic app: tenants, people and records; the actions that change them, the queries that read
+them, and their pages."""

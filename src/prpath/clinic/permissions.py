@@ -15,14 +15,14 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.models import User as AuthUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from prpath.clinic.models import Alert, Patient, Role, Screening, StaffMember
+from prpath.accounts.models import User as AuthUser
+from prpath.clinic.models import Alert, Patient, ProtocolVersion, Role, SafetyVignette, Screening, StaffMember
 
 
 class Permission(StrEnum):
@@ -33,12 +33,23 @@ class Permission(StrEnum):
     WORK_ALERTS = "work_alerts"
     WRITE_NOTES = "write_notes"
     MANAGE_STAFF = "manage_staff"
+    VIEW_PROTOCOL = "view_protocol"
+    MANAGE_PROTOCOL = "manage_protocol"
 
 
-_CLINICAL = {Permission.VIEW_PATIENTS, Permission.WORK_ALERTS, Permission.WRITE_NOTES}
+_CLINICAL = {Permission.VIEW_PATIENTS, Permission.WORK_ALERTS, Permission.WRITE_NOTES, Permission.VIEW_PROTOCOL}
 GRANTS: dict[str, frozenset[Permission]] = {
-    # The admin runs the clinic's accounts and records but makes no clinical decisions.
-    Role.ADMIN: frozenset({Permission.VIEW_PATIENTS, Permission.ENROL_PATIENTS, Permission.MANAGE_STAFF}),
+    # The admin runs the clinic's accounts, records and protocol versions but makes no clinical decisions
+    # about patients; every clinician may read the protocol their patients are assessed under.
+    Role.ADMIN: frozenset(
+        {
+            Permission.VIEW_PATIENTS,
+            Permission.ENROL_PATIENTS,
+            Permission.MANAGE_STAFF,
+            Permission.VIEW_PROTOCOL,
+            Permission.MANAGE_PROTOCOL,
+        }
+    ),
     Role.PHYSICIAN: frozenset(
         _CLINICAL | {Permission.ENROL_PATIENTS, Permission.DECIDE_CANDIDACY, Permission.RECORD_PROCEDURES}
     ),
@@ -109,23 +120,25 @@ def signed_in(request: HttpRequest) -> AuthUser:
 
 
 def staff_of(user: User) -> StaffMember | None:
-    if not user.is_authenticated:
+    """The user's staff membership with its clinic, read once per request (the user object keeps it)."""
+    if not isinstance(user, AuthUser):
         return None
-    try:
-        staff: StaffMember = user.staff
-    except StaffMember.DoesNotExist:
-        return None
-    return staff
+    if "staff" not in user._state.fields_cache:
+        found = StaffMember.objects.select_related("clinic").filter(user=user).first()
+        user._state.fields_cache["staff"] = found
+    cached: StaffMember | None = user._state.fields_cache["staff"]
+    return cached
 
 
 def patient_of(user: User) -> Patient | None:
-    if not user.is_authenticated:
+    """The user's patient record with its clinic, read once per request (the user object keeps it)."""
+    if not isinstance(user, AuthUser):
         return None
-    try:
-        patient: Patient = user.patient
-    except Patient.DoesNotExist:
-        return None
-    return patient
+    if "patient" not in user._state.fields_cache:
+        found = Patient.objects.select_related("clinic").filter(user=user).first()
+        user._state.fields_cache["patient"] = found
+    cached: Patient | None = user._state.fields_cache["patient"]
+    return cached
 
 
 def can(staff: StaffMember | None, permission: Permission) -> bool:
@@ -155,7 +168,7 @@ def require_patient(user: User) -> Patient:
 def get_patient_for(staff: StaffMember, patient_uuid: uuid.UUID) -> Patient:
     require(staff, Permission.VIEW_PATIENTS)
     try:
-        return Patient.objects.select_related("clinic").get(uuid=patient_uuid, clinic_id=staff.clinic_id)
+        return Patient.objects.select_related("clinic", "user").get(uuid=patient_uuid, clinic_id=staff.clinic_id)
     except Patient.DoesNotExist:
         raise Http404 from None
 
@@ -175,6 +188,25 @@ def get_screening_for(staff: StaffMember, patient: Patient, screening_uuid: uuid
         return Screening.objects.get(uuid=screening_uuid, patient=patient)
     except Screening.DoesNotExist:
         raise Http404 from None
+
+
+def get_protocol_version_for(staff: StaffMember, number: int) -> ProtocolVersion:
+    require(staff, Permission.VIEW_PROTOCOL)
+    try:
+        return ProtocolVersion.objects.select_related("clinic", "created_by", "activated_by").get(
+            clinic_id=staff.clinic_id, number=number
+        )
+    except ProtocolVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def get_safety_vignette_for(staff: StaffMember, vignette_uuid: uuid.UUID) -> SafetyVignette:
+    try:
+        vignette = SafetyVignette.objects.select_related("clinic").get(uuid=vignette_uuid, clinic_id=staff.clinic_id)
+    except SafetyVignette.DoesNotExist:
+        raise Http404 from None
+    require(staff, Permission.MANAGE_PROTOCOL)
+    return vignette
 
 
 def get_alert_for(staff: StaffMember, alert_uuid: uuid.UUID) -> Alert:

@@ -1,6 +1,6 @@
 """Synthetic patients for the demo clinic and for benchmarks: made-up people, deterministic from a seed.
 
-Pure: it returns descriptions; ``prpath.clinic.demo`` turns them into records through the services.
+Pure: it returns descriptions; ``prpath.clinic.demo`` turns them into records through the actions.
 Each patient follows a *story* (screened, deferred, injected yesterday, day 5 with a fever, ...), so a
 demo shows every stage and a benchmark can ask for any number of patients with a realistic mix.
 """

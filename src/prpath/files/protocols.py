@@ -37,21 +37,3 @@ def default_protocol_text() -> str:
 @cache
 def default_protocol() -> Protocol:
     return read_protocol_text(default_protocol_text(), name=DEFAULT_PROTOCOL_NAME)
-
-
-PROTOCOL_ENV = "PRPATH_PROTOCOL"
-
-
-def active_protocol_source() -> str:
-    return os.environ.get(PROTOCOL_ENV) or f"the built-in {DEFAULT_PROTOCOL_NAME}"
-
-
-def active_protocol() -> Protocol:
-    """The clinic's protocol when PRPATH_PROTOCOL names a file, else the default."""
-    path = os.environ.get(PROTOCOL_ENV)
-    return _cached_file_protocol(path) if path else default_protocol()
-
-
-@cache
-def _cached_file_protocol(path: str) -> Protocol:
-    return load_protocol_file(path)

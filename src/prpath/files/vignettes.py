@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable, Iterator
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from prpath.core.protocol.schema import Protocol
+from prpath.core.suite.safety import SuiteVignette
 from prpath.core.suite.vignettes import VignetteResult, evaluate_vignette_text
 
 SHIPPED_SUITE = "suite"
@@ -52,9 +54,13 @@ def shipped_suite_folders() -> list[Path]:
     return [root, root / "review"]
 
 
-def read_shipped_suite() -> list[tuple[str, bytes]]:
-    """Each shipped vignette as (file name, text), in the order ``prpath triage`` reads them."""
+@cache
+def shipped_suite() -> tuple[SuiteVignette, ...]:
+    """Each shipped vignette, keyed "shipped/<file>" (or "shipped/review/<file>"), in file-name order."""
+    root = shipped_suite_folders()[0]
     found = collect_vignette_paths(shipped_suite_folders())
-    return [
-        (path.name, path.read_bytes().removeprefix(codecs.BOM_UTF8)) for path, unreadable in found if not unreadable
-    ]
+    return tuple(
+        SuiteVignette(f"shipped/{path.relative_to(root).as_posix()}", path.read_bytes().removeprefix(codecs.BOM_UTF8))
+        for path, unreadable in found
+        if not unreadable
+    )

@@ -104,4 +104,10 @@ def env_database(name: str) -> dict[str, Any] | None:
         config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True))
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a database URL we can read: {error}") from None
+    if config.get("ENGINE") == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
     return config
+
+
+# Django's SQLite backend with the audit trail's triggers handled on flush (prpath.project.sqlite).
+SQLITE_ENGINE = "prpath.project.sqlite"

@@ -5,7 +5,6 @@ DATABASE_URL      e.g. postgres://user@host:5432/prpath; SQLite in the data fold
 PRPATH_SECRET_KEY at least 32 characters; generated into the data folder when unset
 PRPATH_DEBUG      1/0 (default 0)
 PRPATH_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1])
-PRPATH_PROTOCOL   a clinic's own protocol document (default: the built-in one)
 PRPATH_TIME_ZONE  e.g. Europe/London (default UTC); PRPATH_LOG_LEVEL  DEBUG..CRITICAL (default INFO)
 PRPATH_SECURE_COOKIES  1 behind HTTPS; PRPATH_CSRF_TRUSTED_ORIGINS  comma-separated origins
 """
@@ -15,7 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from prpath.project.env import env_bool, env_choice, env_database, env_list, env_path, env_time_zone, secret_key
+from prpath.project.env import (
+    SQLITE_ENGINE,
+    env_bool,
+    env_choice,
+    env_database,
+    env_list,
+    env_path,
+    env_time_zone,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("PRPATH_DATA_DIR", Path.cwd() / "data")
@@ -33,8 +41,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "prpath.project",
+    "prpath.accounts",
+    "prpath.audit",
     "prpath.clinic",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -75,7 +87,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(DATA_DIR / "prpath.sqlite3"),
             "OPTIONS": {
                 # WAL lets pages read while a check-in is written; IMMEDIATE avoids lock upgrades failing.
@@ -84,6 +96,10 @@ else:
             },
         }
     }
+
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
+    # Tests on SQLite run in memory, as with Django's own backend (pytest-django recognises only its name).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -107,7 +123,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "given_name", "family_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

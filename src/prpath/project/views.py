@@ -1,31 +1,36 @@
-"""The start page (until the clinic app exists) and a health check."""
+"""The start page and a health check."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from prpath.core.problems import ProblemsFound
+from prpath.clinic.permissions import patient_of, staff_of
 from prpath.core.protocol.schema import DISPOSITION_ORDER
-from prpath.files.protocols import active_protocol, active_protocol_source
+from prpath.files.protocols import default_protocol
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where "/" leads: staff to the worklist, patients to today's page, everyone else to the start page."""
+    if staff_of(request.user) is not None:
+        return redirect("worklist")
+    if patient_of(request.user) is not None:
+        return redirect("patient-today")
+    return start(request)
 
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    try:
-        protocol = active_protocol()
-        problems: tuple[str, ...] = ()
-    except ProblemsFound as found:
-        protocol, problems = None, tuple(str(p) for p in found.problems)
+    """What prpath is, how to run the triage engine, and the built-in protocol every clinic starts on."""
+    protocol = default_protocol()
     context = {
         "protocol": protocol,
-        "protocol_source": active_protocol_source(),
-        "protocol_problems": problems,
-        "dispositions": [(d.value, protocol.dispositions[d]) for d in reversed(DISPOSITION_ORDER)] if protocol else [],
+        "dispositions": [(d.value, protocol.dispositions[d]) for d in reversed(DISPOSITION_ORDER)],
     }
-    return render(request, "web/start.html", context, status=200 if protocol else 503)
+    return render(request, "web/start.html", context)
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Forms: the shape of what a page accepts. The services check what depends on the records
+"""Forms: the shape of what a page accepts. The actions check what depends on the records
 (a check-in before the injection, an override without a reason) and their problems are put beside the
 same fields (``add_problems``)."""
 
@@ -12,10 +12,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.http import HttpRequest
 
+from prpath.accounts.models import User, normal_email
+from prpath.clinic.actions.checkins import CheckInReport, RefusedCheckIn
+from prpath.clinic.actions.patients import Enrolment
+from prpath.clinic.actions.procedures import ProcedureRecord
+from prpath.clinic.actions.screening import RefusedScreening, ScreeningAnswers
+from prpath.clinic.actions.staff import NewStaff
 from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import UNGRADED_YES, Candidacy, PainTrend, Protocol, as_asked
@@ -217,20 +222,30 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
                 self.add_error("temperature_c", f"Did you mean {guess} °C? If so, enter {guess}.")
         return cleaned
 
-    def readable_answers(self) -> dict[str, Any]:
+    def report(self) -> CheckInReport:
+        data = self.cleaned_data
+        return CheckInReport(
+            date=data["date"],
+            pain=data["pain"],
+            temperature_c=data["temperature_c"],
+            symptoms=self.symptoms(),
+            note=data["note"],
+        )
+
+    def readable_answers(self) -> RefusedCheckIn:
         """After a refusal, what the answers most likely say, for triage only: the fields that passed, a
         temperature read leniently, every symptom that says something; what cannot be read is None."""
         read: dict[str, Any] = getattr(self, "cleaned_data", {})
         temperature = read.get("temperature_c")
         if temperature is None and "temperature_c" in self.errors:
             temperature = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
-        return {
-            "date": read.get("date"),
-            "pain": read.get("pain"),
-            "temperature_c": temperature,
-            "symptoms": self.readable_symptoms(),
-            "refused": sorted(self.errors),
-        }
+        return RefusedCheckIn(
+            date=read.get("date"),
+            pain=read.get("pain"),
+            temperature_c=temperature,
+            symptoms=self.readable_symptoms(),
+            refused=sorted(self.errors),
+        )
 
 
 def _bound(field: forms.Field, low: Any, high: Any) -> None:
@@ -283,7 +298,17 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
         # Nothing has been injected yet: questions about the injection site would only confuse.
         self.add_symptom_fields(protocol, skip_groups=("injection_site",))
 
-    def readable_answers(self) -> dict[str, Any]:
+    def answers(self) -> ScreeningAnswers:
+        data = self.cleaned_data
+        return ScreeningAnswers(
+            conditions=data["conditions"],
+            history=data["history"],
+            pain=data["pain"],
+            pain_trend=data["pain_trend"],
+            symptoms=self.symptoms(),
+        )
+
+    def readable_answers(self) -> RefusedScreening:
         """After a refusal, what the answers most likely say, for triage only (see CheckInForm)."""
         read: dict[str, Any] = getattr(self, "cleaned_data", {})
         data: Any = self.data
@@ -292,14 +317,14 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
             sent = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
             return [code for code in sent if code in codes]
 
-        return {
-            "conditions": known("conditions", {c.code for c in self._protocol.conditions}),
-            "history": known("history", {f.code for f in self._protocol.screening_factors}),
-            "pain": read.get("pain"),
-            "pain_trend": read.get("pain_trend"),
-            "symptoms": self.readable_symptoms(),
-            "refused": sorted(self.errors),
-        }
+        return RefusedScreening(
+            conditions=known("conditions", {c.code for c in self._protocol.conditions}),
+            history=known("history", {f.code for f in self._protocol.screening_factors}),
+            pain=read.get("pain"),
+            pain_trend=read.get("pain_trend"),
+            symptoms=self.readable_symptoms(),
+            refused=sorted(self.errors),
+        )
 
 
 def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
@@ -327,6 +352,19 @@ class EnrolForm(forms.Form):
             raise forms.ValidationError("Check the year.")
         return value
 
+    def enrolment(self) -> Enrolment:
+        data = self.cleaned_data
+        return Enrolment(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            sex=data["sex"],
+            phone=data["phone"],
+            clinic_reference=data["clinic_reference"],
+            conditions=data["conditions"],
+        )
+
 
 class StaffForm(forms.Form):
     given_name = forms.CharField(max_length=150)
@@ -334,6 +372,12 @@ class StaffForm(forms.Form):
     email = forms.EmailField(max_length=150, help_text="Their login. The link to set a password is for them alone.")
     # No role is preselected: adding an admin by leaving the first option is too easy a slip.
     role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+
+    def member(self) -> NewStaff:
+        data = self.cleaned_data
+        return NewStaff(
+            email=data["email"], given_name=data["given_name"], family_name=data["family_name"], role=data["role"]
+        )
 
 
 class StaffActiveForm(forms.Form):
@@ -411,7 +455,7 @@ class ProcedureForm(forms.Form):
         assert isinstance(operator, forms.ModelChoiceField)
         operator.queryset = User.objects.filter(
             staff__clinic=clinic, staff__role=Role.PHYSICIAN, is_active=True
-        ).order_by("last_name")
+        ).order_by("family_name", "given_name")
 
     def clean_performed_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["performed_at"]
@@ -429,6 +473,25 @@ class ProcedureForm(forms.Form):
         ):
             self.add_error("platelet_concentration_x", "Give the concentration (× baseline) or the platelet count.")
         return data
+
+    def record(self) -> ProcedureRecord:
+        data = self.cleaned_data
+        return ProcedureRecord(
+            performed_at=data["performed_at"],
+            target=data["target"],
+            spinal_level=data["spinal_level"],
+            side=data["side"],
+            image_guidance=data["image_guidance"],
+            blood_drawn_ml=data["blood_drawn_ml"],
+            spin_protocol=data["spin_protocol"],
+            platelet_concentration_x=data["platelet_concentration_x"],
+            platelet_count_per_ul=data["platelet_count_per_ul"],
+            leukocytes=data["leukocytes"],
+            activation=data["activation"],
+            volume_injected_ml=data["volume_injected_ml"],
+            operator=data["operator"],
+            notes=data["notes"],
+        )
 
 
 class DecisionForm(forms.Form):
@@ -477,7 +540,7 @@ class WorklistChangesForm(forms.Form):
 
 def login_name(value: object) -> str:
     """Logins are email addresses stored in lower case: "Ada@Example.org " from a phone keyboard is the same."""
-    return str(value or "").strip().lower()
+    return normal_email(value)
 
 
 def throttled_login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
@@ -518,3 +581,90 @@ class AcceptInvitationForm(forms.Form):
         if data is not None and data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords are not the same.")
         return data
+
+
+# --- the Protocol page -------------------------------------------------------------------------------
+
+DOCUMENT_UPLOAD_LIMIT = 1_000_000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(item, initial) for item in data]
+        return [one(data, initial)] if data else []
+
+
+class ProtocolDocumentForm(forms.Form):
+    """A draft's text: typed or pasted, or a file uploaded instead (which wins when both are given)."""
+
+    document = forms.CharField(
+        label="Protocol document (YAML)",
+        required=False,
+        strip=False,
+        max_length=DOCUMENT_UPLOAD_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "code", "wrap": "off"}),
+    )
+    upload = forms.FileField(label="Or upload a file", required=False)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        upload = data.get("upload")
+        if upload is not None:
+            if upload.size > DOCUMENT_UPLOAD_LIMIT:
+                self.add_error("upload", f"The file is larger than {DOCUMENT_UPLOAD_LIMIT // 1000} kB.")
+                return data
+            try:
+                data["document"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("upload", "The file is not UTF-8 text: save it as UTF-8 and upload it again.")
+                return data
+        if not (data.get("document") or "").strip():
+            self.add_error("document", "Paste or type the protocol document, or upload a file.")
+        return data
+
+
+class NewDraftForm(forms.Form):
+    start_from = forms.ChoiceField(
+        choices=[("active", "the active version"), ("default", "the built-in protocol")], required=False
+    )
+
+
+class SafetyVignetteForm(forms.Form):
+    vignettes = MultipleFileField(label="Vignette files (JSON, with an answer key)")
+
+
+class ActivationForm(forms.Form):
+    """A reason for each disagreement the clinic accepts, one field per vignette (named by its suite key)."""
+
+    PREFIX = "reason:"
+
+    def __init__(self, *args: Any, keys: list[str], lines: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in keys:
+            self.fields[self.PREFIX + key] = forms.CharField(
+                label=lines.get(key, key),
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def reasons(self) -> dict[str, str]:
+        return {
+            name.removeprefix(self.PREFIX): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(self.PREFIX) and value.strip()
+        }

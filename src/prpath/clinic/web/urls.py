@@ -4,10 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from prpath.clinic.web.forms import SignInForm
-from prpath.clinic.web.views import common, patient, staff
+from prpath.clinic.web.views import common, patient, protocol, staff
 
 urlpatterns = [
-    path("", common.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -46,6 +45,17 @@ urlpatterns = [
         name="alert-acknowledge",
     ),
     path("clinic/alerts/<uuid:alert_uuid>/resolve/", staff.alert_action, {"action": "resolve"}, name="alert-resolve"),
+    path("clinic/protocol/", protocol.overview, name="protocol"),
+    path("clinic/protocol/new/", protocol.new_draft, name="protocol-new"),
+    path("clinic/protocol/vignettes/", protocol.add_vignettes, name="protocol-vignettes"),
+    path(
+        "clinic/protocol/vignettes/<uuid:vignette_uuid>/remove/",
+        protocol.remove_vignette,
+        name="protocol-vignette-remove",
+    ),
+    path("clinic/protocol/<int:number>/", protocol.version, name="protocol-version"),
+    path("clinic/protocol/<int:number>/edit/", protocol.edit, name="protocol-edit"),
+    path("clinic/protocol/<int:number>/activate/", protocol.activate, name="protocol-activate"),
     path("clinic/patients/", staff.patient_list, name="patient-list"),
     path("clinic/patients/new/", staff.enrol, name="patient-enrol"),
     path("clinic/patients/<uuid:patient_uuid>/", staff.timeline, name="patient-timeline"),

@@ -4,6 +4,7 @@ from a file at the edge, or from a clinic's stored version."""
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from typing import Any
 
@@ -60,3 +61,31 @@ def read_protocol_text(text: str, *, name: str = "protocol.yaml") -> Protocol:
 def content_hash(text: str) -> str:
     """What identifies a document's exact text: two versions with the same hash say the same thing."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def line_of(text: str, location: str) -> int | None:
+    """The line (from 1) where ``location`` (``recovery_rules[3].window.from_day``) is written in a YAML
+    document, or the nearest enclosing part that is there; None when the text is not YAML at all."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line
+    for name, index in _PART.findall(location):
+        child = None
+        if index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+        elif name and isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if getattr(key, "value", None) == name), None)
+            if child is None:  # a key that is missing or misspelt: the mapping it belongs in
+                break
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line
+    return line + 1

@@ -12,6 +12,22 @@ _DISPOSITION_RANK = {d.value: d.rank for d in DISPOSITION_ORDER}
 _CANDIDACY_RANK = {c.value: c.rank for c in CANDIDACY_ORDER}
 
 
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """One vignette whose result is not its answer key's."""
+
+    vignette: str  # its id
+    source: str  # where it came from (a file name, or the name a clinic gave it)
+    line: str  # the line ``--check`` prints
+    missed_emergency: bool  # the key says emergency and the result does not
+    expected: str = ""  # what the answer key says, in a few words
+    got: str = ""  # what the protocol gave
+
+    @property
+    def summary(self) -> str:
+        return f"{self.vignette}: the answer key says {self.expected}; this protocol gives {self.got}"
+
+
 @dataclass
 class CheckReport:
     evaluated: int = 0
@@ -29,6 +45,7 @@ class CheckReport:
     emergencies_found: int = 0
     disagreements: list[str] = field(default_factory=list)
     bad_keys: list[str] = field(default_factory=list)
+    items: list[Disagreement] = field(default_factory=list)  # every disagreement and bad key, as data
 
     @property
     def checked(self) -> int:
@@ -66,6 +83,19 @@ class CheckReport:
 
 def check_results(results: Iterable[VignetteResult]) -> CheckReport:
     report = CheckReport()
+
+    def disagree(
+        result: VignetteResult,
+        line: str,
+        *,
+        expected: str,
+        got: str,
+        missed_emergency: bool = False,
+        bad_key: bool = False,
+    ) -> None:
+        (report.bad_keys if bad_key else report.disagreements).append(line)
+        report.items.append(Disagreement(result.id, result.name, line, missed_emergency, expected, got))
+
     for result in results:
         report.evaluated += 1
         expected = result.expected
@@ -78,20 +108,24 @@ def check_results(results: Iterable[VignetteResult]) -> CheckReport:
                 report.agreed += 1
             else:
                 report.accepted_but_invalid += 1
-                report.disagreements.append(f"{result.id}: expected an error, but the file was accepted")
+                line = f"{result.id}: expected an error, but the file was accepted"
+                disagree(result, line, expected="an error", got=result.assessment.disposition.value)
             continue
         want_disposition = expected.get("disposition")
         want_candidacy = expected.get("candidacy")
         if not (isinstance(want_disposition, str) and want_disposition in _DISPOSITION_RANK) or not (
             want_candidacy is None or (isinstance(want_candidacy, str) and want_candidacy in _CANDIDACY_RANK)
         ):
-            report.bad_keys.append(f"{result.id}: the answer key is not valid: {expected}")
+            line = f"{result.id}: the answer key is not valid: {expected}"
+            disagree(result, line, expected="nothing it can read", got="-", bad_key=True)
             continue
         if want_disposition == Disposition.EMERGENCY.value:
             report.emergencies_expected += 1
         if result.assessment is None:
             report.rejected_unexpectedly += 1
-            report.disagreements.append(f"{result.id}: expected {want_disposition}, but {result.error}")
+            missed = want_disposition == Disposition.EMERGENCY.value
+            line = f"{result.id}: expected {want_disposition}, but {result.error}"
+            disagree(result, line, expected=want_disposition, got="a refusal of the file", missed_emergency=missed)
             continue
         got = result.assessment
         got_candidacy = got.candidacy.value if got.candidacy else None
@@ -115,11 +149,16 @@ def check_results(results: Iterable[VignetteResult]) -> CheckReport:
             continue
         rules = ", ".join(f.rule for f in got.findings) or "no finding"
         label = "UNDER-TRIAGE" if difference < 0 else "OVER-TRIAGE" if difference > 0 else "CANDIDACY"
-        report.disagreements.append(
-            f"{label} {result.id}: expected {want_disposition}/{want_candidacy or '-'}, "
-            f"got {got.disposition.value}/{got_candidacy or '-'} ({rules})"
+        want, gave = f"{want_disposition}/{want_candidacy or '-'}", f"{got.disposition.value}/{got_candidacy or '-'}"
+        disagree(
+            result,
+            f"{label} {result.id}: expected {want}, got {gave} ({rules})",
+            expected=want,
+            got=f"{gave} ({rules})",
+            missed_emergency=want_disposition == Disposition.EMERGENCY.value
+            and got.disposition is not Disposition.EMERGENCY,
         )
     return report
 
 
-__all__ = ["CheckReport", "check_results"]
+__all__ = ["CheckReport", "Disagreement", "check_results"]

@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
 
-from prpath.clinic.models import DISPOSITION_CHOICES, CheckIn, CheckInVersion
-from prpath.clinic.permissions import patient_of, staff_of
-from prpath.core.protocol.schema import Disposition, Protocol
+from prpath.audit.actors import Actor
+from prpath.clinic.models import CheckIn, CheckInVersion
+from prpath.clinic.permissions import signed_in
+from prpath.core.protocol.schema import DISPOSITION_WORDS, Disposition, Protocol
 
 # What the patient reads first, in the words of someone who is frightened: the action, not the category.
 HEADLINES = {
@@ -23,7 +23,16 @@ HEADLINES = {
 
 
 # What the clinic's staff read on badges: the triage category, short.
-STAFF_LABELS = {Disposition(code): label for code, label in DISPOSITION_CHOICES}
+STAFF_LABELS = DISPOSITION_WORDS
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    """The signed-in staff member as the actor of an action (``require_staff`` has let them through)."""
+    return Actor.staff(signed_in(request))
+
+
+def patient_actor(request: HttpRequest) -> Actor:
+    return Actor.patient(signed_in(request))
 
 
 def worst_version(checkin: CheckIn) -> CheckInVersion:
@@ -45,18 +54,6 @@ def disposition_view(protocol: Protocol, disposition: str) -> dict[str, Any]:
         "staff_label": STAFF_LABELS[d],
         "instruction": text.instruction,
     }
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Where "/" leads: staff to the worklist, patients to today's page, everyone else to the start page."""
-    if staff_of(request.user) is not None:
-        return redirect("worklist")
-    if patient_of(request.user) is not None:
-        return redirect("patient-today")
-    from prpath.project.views import start
-
-    return start(request)
 
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any], *, invalid: bool = False) -> HttpResponse:

@@ -15,17 +15,25 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prpath.clinic import services
-from prpath.clinic.models import AlertState, CheckIn, LinkPurpose, Patient, Procedure, Screening
-from prpath.clinic.permissions import login_required, require_patient, signed_in
+from prpath.audit.actors import Actor
+from prpath.audit.models import AuditAction
+from prpath.clinic.actions.access_links import do_accept_access_link
+from prpath.clinic.actions.checkins import do_record_checkin, do_triage_refused_checkin
+from prpath.clinic.actions.screening import do_record_screening, do_triage_refused_screening
+from prpath.clinic.models import AlertState, CheckIn, Patient, Procedure, Screening
+from prpath.clinic.permissions import login_required, require_patient
+from prpath.clinic.queries.access_links import find_access_link
+from prpath.clinic.queries.protocols import protocol_for
+from prpath.clinic.queries.reads import record_read
+from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
-from prpath.clinic.web.views.common import disposition_view, form_page, worst_of_day, worst_version
+from prpath.clinic.web.views.common import disposition_view, form_page, patient_actor, worst_of_day, worst_version
 from prpath.core import recovery
+from prpath.core.findings import records_of
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition, Protocol
 from prpath.core.triage import Assessment
-from prpath.files.protocols import active_protocol
 
 
 def _latest_procedure(patient: Patient) -> Procedure | None:
@@ -54,8 +62,8 @@ def _labels(protocol: Protocol) -> dict[str, str]:
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = active_protocol()
-    day = services.clinic_today(patient.clinic)
+    protocol = protocol_for(patient.clinic).protocol
+    day = clinic_today(patient.clinic, timezone.now())
     procedure = _latest_procedure(patient)
     guidance = (
         recovery.guidance_for(protocol.recovery_plan, protocol.schedules, procedure.performed_on, day)
@@ -89,8 +97,8 @@ def today(request: HttpRequest) -> HttpResponse:
         else None
     )
     # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
-    before = [f["reason"] for f in screening.findings if f["disposition"] == "self_care"] if screening else []
-    services.audit_read(signed_in(request), patient.clinic, "patient.today", [patient])
+    before = [f.reason for f in screening.findings if f.disposition == Disposition.SELF_CARE] if screening else []
+    record_read(patient_actor(request), AuditAction("patient.today"), patient.clinic, [patient], now=timezone.now())
     return render(
         request,
         "clinic/patient/today.html",
@@ -119,13 +127,14 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = active_protocol()
-    day = services.clinic_today(patient.clinic)
+    clinic_protocol = protocol_for(patient.clinic)
+    protocol = clinic_protocol.protocol
+    day = clinic_today(patient.clinic, timezone.now())
     procedure = _latest_procedure(patient)
     form = CheckInForm(request.POST or None, protocol=protocol, today=day)
     todays = procedure.checkins.filter(date=day).first() if procedure and request.method == "GET" else None
     if request.method == "GET" and procedure is not None:
-        services.audit_read(signed_in(request), patient.clinic, "checkin.form", [patient])
+        record_read(patient_actor(request), AuditAction("checkin.form"), patient.clinic, [patient], now=timezone.now())
         if todays is not None:
             # Reporting again today starts from this morning's answers: nothing said before silently drops.
             form.initial.update({"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note})
@@ -136,14 +145,8 @@ def check_in(request: HttpRequest) -> HttpResponse:
             form.initial["pain"] = last if last is not None else patient.baseline_pain
     if request.method == "POST" and form.is_valid():
         try:
-            checkin = services.do_record_checkin(
-                signed_in(request),
-                patient,
-                date=form.cleaned_data["date"],
-                pain=form.cleaned_data["pain"],
-                temperature_c=form.cleaned_data["temperature_c"],
-                symptoms=form.symptoms(),
-                note=form.cleaned_data["note"],
+            checkin = do_record_checkin(
+                patient_actor(request), patient, form.report(), protocol=clinic_protocol, now=timezone.now()
             )
         except ProblemsFound as found:
             add_problems(form, found)
@@ -151,7 +154,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
             return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
     unsent = None
     if request.method == "POST" and form.is_bound and procedure is not None:
-        unsent = services.do_triage_refused_checkin(signed_in(request), patient, **form.readable_answers())
+        unsent = do_triage_refused_checkin(
+            patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=timezone.now()
+        )
     return form_page(
         request,
         "clinic/patient/check_in.html",
@@ -176,7 +181,7 @@ def _unsent_emergency(protocol: Protocol, assessment: Assessment | None, what: s
     return {
         "what": what,
         "result": disposition_view(protocol, Disposition.EMERGENCY),
-        "findings": [f for f in services.findings_as_data(assessment) if f["disposition"] == Disposition.EMERGENCY],
+        "findings": [f for f in records_of(assessment.findings) if f.disposition == Disposition.EMERGENCY],
     }
 
 
@@ -188,8 +193,15 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
         checkin = CheckIn.objects.get(uuid=checkin_uuid, patient=patient)
     except CheckIn.DoesNotExist:
         raise Http404 from None
-    protocol = active_protocol()
-    services.audit_read(signed_in(request), patient.clinic, "checkin.result", [patient], checkin=str(checkin.uuid))
+    protocol = protocol_for(patient.clinic).protocol
+    record_read(
+        patient_actor(request),
+        AuditAction.CHECKIN_RESULT,
+        patient.clinic,
+        [patient],
+        now=timezone.now(),
+        detail={"checkin": str(checkin.uuid)},
+    )
     latest = disposition_view(protocol, checkin.disposition)
     # An amended day keeps its most severe answer in view: "expected" now must not hide that this
     # morning's report needed the emergency department. An emergency earlier in the day still fills the
@@ -212,10 +224,10 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
             "result": result,
             "earlier": earlier,
             "latest": latest,
-            "reported_on_the_day": checkin.date == services.clinic_today(patient.clinic),
+            "reported_on_the_day": checkin.date == clinic_today(patient.clinic, timezone.now()),
             # On the emergency screen only what makes it an emergency: a calmer reason beside it would blur
             # the one instruction that matters.
-            "findings": [f for f in findings if f["disposition"] == result["code"]]
+            "findings": [f for f in findings if f.disposition == result["code"]]
             if result["code"] == Disposition.EMERGENCY
             else findings,
             "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
@@ -227,11 +239,11 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = active_protocol()
+    protocol = protocol_for(patient.clinic).protocol
     procedure = _latest_procedure(patient)
     checkins = list(procedure.checkins.order_by("-date").prefetch_related("versions")) if procedure else []
     chart = pain_chart([(c.day, c.pain) for c in checkins], patient.baseline_pain, pain_max=protocol.limits.pain_max)
-    services.audit_read(signed_in(request), patient.clinic, "patient.history", [patient])
+    record_read(patient_actor(request), AuditAction("patient.history"), patient.clinic, [patient], now=timezone.now())
     return render(
         request,
         "clinic/patient/history.html",
@@ -252,7 +264,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_GET
 def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = active_protocol()
+    protocol = protocol_for(patient.clinic).protocol
     topics = list(getattr(protocol, "education", []))
     chosen = None
     if topic is not None:
@@ -261,7 +273,7 @@ def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
             raise Http404
     conditions = [c for c in protocol.conditions if c.code in patient.conditions]
     if conditions:  # the page names the patient's diagnosis
-        services.audit_read(signed_in(request), patient.clinic, "patient.learn", [patient])
+        record_read(patient_actor(request), AuditAction("patient.learn"), patient.clinic, [patient], now=timezone.now())
     return render(
         request,
         "clinic/patient/learn.html",
@@ -280,27 +292,24 @@ def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = active_protocol()
+    clinic_protocol = protocol_for(patient.clinic)
+    protocol = clinic_protocol.protocol
     if patient.injected_on is not None:
         return redirect("patient-today")
     form = ScreeningForm(request.POST or None, protocol=protocol)
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.do_record_screening(
-                signed_in(request),
-                patient,
-                conditions=form.cleaned_data["conditions"],
-                history=form.cleaned_data["history"],
-                pain=form.cleaned_data["pain"],
-                pain_trend=form.cleaned_data["pain_trend"],
-                symptoms=form.symptoms(),
+            record = do_record_screening(
+                patient_actor(request), patient, form.answers(), protocol=clinic_protocol, now=timezone.now()
             )
         except ProblemsFound as found:
             add_problems(form, found)
         else:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
     elif request.method == "GET" and patient.baseline_pain is not None:
-        services.audit_read(signed_in(request), patient.clinic, "screening.form", [patient])
+        record_read(
+            patient_actor(request), AuditAction("screening.form"), patient.clinic, [patient], now=timezone.now()
+        )
         form.initial = {
             "conditions": patient.conditions,
             "history": patient.history,
@@ -310,7 +319,9 @@ def screening(request: HttpRequest) -> HttpResponse:
         form.start_symptoms_from(patient.baseline_symptoms)
     unsent = None
     if request.method == "POST" and form.is_bound:
-        unsent = services.do_triage_refused_screening(signed_in(request), patient, **form.readable_answers())
+        unsent = do_triage_refused_screening(
+            patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=timezone.now()
+        )
     return form_page(
         request,
         "clinic/patient/screening.html",
@@ -333,8 +344,15 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
         record = Screening.objects.get(uuid=screening_uuid, patient=patient)
     except Screening.DoesNotExist:
         raise Http404 from None
-    protocol = active_protocol()
-    services.audit_read(signed_in(request), patient.clinic, "screening.result", [patient], screening=str(record.uuid))
+    protocol = protocol_for(patient.clinic).protocol
+    record_read(
+        patient_actor(request),
+        AuditAction.SCREENING_RESULT,
+        patient.clinic,
+        [patient],
+        now=timezone.now(),
+        detail={"screening": str(record.uuid)},
+    )
     result = disposition_view(protocol, record.disposition)
     template = (
         "clinic/patient/emergency.html"
@@ -349,7 +367,7 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
             "clinic": patient.clinic,
             "screening": record,
             "result": result,
-            "findings": [f for f in record.findings if f["disposition"] == result["code"]]
+            "findings": [f for f in record.findings if f.disposition == result["code"]]
             if result["code"] == Disposition.EMERGENCY
             else record.findings,
         },
@@ -359,43 +377,43 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
 @never_cache  # it shows the patient's name and email
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.find_invitation(token)
-    if invitation is None:
+    holder = find_access_link(token, now=timezone.now())
+    if holder is None:
         return render(request, "clinic/invitation_unusable.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
-    new_password = invitation.purpose == LinkPurpose.NEW_PASSWORD
-    staff, patient = invitation.staff, invitation.patient
     if request.method == "GET":  # the page shows the person's name and email to whoever holds the link
-        services.audit(None, invitation.clinic, "read", "invitation.open", patient=patient)
+        record_read(
+            Actor.system("access link page"),
+            AuditAction.INVITATION_OPEN,
+            holder.clinic,
+            [holder.patient] if holder.patient is not None else [],
+            now=timezone.now(),
+            detail={"link": str(holder.link.uuid)},
+        )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.do_accept_invitation(token, form.cleaned_data["password"])
+            user = do_accept_access_link(token, form.cleaned_data["password"], now=timezone.now())
         except ProblemsFound as found:
             add_problems(form, found)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            if staff is not None:
+            if holder.staff is not None:
                 messages.success(request, "Your password is set.")
                 return redirect("worklist")
-            if new_password:
+            if holder.new_password:
                 messages.success(request, "Your new password is set.")
                 return redirect("patient-today")
             return redirect("patient-screening")
-    if staff is not None:
-        given_name, email = staff.user.first_name, staff.user.email
-    else:
-        assert patient is not None  # an invitation is for a patient or a staff member
-        given_name, email = patient.given_name, patient.email
     return form_page(
         request,
         "clinic/accept_invitation.html",
         {
             "form": form,
-            "staff": staff,
-            "given_name": given_name,
-            "email": email,
-            "clinic": invitation.clinic,
-            "new_password": new_password,
+            "staff": holder.staff,
+            "given_name": holder.given_name,
+            "email": holder.email,
+            "clinic": holder.clinic,
+            "new_password": holder.new_password,
         },
         invalid=request.method == "POST",
     )

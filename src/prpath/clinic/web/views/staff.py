@@ -9,9 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prpath.clinic import services
-from prpath.clinic.models import Alert, AlertState, Invitation, LinkPurpose, Patient, Role, StaffMember, Stage
+from prpath.accounts.models import AccessLink, LinkPurpose
+from prpath.audit.models import AuditAction
+from prpath.clinic.actions.access_links import do_invite_patient, do_issue_password_link, do_issue_staff_link
+from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
+from prpath.clinic.actions.notes import do_add_note
+from prpath.clinic.actions.patients import do_enrol_patient
+from prpath.clinic.actions.procedures import do_record_procedure
+from prpath.clinic.actions.screening import do_decide_candidacy
+from prpath.clinic.actions.staff import do_change_staff_role, do_invite_staff, do_set_staff_active
+from prpath.clinic.models import Alert, AlertState, Patient, Role, StaffMember, Stage
 from prpath.clinic.permissions import (
     Permission,
     can,
@@ -31,8 +37,10 @@ from prpath.clinic.permissions import (
     login_required,
     require,
     require_staff,
-    signed_in,
 )
+from prpath.clinic.queries.protocols import protocol_for
+from prpath.clinic.queries.reads import record_read
+from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import (
     STAGE_FILTERS,
@@ -48,11 +56,11 @@ from prpath.clinic.web.forms import (
     WorklistChangesForm,
     add_problems,
 )
-from prpath.clinic.web.views.common import disposition_view, form_page, worst_of_day
+from prpath.clinic.web.views.common import disposition_view, form_page, staff_actor, worst_of_day
 from prpath.core import recovery
+from prpath.core.findings import evidence_lines
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Candidacy, Disposition, Protocol
-from prpath.files.protocols import active_protocol
 
 PAGE_SIZE = 50
 
@@ -90,10 +98,12 @@ def _render_worklist(
     problem_alert: uuid.UUID | None = None,
     form: AlertNoteForm | None = None,
 ) -> HttpResponse:
-    protocol = active_protocol()
+    protocol = protocol_for(staff.clinic).protocol
     loaded_at = timezone.now()  # before the read: a change made during it is announced, never missed
     alerts = list(_worklist(staff))
-    services.audit_read(signed_in(request), staff.clinic, "alert.worklist", [a.patient for a in alerts])
+    record_read(
+        staff_actor(request), AuditAction.ALERT_WORKLIST, staff.clinic, [a.patient for a in alerts], now=loaded_at
+    )
     rows = [
         alert_row(protocol, a, form if form is not None and a.uuid == problem_alert else AlertNoteForm())
         for a in alerts
@@ -155,9 +165,9 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
             raise ProblemsFound([])
         note, seen = form.cleaned_data["note"], form.cleaned_data["seen"]
         if action == "acknowledge":
-            alert = services.do_acknowledge_alert(signed_in(request), alert, note=note, seen=seen)
+            alert = do_acknowledge_alert(staff_actor(request), alert, note=note, seen=seen, now=timezone.now())
         else:
-            alert = services.do_resolve_alert(signed_in(request), alert, note=note, seen=seen)
+            alert = do_resolve_alert(staff_actor(request), alert, note=note, seen=seen, now=timezone.now())
     except ProblemsFound as found:
         add_problems(form, found)
         if request.headers.get("HX-Request"):
@@ -178,12 +188,11 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
 
 def alert_row(protocol: Protocol, alert: Alert, form: AlertNoteForm) -> dict[str, Any]:
     """What a worklist card shows: the evidence of every finding above self_care, each line once."""
-    evidence = [line for f in alert.findings if f["disposition"] != "self_care" for line in f["evidence"]]
     return {
         "alert": alert,
         "result": disposition_view(protocol, alert.disposition),
         "form": form,
-        "evidence": list(dict.fromkeys(evidence)),
+        "evidence": evidence_lines(alert.findings),
     }
 
 
@@ -191,7 +200,7 @@ def _alert_row(
     request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
 ) -> HttpResponse:
     alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
-    row = alert_row(active_protocol(), alert, form)
+    row = alert_row(protocol_for(staff.clinic).protocol, alert, form)
     # The worklist's "N to work" is updated alongside the card (an out-of-band swap).
     to_work = _worklist(staff).count()
     return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row, to_work=to_work), status=status)
@@ -209,7 +218,7 @@ def _patients(staff: StaffMember, params: dict[str, str], today: dt.date, protoc
             patients = patients.filter(
                 Q(given_name__icontains=word)
                 | Q(family_name__icontains=word)
-                | Q(email__icontains=word)
+                | Q(user__email__icontains=word)
                 | Q(clinic_reference__icontains=word)
             )
     recovery_start = today - dt.timedelta(days=_recovery_days(protocol))
@@ -243,8 +252,8 @@ def describe_stage(patient: Patient, today: dt.date, recovery_days: int) -> str:
 def patient_list(request: HttpRequest) -> HttpResponse:
     staff = require_staff(request.user)
     require(staff, Permission.VIEW_PATIENTS)
-    protocol = active_protocol()
-    today = services.clinic_today(staff.clinic)
+    protocol = protocol_for(staff.clinic).protocol
+    today = clinic_today(staff.clinic, timezone.now())
     filters = PatientFilterForm(request.GET)
     params = filters.filters()
     page = Paginator(_patients(staff, params, today, protocol), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -258,7 +267,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         }
         for p in patients
     ]
-    services.audit_read(signed_in(request), staff.clinic, "patient.list", patients, query=params)
+    record_read(
+        staff_actor(request),
+        AuditAction.PATIENT_LIST,
+        staff.clinic,
+        patients,
+        now=timezone.now(),
+        detail={"query": params},
+    )
     return render(
         request,
         "clinic/staff/patient_list.html",
@@ -281,10 +297,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 def enrol(request: HttpRequest) -> HttpResponse:
     staff = require_staff(request.user)
     require(staff, Permission.ENROL_PATIENTS)
-    form = EnrolForm(request.POST or None, protocol=active_protocol())
+    clinic_protocol = protocol_for(staff.clinic)
+    form = EnrolForm(request.POST or None, protocol=clinic_protocol.protocol)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.do_enrol_patient(signed_in(request), staff.clinic, **form.cleaned_data)
+            patient = do_enrol_patient(
+                staff_actor(request), staff.clinic, form.enrolment(), protocol=clinic_protocol, now=timezone.now()
+            )
         except ProblemsFound as found:
             add_problems(form, found)
         else:
@@ -298,24 +317,24 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def invite(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
-    return _link_page(request, patient_uuid, services.do_invite_patient)
+    return _link_page(request, patient_uuid, do_invite_patient)
 
 
 @login_required
 @require_POST
 def password_link(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
-    return _link_page(request, patient_uuid, services.do_issue_password_link)
+    return _link_page(request, patient_uuid, do_issue_password_link)
 
 
 def _link_page(
-    request: HttpRequest, patient_uuid: uuid.UUID, issue: Callable[[User, Patient], tuple[Invitation, str]]
+    request: HttpRequest, patient_uuid: uuid.UUID, issue: Callable[..., tuple[AccessLink, str]]
 ) -> HttpResponse:
     """An invitation or new-password link, shown once to the staff member who made it."""
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.ENROL_PATIENTS)
     try:
-        invitation, token = issue(signed_in(request), patient)
+        invitation, token = issue(staff_actor(request), patient, now=timezone.now())
     except ProblemsFound as found:
         messages.error(request, " ".join(p.message[:1].upper() + p.message[1:] for p in found.problems))
         return redirect("patient-timeline", patient_uuid=patient.uuid)
@@ -338,8 +357,8 @@ def _link_page(
 def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
-    protocol = active_protocol()
-    today = services.clinic_today(staff.clinic)
+    protocol = protocol_for(staff.clinic).protocol
+    today = clinic_today(staff.clinic, timezone.now())
     screenings = list(patient.screenings.select_related("decided_by"))
     procedures = list(patient.procedures.select_related("operator"))
     checkins = list(patient.checkins.select_related("procedure").prefetch_related("versions"))
@@ -375,7 +394,7 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
         if latest
         else ()
     )
-    services.audit_read(signed_in(request), staff.clinic, "patient.timeline", [patient])
+    record_read(staff_actor(request), AuditAction.PATIENT_TIMELINE, staff.clinic, [patient], now=timezone.now())
     return render(
         request,
         "clinic/staff/timeline.html",
@@ -413,7 +432,7 @@ def add_note(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     require(staff, Permission.WRITE_NOTES)
     form = ClinicalNoteForm(request.POST)
     if form.is_valid():
-        services.do_add_note(signed_in(request), patient, text=form.cleaned_data["text"])
+        do_add_note(staff_actor(request), patient, text=form.cleaned_data["text"], now=timezone.now())
         messages.success(request, "Note added.")
     else:
         messages.error(request, "The note was empty: nothing was added.")
@@ -426,25 +445,33 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
     record = get_screening_for(staff, patient, screening_uuid)
-    protocol = active_protocol()
+    protocol = protocol_for(staff.clinic).protocol
     if request.method == "POST":
         require(staff, Permission.DECIDE_CANDIDACY)
     # Nothing chosen in advance: approving a spinal injection takes a deliberate choice.
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_decide_candidacy(
-                signed_in(request),
+            do_decide_candidacy(
+                staff_actor(request),
                 record,
                 candidacy=Candidacy(form.cleaned_data["candidacy"]),
                 reason=form.cleaned_data["reason"],
+                now=timezone.now(),
             )
         except ProblemsFound as found:
             add_problems(form, found)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("patient-timeline", patient_uuid=patient.uuid)
-    services.audit_read(signed_in(request), staff.clinic, "screening.review", [patient], screening=str(record.uuid))
+    record_read(
+        staff_actor(request),
+        AuditAction.SCREENING_REVIEW,
+        staff.clinic,
+        [patient],
+        now=timezone.now(),
+        detail={"screening": str(record.uuid)},
+    )
     answers = record.answers
     return form_page(
         request,
@@ -458,10 +485,8 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
             candidacy_text=protocol.candidacies[Candidacy(record.recommended_candidacy)],
             findings=[
                 {
-                    **f,
-                    "candidacy_label": protocol.candidacies[Candidacy(f["candidacy"])].label
-                    if f["candidacy"]
-                    else None,
+                    **f.as_data(),
+                    "candidacy_label": protocol.candidacies[f.candidacy].label if f.candidacy else None,
                 }
                 for f in record.findings
             ],
@@ -483,9 +508,10 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.RECORD_PROCEDURES)
+    clinic_protocol = protocol_for(staff.clinic)
     form = ProcedureForm(
         request.POST or None,
-        protocol=active_protocol(),
+        protocol=clinic_protocol.protocol,
         clinic=staff.clinic,
         initial={
             "operator": request.user.pk,
@@ -495,10 +521,12 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
         },
     )
     if request.method == "GET":
-        services.audit_read(signed_in(request), staff.clinic, "procedure.form", [patient])
+        record_read(staff_actor(request), AuditAction.PROCEDURE_FORM, staff.clinic, [patient], now=timezone.now())
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_record_procedure(signed_in(request), patient, **form.cleaned_data)
+            do_record_procedure(
+                staff_actor(request), patient, form.record(), protocol=clinic_protocol, now=timezone.now()
+            )
         except ProblemsFound as found:
             add_problems(form, found)
         else:
@@ -530,9 +558,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():  # the account and its first link, or neither
-                member = services.do_add_staff(staff.clinic, actor=signed_in(request), **form.cleaned_data)
-                invitation, token = services.do_issue_staff_link(signed_in(request), member)
+            member, invitation, token = do_invite_staff(
+                staff_actor(request), staff.clinic, form.member(), now=timezone.now()
+            )
         except ProblemsFound as found:
             add_problems(form, found)
         else:
@@ -540,7 +568,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     members = (
         StaffMember.objects.filter(clinic=staff.clinic)
         .select_related("user")
-        .order_by("-user__is_active", "user__last_name", "user__first_name")
+        .order_by("-user__is_active", "user__family_name", "user__given_name")
     )
     return form_page(
         request,
@@ -556,7 +584,7 @@ def staff_link(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
     staff = require_staff(request.user)
     member = get_staff_member_for(staff, member_uuid)
     try:
-        invitation, token = services.do_issue_staff_link(signed_in(request), member)
+        invitation, token = do_issue_staff_link(staff_actor(request), member, now=timezone.now())
     except ProblemsFound as found:
         messages.error(request, _sentence(found))
         return redirect("staff-list")
@@ -574,7 +602,7 @@ def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
         return redirect("staff-list")
     active = form.cleaned_data["active"]
     try:
-        services.do_set_staff_active(signed_in(request), member, active=active)
+        do_set_staff_active(staff_actor(request), member, active=active, now=timezone.now())
     except ProblemsFound as found:
         messages.error(request, _sentence(found))
     else:
@@ -599,7 +627,9 @@ def staff_role(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
         return redirect("staff-list")
     before = member.get_role_display()
     try:
-        member = services.do_change_staff_role(signed_in(request), member, role=form.cleaned_data["new_role"])
+        member = do_change_staff_role(
+            staff_actor(request), member, role=form.cleaned_data["new_role"], now=timezone.now()
+        )
     except ProblemsFound as found:
         messages.error(request, _sentence(found))
     else:
@@ -614,7 +644,7 @@ def _sentence(found: ProblemsFound) -> str:
 
 
 def _staff_link_page(
-    request: HttpRequest, staff: StaffMember, member: StaffMember, invitation: Invitation, token: str
+    request: HttpRequest, staff: StaffMember, member: StaffMember, invitation: AccessLink, token: str
 ) -> HttpResponse:
     """The link for a colleague to set their password, shown once to the admin who made it."""
     link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))

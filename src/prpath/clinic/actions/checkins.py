@@ -1,0 +1,239 @@
+"""Daily check-ins: recorded (or amended), triaged at once, and turned into an alert when needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError
+
+from prpath.audit.actors import Actor
+from prpath.audit.models import AuditAction
+from prpath.clinic.actions.alerts import apply_assessment
+from prpath.clinic.actions.base import audit, person, problems
+from prpath.clinic.actions.screening import audit_told, field_problems
+from prpath.clinic.models import CheckIn, CheckInVersion, Patient, Procedure, UnsentForm
+from prpath.clinic.translate import (
+    ClinicProtocol,
+    case_as_data,
+    celsius,
+    clinic_today,
+    triage_checkins,
+    triage_patient,
+    triage_procedure,
+)
+from prpath.core import recovery
+from prpath.core.findings import records_of
+from prpath.core.problems import Problem, ProblemsFound
+from prpath.core.protocol.schema import Disposition, Protocol, as_asked
+from prpath.core.triage import Assessment, Case, assess_recovery, check_case
+from prpath.core.triage import CheckIn as TriageCheckIn
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInReport:
+    date: dt.date
+    pain: int
+    temperature_c: Decimal | None = None
+    symptoms: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedCheckIn:
+    """What could be read of a check-in form that was refused (None where nothing could be read)."""
+
+    date: dt.date | None
+    pain: int | None
+    temperature_c: Decimal | None
+    symptoms: Mapping[str, str]
+    refused: Sequence[str] = ()
+
+
+def assess_checkin(
+    protocol: Protocol,
+    patient: Patient,
+    procedure: Procedure,
+    earlier: Sequence[CheckIn],
+    *,
+    date: dt.date,
+    pain: int,
+    temperature_c: Decimal | None,
+    symptoms: Mapping[str, str],
+) -> tuple[Case, Assessment]:
+    """The case the engine is given for a report, and its assessment. Raises ProblemsFound naming the
+    report's own fields as the form does."""
+    try:
+        checkins = [
+            *triage_checkins(earlier, protocol),
+            TriageCheckIn(
+                date=date,
+                pain=pain,
+                temperature_c=celsius(temperature_c),
+                symptoms=dict(symptoms),  # type: ignore[arg-type]  # check_case below names a bad severity
+            ),
+        ]
+        case = Case(
+            phase="recovery",
+            patient=triage_patient(patient, protocol),
+            procedure=triage_procedure(procedure),
+            checkins=tuple(checkins),
+        )
+    except ValidationError as error:
+        raise field_problems(error) from None
+    last = len(checkins) - 1
+    found = check_case(protocol, case)
+    mine = [p for p in found if p.location.startswith(f"checkins[{last}]")]
+    if mine:
+        # Only this report's fields are the patient's to fix; name them as the form does.
+        raise ProblemsFound(
+            [
+                Problem(p.location.removeprefix(f"checkins[{last}]").lstrip(".").split("[")[0].split(".")[0], p.message)
+                for p in mine
+            ]
+        )
+    if found:  # stored data the protocol no longer accepts: a clinic problem, not the patient's
+        raise ProblemsFound(found)
+    assert case.procedure is not None
+    return case, assess_recovery(protocol, case.patient, case.procedure, case.checkins)
+
+
+@transaction.atomic(durable=True)
+def do_record_checkin(
+    actor: Actor, patient: Patient, report: CheckInReport, *, protocol: ClinicProtocol, now: dt.datetime
+) -> CheckIn:
+    """Record (or amend) the day's check-in, triage it at once, and raise or update its alert.
+
+    A second report on the same day amends that day's check-in: the earlier version stays in
+    ``CheckInVersion`` and the alert, if any, follows the most severe report of the day.
+    """
+    protocol.check_clinic(patient.clinic_id)
+    symptoms = as_asked(protocol.protocol, report.symptoms)
+    # One report at a time per patient: two phones submitting together must not both see "no check-in".
+    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    today = clinic_today(patient.clinic, now)
+    if report.date > today:
+        raise problems(("date", f"is in the future (today is {today.isoformat()})"))
+    procedure = patient.procedures.filter(performed_on__lte=report.date).order_by("-performed_at").first()
+    if procedure is None:
+        first = patient.procedures.order_by("performed_at").first()
+        raise problems(
+            ("date", f"is before the injection ({first.performed_on.isoformat()})")
+            if first
+            else ("date", "no injection is recorded yet: check-ins start after it")
+        )
+    earlier = list(procedure.checkins.filter(date__lt=report.date).order_by("date"))
+    case, assessment = assess_checkin(
+        protocol.protocol,
+        patient,
+        procedure,
+        earlier,
+        date=report.date,
+        pain=report.pain,
+        temperature_c=report.temperature_c,
+        symptoms=symptoms,
+    )
+    findings = records_of(assessment.findings)
+    values: dict[str, Any] = {
+        "pain": report.pain,
+        "temperature_c": report.temperature_c,
+        "symptoms": dict(sorted(symptoms.items())),
+        "note": report.note.strip(),
+        "protocol": protocol.version,
+        "disposition": assessment.disposition.value,
+        "findings": findings,
+        "submitted_at": now,
+    }
+    checkin = procedure.checkins.filter(date=report.date).first()
+    if checkin is None:
+        checkin = CheckIn.objects.create(
+            patient=patient,
+            procedure=procedure,
+            date=report.date,
+            day=(report.date - procedure.performed_on).days,
+            **values,
+        )
+    else:
+        for name, value in values.items():
+            setattr(checkin, name, value)
+        checkin.revision += 1
+        checkin.save()
+    CheckInVersion.objects.create(
+        checkin=checkin, revision=checkin.revision, submitted_by=person(actor), case=case_as_data(case), **values
+    )
+    apply_assessment(patient, assessment, protocol=protocol, checkin=checkin, now=now)
+    if procedure.performed_on == patient.injected_on:
+        last = max(report.date, patient.last_checkin_on) if patient.last_checkin_on else report.date
+        patient.last_checkin_on = last
+        patient.next_checkin_due = recovery.next_checkin_due(protocol.protocol.schedules, procedure.performed_on, last)
+        patient.save(update_fields=["last_checkin_on", "next_checkin_due"])
+    audit(
+        actor,
+        AuditAction.CHECKIN_RECORD,
+        patient.clinic,
+        now=now,
+        patient=patient,
+        object_uuid=checkin.uuid,
+        detail={"date": report.date.isoformat(), "revision": checkin.revision, "disposition": checkin.disposition},
+    )
+    return checkin
+
+
+@transaction.atomic(durable=True)
+def do_triage_refused_checkin(
+    actor: Actor, patient: Patient, report: RefusedCheckIn, *, protocol: ClinicProtocol, now: dt.datetime
+) -> Assessment | None:
+    """A check-in refused for one bad answer must not hide an emergency in the others.
+
+    Triages what could be read, storing nothing of the report: an unreadable or refused date counts
+    as today, an unreadable pain as the last one reported (or the baseline), an unreadable temperature
+    as not taken. Returns the assessment only when it needs the emergency department, so that the
+    patient is told at once while they fix the form. The clinic is told too: the patient may well go
+    straight to the emergency department and never send the form again, so an emergency alert is raised
+    (or the open one updated) saying that the report was not stored, and the audit trail records which
+    fields were refused and what was assumed in their place.
+    """
+    protocol.check_clinic(patient.clinic_id)
+    today = clinic_today(patient.clinic, now)
+    procedure = patient.procedures.filter(performed_on__lte=today).order_by("-performed_at").first()
+    if procedure is None:
+        return None
+    assumed: dict[str, Any] = {}
+    date = report.date
+    if date is None or not procedure.performed_on <= date <= today:
+        date = assumed["date"] = today
+    earlier = list(procedure.checkins.filter(date__lt=date).order_by("date"))
+    pain = report.pain
+    if pain is None:
+        last = earlier[-1].pain if earlier else patient.baseline_pain
+        pain = assumed["pain"] = last if last is not None else protocol.protocol.limits.pain_min
+    if report.temperature_c is None and "temperature_c" in report.refused:
+        assumed["temperature_c"] = None
+    symptoms = as_asked(protocol.protocol, report.symptoms)
+    assessment = None
+    # Earlier reports the protocol no longer accepts must not hide what today's answers say alone.
+    for history in (earlier, []):
+        try:
+            _, assessment = assess_checkin(
+                protocol.protocol,
+                patient,
+                procedure,
+                history,
+                date=date,
+                pain=pain,
+                temperature_c=report.temperature_c,
+                symptoms=symptoms,
+            )
+            break
+        except ProblemsFound:
+            continue
+    if assessment is None or assessment.disposition != Disposition.EMERGENCY:
+        return None
+    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    apply_assessment(patient, assessment, protocol=protocol, unsent=UnsentForm.CHECKIN, procedure=procedure, now=now)
+    audit_told(actor, patient, UnsentForm.CHECKIN, assessment, report.refused, assumed, now)
+    return assessment

@@ -1,0 +1,226 @@
+"""A clinic's protocol versions: drafts saved as written, activated only through the safety suite.
+
+A draft holds the document exactly as the clinic wrote it, valid or not (the Protocol page names every
+problem with its location). Activation parses it, runs the safety suite (the vignettes shipped with
+prpath and those the clinic added) and refuses while any emergency is missed; every other disagreement
+with an answer key needs a reason, and the reasons are kept on the version and in the audit trail. The
+version that was active is retired, never changed or removed: what it told patients stays derivable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from prpath.audit.actors import Actor
+from prpath.audit.models import AuditAction
+from prpath.clinic.actions.base import audit, problems
+from prpath.clinic.models import Clinic, ProtocolVersion, SafetyVignette, VersionState
+from prpath.clinic.translate import suite_for
+from prpath.core.problems import Problem, ProblemsFound
+from prpath.core.protocol.document import content_hash, read_protocol_text
+from prpath.core.protocol.schema import Protocol
+from prpath.core.suite.safety import run_suite
+from prpath.core.suite.vignettes import parse_vignette
+
+DOCUMENT_LIMIT = 1_000_000  # characters; the default protocol is about 60,000
+VIGNETTE_LIMIT = 200_000  # bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSaved:
+    version: ProtocolVersion
+    problems: tuple[Problem, ...]  # what stands in the way of activating it; empty when it is valid
+
+
+def first_version(actor: Actor, clinic: Clinic, document: str, *, now: dt.datetime) -> ProtocolVersion:
+    """A new clinic's protocol, active at once (called inside ``do_create_clinic``'s transaction)."""
+    try:
+        protocol = read_protocol_text(document)
+    except ProblemsFound as found:
+        raise ProblemsFound(
+            [Problem(f"protocol.{p.location}".rstrip("."), p.message) for p in found.problems]
+        ) from None
+    version = ProtocolVersion.objects.create(
+        clinic=clinic,
+        number=1,
+        document=document,
+        content_hash=content_hash(document),
+        name=protocol.name,
+        version_label=protocol.version,
+        state=VersionState.ACTIVE,
+        created_by=actor.user,
+        created_at=now,
+        updated_at=now,
+        activated_by=actor.user,
+        activated_at=now,
+    )
+    audit(actor, AuditAction.PROTOCOL_ACTIVATE, clinic, now=now, object_uuid=version.uuid, detail={"number": 1})
+    return version
+
+
+def _check_document(document: str) -> None:
+    if not document.strip():
+        raise problems(("document", "is required: paste or upload the protocol document (YAML)"))
+    if len(document) > DOCUMENT_LIMIT:
+        raise problems(("document", f"is longer than {DOCUMENT_LIMIT:,} characters"))
+    if "\x00" in document:
+        raise problems(("document", "holds a NUL character: it is not a text document"))
+
+
+@transaction.atomic(durable=True)
+def do_save_protocol_draft(
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    document: str,
+    draft: ProtocolVersion | None = None,
+    now: dt.datetime,
+) -> DraftSaved:
+    """Save a new draft (started from the active version), or the edited text of ``draft``. A draft that
+    is not valid is saved too, with its problems returned: the admin fixes them in the next edit."""
+    _check_document(document)
+    Clinic.objects.select_for_update().get(pk=clinic.pk)
+    protocol: Protocol | None
+    found: tuple[Problem, ...]
+    try:
+        protocol, found = read_protocol_text(document), ()
+    except ProblemsFound as refused:
+        protocol, found = None, refused.problems
+    if draft is not None:
+        draft = ProtocolVersion.objects.select_for_update().get(pk=draft.pk)
+        if draft.clinic_id != clinic.pk:
+            raise problems(("version", f"Version #{draft.number} is not a protocol version of this clinic."))
+        if draft.state != VersionState.DRAFT:
+            raise problems(
+                ("version", f"Version #{draft.number} is {draft.state}: only a draft can be edited; start a new draft.")
+            )
+    else:
+        active = ProtocolVersion.objects.get(clinic=clinic, state=VersionState.ACTIVE)
+        number = (ProtocolVersion.objects.filter(clinic=clinic).aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = ProtocolVersion(clinic=clinic, number=number, based_on=active, created_by=actor.user, created_at=now)
+    draft.document = document
+    draft.content_hash = content_hash(document)
+    draft.name = protocol.name if protocol is not None else ""
+    draft.version_label = protocol.version if protocol is not None else ""
+    draft.updated_at = now
+    draft.save()
+    audit(
+        actor,
+        AuditAction.PROTOCOL_DRAFT,
+        clinic,
+        now=now,
+        object_uuid=draft.uuid,
+        detail={"number": draft.number, "hash": draft.content_hash, "problems": len(found)},
+    )
+    return DraftSaved(draft, found)
+
+
+@transaction.atomic(durable=True)
+def do_activate_protocol(
+    actor: Actor, version: ProtocolVersion, *, reasons: Mapping[str, str], now: dt.datetime
+) -> ProtocolVersion:
+    """Make a valid draft the clinic's active version, if the safety suite allows it.
+
+    ``reasons`` holds, for each vignette that disagrees with its answer key (by its suite key), why the
+    clinic accepts that. Refused, with nothing changed, while any emergency is missed or any reason is
+    missing. The suite is run here, on the text being activated: what a page showed earlier is not trusted.
+    """
+    clinic = Clinic.objects.select_for_update().get(pk=version.clinic_id)
+    version = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
+    if version.state != VersionState.DRAFT:
+        raise problems(("version", f"Version #{version.number} is {version.state}: only a draft can be activated."))
+    try:
+        protocol = read_protocol_text(version.document)
+    except ProblemsFound as found:
+        raise ProblemsFound(
+            [Problem(f"document: {p.location}".rstrip(": "), p.message) for p in found.problems]
+        ) from None
+    result = run_suite(protocol, suite_for(clinic))
+    missed = result.missed_emergencies
+    if missed:
+        raise ProblemsFound(
+            [Problem("suite", f"misses an emergency: {d.line} ({d.source}); it cannot be activated") for d in missed]
+        )
+    missing = result.reasons_missing(reasons)
+    if missing:
+        raise ProblemsFound(
+            [Problem(f"reason:{d.source}", f"give the reason the clinic accepts this: {d.line}") for d in missing]
+        )
+    accepted = {d.source: reasons[d.source].strip() for d in result.to_accept}
+    previous = ProtocolVersion.objects.select_for_update().get(clinic=clinic, state=VersionState.ACTIVE)
+    previous.state = VersionState.RETIRED
+    previous.retired_at = now
+    previous.save(update_fields=["state", "retired_at"])
+    version.state = VersionState.ACTIVE
+    version.activated_by = actor.user
+    version.activated_at = now
+    version.activation_reasons = accepted
+    version.suite_summary = result.summary_lines()
+    version.updated_at = now
+    version.save()
+    audit(
+        actor,
+        AuditAction.PROTOCOL_ACTIVATE,
+        clinic,
+        now=now,
+        object_uuid=version.uuid,
+        detail={
+            "number": version.number,
+            "hash": version.content_hash,
+            "previous": previous.number,
+            "reasons": accepted,
+            "suite": result.summary_lines(),
+        },
+    )
+    return version
+
+
+@transaction.atomic(durable=True)
+def do_add_safety_vignette(actor: Actor, clinic: Clinic, *, name: str, text: bytes, now: dt.datetime) -> SafetyVignette:
+    """A vignette file the clinic's drafts must pass from now on. It must be a vignette with an answer key."""
+    name = name.strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if not name:
+        raise problems(("vignette", "needs a file name"))
+    if len(text) > VIGNETTE_LIMIT:
+        raise problems(("vignette", f"{name}: is larger than {VIGNETTE_LIMIT // 1000} kB"))
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise problems(("vignette", f"{name}: is not UTF-8 text")) from None
+    try:
+        parsed = parse_vignette(decoded)
+    except ProblemsFound as found:
+        raise ProblemsFound([Problem("vignette", f"{name}: {p}") for p in found.problems]) from None
+    if not isinstance(parsed.expected, dict):
+        raise problems(("vignette", f"{name}: has no answer key (expected): the suite could not check it"))
+    if clinic.safety_vignettes.filter(name=name).exists():
+        raise problems(("vignette", f"{name}: the suite already has a vignette of this name; remove it first"))
+    vignette = SafetyVignette.objects.create(clinic=clinic, name=name, text=decoded, added_by=actor.user, added_at=now)
+    audit(
+        actor,
+        AuditAction.PROTOCOL_VIGNETTE_ADD,
+        clinic,
+        now=now,
+        object_uuid=vignette.uuid,
+        detail={"name": name, "id": parsed.id, "hash": content_hash(decoded)},
+    )
+    return vignette
+
+
+@transaction.atomic(durable=True)
+def do_remove_safety_vignette(actor: Actor, vignette: SafetyVignette, *, now: dt.datetime) -> None:
+    vignette = SafetyVignette.objects.select_for_update().select_related("clinic").get(pk=vignette.pk)
+    audit(
+        actor,
+        AuditAction.PROTOCOL_VIGNETTE_REMOVE,
+        vignette.clinic,
+        now=now,
+        object_uuid=vignette.uuid,
+        detail={"name": vignette.name, "hash": content_hash(vignette.text), "text": vignette.text},
+    )
+    vignette.delete()

@@ -1,0 +1,39 @@
+"""The database keeps a protocol version's text once it has been active: triggers refuse to change the
+document of a version that is not a draft, or to remove one. (prpath's SQLite backend lifts them for a
+whole-database flush, as for the audit trail.)"""
+
+from __future__ import annotations
+
+TABLE = "clinic_protocolversion"
+MESSAGE = "a protocol version that has been active keeps its text"
+
+SQLITE_INSTALL = [
+    f"CREATE TRIGGER protocol_version_text_kept BEFORE UPDATE OF document, content_hash ON {TABLE} "
+    "WHEN OLD.state <> 'draft' AND (NEW.document IS NOT OLD.document OR NEW.content_hash IS NOT OLD.content_hash) "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}: UPDATE refused'); END",
+    f"CREATE TRIGGER protocol_version_kept BEFORE DELETE ON {TABLE} "
+    f"WHEN OLD.state <> 'draft' BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END",
+]
+SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS protocol_version_text_kept", "DROP TRIGGER IF EXISTS protocol_version_kept"]
+
+POSTGRESQL_INSTALL = [
+    "CREATE FUNCTION protocol_version_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP = 'DELETE' OR NEW.document IS DISTINCT FROM OLD.document "
+    "OR NEW.content_hash IS DISTINCT FROM OLD.content_hash THEN "
+    f"RAISE EXCEPTION '{MESSAGE}: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation'; END IF; "
+    "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$",
+    f"CREATE TRIGGER protocol_version_kept BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW WHEN (OLD.state <> 'draft') EXECUTE FUNCTION protocol_version_refuse_change()",
+]
+POSTGRESQL_REMOVE = [
+    f"DROP TRIGGER IF EXISTS protocol_version_kept ON {TABLE}",
+    "DROP FUNCTION IF EXISTS protocol_version_refuse_change()",
+]
+
+
+def install(vendor: str) -> list[str]:
+    return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRESQL_INSTALL}[vendor]
+
+
+def remove(vendor: str) -> list[str]:
+    return {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRESQL_REMOVE}[vendor]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from prpath.clinic.models.fields import FindingsField
+from prpath.clinic.models.patients import Patient
+from prpath.clinic.models.procedures import Procedure
+from prpath.clinic.models.protocols import ProtocolVersion
+from prpath.clinic.models.screening import DISPOSITION_CHOICES
+
+
+class CheckIn(models.Model):
+    """The patient's report for one day after one injection. A second report that day amends it; the
+    row holds the latest report and its assessment, ``versions`` every report."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checkins")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="checkins")
+    date = models.DateField()
+    day = models.SmallIntegerField(help_text="Days after the injection.")
+    pain = models.PositiveSmallIntegerField()
+    temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    symptoms = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    # The assessment of the latest version.
+    protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
+    disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)
+    findings = FindingsField()
+    revision = models.PositiveSmallIntegerField(default=1)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "date"], name="one_checkin_per_day_per_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in on {self.date} (day {self.day})"
+
+
+class CheckInVersion(models.Model):
+    """Every report as submitted, with its assessment, the protocol version it was made with and the
+    exact case the engine was given: amending a day keeps what was said before, and any report's
+    assessment can be made again and must come out the same."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="versions")
+    revision = models.PositiveSmallIntegerField()
+    pain = models.PositiveSmallIntegerField()
+    temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    symptoms = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
+    case = models.JSONField(help_text="The triage case the assessment was made on.")
+    disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)
+    findings = FindingsField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "revision"], name="checkin_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.checkin_id} revision {self.revision}"

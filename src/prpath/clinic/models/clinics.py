@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Clinic(models.Model):
+    """A tenant: its staff, its patients, its protocol. Nothing crosses from one clinic to another."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, help_text="The number patients call; shown on every patient page.")
+    emergency_number = models.CharField(max_length=20, default="112")
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="Decides what 'today' is for its patients.")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Clinic admin"
+    PHYSICIAN = "physician", "Physician"
+    NURSE = "nurse", "Nurse"
+    COORDINATOR = "coordinator", "Coordinator"
+
+
+class StaffMember(models.Model):
+    """A user who works for a clinic. A user is staff of one clinic or a patient, never both.
+
+    A staff member who leaves is deactivated (``user.is_active`` off), never deleted: their name stays on
+    the records they wrote."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.email} ({self.get_role_display()})"

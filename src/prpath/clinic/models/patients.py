@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from prpath.clinic.models.clinics import Clinic
+from prpath.core.protocol.schema import PainTrend
+
+
+class Stage(models.TextChoices):
+    ENROLLED = "enrolled", "Enrolled"
+    SCREENED = "screened", "Screened, awaiting decision"
+    DEFERRED = "deferred", "Deferred"
+    APPROVED = "approved", "Approved for PRP"
+    INJECTED = "injected", "Injected"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+
+
+class Patient(models.Model):
+    """A patient of one clinic. Their account (``user``) is made at enrolment and cannot sign in until
+    they choose a password through their invitation link; its email is their login."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    clinic_reference = models.CharField(max_length=40, blank=True, help_text="The clinic's own record number.")
+    conditions = models.JSONField(default=list, blank=True, help_text="Condition codes from the protocol.")
+    # The baseline, from the screening questionnaire: the engine compares check-ins with it.
+    baseline_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_pain_trend = models.CharField(max_length=20, choices=[(t.value, t.value) for t in PainTrend], blank=True)
+    baseline_symptoms = models.JSONField(default=dict, blank=True, help_text="{symptom code: severity}")
+    history = models.JSONField(default=list, blank=True, help_text="Screening factor codes.")
+    # Kept current by the actions so that list pages filter in SQL.
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.ENROLLED)
+    injected_on = models.DateField(null=True, blank=True, help_text="The latest injection date.")
+    last_checkin_on = models.DateField(null=True, blank=True)
+    next_checkin_due = models.DateField(null=True, blank=True)
+    enrolled_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "family_name", "given_name"], name="patient_clinic_name"),
+            models.Index(fields=["clinic", "stage"], name="patient_clinic_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def email(self) -> str:
+        return str(self.user.email)
+
+    @property
+    def has_joined(self) -> bool:
+        return bool(self.user.has_joined)
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,40 @@
+"""The link a person follows to choose a password: who it is for, if it can still be used."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from prpath.accounts.models import AccessLink, LinkPurpose, token_hash
+from prpath.clinic.models import Clinic, Patient, StaffMember
+
+
+@dataclass(frozen=True, slots=True)
+class LinkHolder:
+    link: AccessLink
+    clinic: Clinic
+    given_name: str
+    email: str
+    patient: Patient | None
+    staff: StaffMember | None
+
+    @property
+    def new_password(self) -> bool:
+        return self.link.purpose == LinkPurpose.NEW_PASSWORD
+
+
+def find_access_link(token: str, *, now: dt.datetime) -> LinkHolder | None:
+    """The person a link is for, if it can still be used; None for any other token."""
+    link = AccessLink.objects.select_related("user").filter(token_hash=token_hash(token)).first()
+    if link is None or not link.is_usable(now) or not link.user.is_active:
+        return None
+    patient = Patient.objects.select_related("clinic").filter(user_id=link.user_id).first()
+    staff = (
+        None
+        if patient is not None
+        else StaffMember.objects.select_related("clinic").filter(user_id=link.user_id).first()
+    )
+    holder = patient or staff
+    if holder is None:
+        return None
+    return LinkHolder(link, holder.clinic, link.user.given_name, link.user.email, patient, staff)

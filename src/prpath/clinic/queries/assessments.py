@@ -1,0 +1,44 @@
+"""What a stored assessment was, and what the same case gives again under the same protocol version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prpath.clinic.models import CheckInVersion, Screening
+from prpath.clinic.translate import case_from_data, parsed_protocol
+from prpath.core.findings import FindingRecord, records_of
+from prpath.core.protocol.schema import Disposition
+from prpath.core.triage import triage
+
+
+@dataclass(frozen=True, slots=True)
+class Rederived:
+    """A stored assessment beside the one its case gives again under its own protocol version."""
+
+    protocol_label: str
+    stored: tuple[Disposition, tuple[FindingRecord, ...]]
+    again: tuple[Disposition, tuple[FindingRecord, ...]]
+
+    @property
+    def same(self) -> bool:
+        return self.stored == self.again
+
+
+def rederive_checkin(version: CheckInVersion) -> Rederived:
+    protocol = parsed_protocol(version.protocol)
+    assessment = triage(protocol, case_from_data(version.case))
+    return Rederived(
+        version.protocol.label,
+        (Disposition(version.disposition), tuple(version.findings)),
+        (assessment.disposition, records_of(assessment.findings)),
+    )
+
+
+def rederive_screening(screening: Screening) -> Rederived:
+    protocol = parsed_protocol(screening.protocol)
+    assessment = triage(protocol, case_from_data(screening.case))
+    return Rederived(
+        screening.protocol.label,
+        (Disposition(screening.disposition), tuple(screening.findings)),
+        (assessment.disposition, records_of(assessment.findings)),
+    )
