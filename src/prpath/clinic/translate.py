@@ -18,7 +18,7 @@ from prpath.clinic.models import Alert, AlertState, CheckIn, Clinic, Patient, Pr
 from prpath.core.alerts import AlertFacts
 from prpath.core.alerts import AlertState as CoreAlertState
 from prpath.core.protocol.document import read_protocol_text
-from prpath.core.protocol.schema import Disposition, Protocol
+from prpath.core.protocol.schema import DISPOSITION_WORDS, Disposition, Protocol
 from prpath.core.suite.safety import SuiteVignette
 from prpath.core.triage import Baseline, Case
 from prpath.core.triage import CheckIn as TriageCheckIn
@@ -77,6 +77,32 @@ def suite_for(clinic: Clinic) -> list[SuiteVignette]:
     clinic's own (keyed "clinic/<name>")."""
     own = [SuiteVignette(f"clinic/{v.name}", v.text.encode("utf-8")) for v in clinic.safety_vignettes.all()]
     return [*shipped_suite(), *own]
+
+
+# What the patient reads first, in the words of someone who is frightened: the action, not the category.
+HEADLINES = {
+    Disposition.EMERGENCY: "Go to the emergency department now",
+    Disposition.URGENT: "Call the clinic today",
+    Disposition.CONSULT: "Let the clinic know in the next few days",
+    Disposition.SELF_CARE: "This is expected",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a disposition means to the patient (headline, instruction) and to staff (a word on a badge)."""
+
+    code: str
+    headline: str
+    label: str
+    staff_label: str
+    instruction: str
+
+
+def result_of(protocol: Protocol, disposition: Disposition | str) -> Result:
+    d = Disposition(disposition)
+    text = protocol.dispositions[d]
+    return Result(d.value, HEADLINES[d], text.label, DISPOSITION_WORDS[d], text.instruction)
 
 
 def clinic_today(clinic: Clinic, now: dt.datetime) -> dt.date:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,107 +19,35 @@ from prpath.audit.models import AuditAction
 from prpath.clinic.actions.access_links import do_accept_access_link
 from prpath.clinic.actions.checkins import do_record_checkin, do_triage_refused_checkin
 from prpath.clinic.actions.screening import do_record_screening, do_triage_refused_screening
-from prpath.clinic.models import AlertState, CheckIn, Patient, Procedure, Screening
+from prpath.clinic.models import CheckIn, Patient, Screening
 from prpath.clinic.permissions import login_required, require_patient
+from prpath.clinic.queries import patient_pages
 from prpath.clinic.queries.access_links import find_access_link
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
-from prpath.clinic.web.views.common import disposition_view, form_page, patient_actor, worst_of_day, worst_version
-from prpath.core import recovery
+from prpath.clinic.web.views.common import form_page, patient_actor
 from prpath.core.findings import records_of
 from prpath.core.problems import ProblemsFound
-from prpath.core.protocol.schema import Disposition, Protocol
-from prpath.core.triage import Assessment
 
 
-def _latest_procedure(patient: Patient) -> Procedure | None:
-    return patient.procedures.order_by("-performed_at").first()
+def _context(patient: Patient, **extra: Any) -> dict[str, Any]:
+    return {"patient": patient, "clinic": patient.clinic, **extra}
 
 
-def _checkin_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> CheckIn | None:
-    """What today's page reports on: today's check-in, or one sent in the last day for an earlier date (a
-    report of last night's symptoms sent this morning) when it is more severe."""
-    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
-    candidates = [
-        c
-        for c in recent.prefetch_related("versions")
-        if c.date == day or Disposition(worst_of_day(c)) != Disposition.SELF_CARE
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: (Disposition(worst_of_day(c)).rank, c.date == day, c.date))
-
-
-def _labels(protocol: Protocol) -> dict[str, str]:
-    return {s.code: s.label for s in protocol.symptoms}
+def _fields(view: Any) -> dict[str, Any]:
+    """A view model's fields as template names: the template shows them, it decides nothing."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
 
 
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = protocol_for(patient.clinic).protocol
-    day = clinic_today(patient.clinic, timezone.now())
-    procedure = _latest_procedure(patient)
-    guidance = (
-        recovery.guidance_for(protocol.recovery_plan, protocol.schedules, procedure.performed_on, day)
-        if procedure
-        else None
-    )
-    todays = _checkin_to_show(procedure, day, timezone.now()) if procedure else None
-    screening = patient.screenings.first()
-    # Answers that needed the emergency department stay on this page until the clinic closes their alert:
-    # neither the physician's decision nor calmer answers given since take the instruction away.
-    emergency_alert = (
-        patient.alerts.filter(screening__isnull=False, disposition=Disposition.EMERGENCY)
-        .exclude(state=AlertState.RESOLVED)
-        .exists()
-    )
-    screening_emergency = (
-        patient.screenings.filter(disposition=Disposition.EMERGENCY).order_by("-answered_at").first()
-        if emergency_alert
-        else None
-    )
-    todays_result = disposition_view(protocol, worst_of_day(todays)) if todays else None
-    # An emergency in a form that was refused and not stored stays here until a stored report explains it
-    # or the clinic closes the alert: the patient may come back to this page rather than to the form.
-    unsent_alert = (
-        patient.alerts.filter(disposition=Disposition.EMERGENCY)
-        .exclude(unsent="")
-        .exclude(state=AlertState.RESOLVED)
-        .order_by("-updated_at")
-        .first()
-        if screening_emergency is None and (todays_result is None or todays_result["code"] != Disposition.EMERGENCY)
-        else None
-    )
-    # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
-    before = [f.reason for f in screening.findings if f.disposition == Disposition.SELF_CARE] if screening else []
-    record_read(patient_actor(request), AuditAction("patient.today"), patient.clinic, [patient], now=timezone.now())
-    return render(
-        request,
-        "clinic/patient/today.html",
-        {
-            "nav": "today",
-            "patient": patient,
-            "clinic": patient.clinic,
-            "procedure": procedure,
-            "guidance": guidance,
-            "todays_checkin": todays,
-            "todays_result": todays_result,
-            "unsent_alert": unsent_alert,
-            "checkin_is_today": todays is not None and todays.date == day,
-            "checked_in_today": procedure is not None and procedure.checkins.filter(date=day).exists(),
-            "screening_result": disposition_view(protocol, screening.disposition) if screening else None,
-            "screening_emergency": screening_emergency,
-            "emergency": disposition_view(protocol, Disposition.EMERGENCY),
-            "screening": screening,
-            "before_injection": before,
-            "target_label": {t.code: t.label for t in protocol.targets}.get(procedure.target) if procedure else None,
-        },
-    )
+    view = patient_pages.today(patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now())
+    return render(request, "clinic/patient/today.html", _context(patient, nav="today", view=view))
 
 
 @login_required
@@ -129,60 +56,48 @@ def check_in(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
     clinic_protocol = protocol_for(patient.clinic)
     protocol = clinic_protocol.protocol
-    day = clinic_today(patient.clinic, timezone.now())
-    procedure = _latest_procedure(patient)
-    form = CheckInForm(request.POST or None, protocol=protocol, today=day)
-    todays = procedure.checkins.filter(date=day).first() if procedure and request.method == "GET" else None
-    if request.method == "GET" and procedure is not None:
-        record_read(patient_actor(request), AuditAction("checkin.form"), patient.clinic, [patient], now=timezone.now())
-        if todays is not None:
-            # Reporting again today starts from this morning's answers: nothing said before silently drops.
-            form.initial.update({"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note})
-            form.start_symptoms_from(todays.symptoms)
-        else:
-            # A slider always has a value: start it at the last pain reported, never at an arbitrary middle.
-            last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first()
-            form.initial["pain"] = last if last is not None else patient.baseline_pain
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin = do_record_checkin(
-                patient_actor(request), patient, form.report(), protocol=clinic_protocol, now=timezone.now()
-            )
-        except ProblemsFound as found:
-            add_problems(form, found)
-        else:
-            return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
+    now = timezone.now()
+    form = CheckInForm(request.POST or None, protocol=protocol, today=clinic_today(patient.clinic, now))
     unsent = None
-    if request.method == "POST" and form.is_bound and procedure is not None:
-        unsent = do_triage_refused_checkin(
-            patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=timezone.now()
-        )
+    if request.method == "GET":
+        view = patient_pages.checkin_form(patient_actor(request), patient, now=now)
+        form.initial.update(view.initial)
+        form.start_symptoms_from(view.initial_symptoms)
+        procedure, day, todays = view.procedure, view.day, view.todays
+    else:
+        procedure = patient_pages.latest_procedure(patient)
+        day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
+        todays = None
+        if form.is_valid():
+            try:
+                checkin = do_record_checkin(
+                    patient_actor(request), patient, form.report(), protocol=clinic_protocol, now=now
+                )
+            except ProblemsFound as found:
+                add_problems(form, found)
+            else:
+                return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
+        if procedure is not None:
+            told = do_triage_refused_checkin(
+                patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=now
+            )
+            if told is not None:
+                unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "check-in")
     return form_page(
         request,
         "clinic/patient/check_in.html",
-        {
-            "nav": "checkin",
-            "unsent_emergency": _unsent_emergency(protocol, unsent, "check-in"),
-            "patient": patient,
-            "clinic": patient.clinic,
-            "form": form,
-            "procedure": procedure,
-            "day": (day - procedure.performed_on).days if procedure else None,
-            "todays_checkin": todays,
-            "pain_marks": range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
-        },
+        _context(
+            patient,
+            nav="checkin",
+            unsent_emergency=unsent,
+            form=form,
+            procedure=procedure,
+            day=day,
+            todays_checkin=todays,
+            pain_marks=range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
+        ),
         invalid=request.method == "POST",
     )
-
-
-def _unsent_emergency(protocol: Protocol, assessment: Assessment | None, what: str) -> dict[str, Any] | None:
-    if assessment is None:
-        return None
-    return {
-        "what": what,
-        "result": disposition_view(protocol, Disposition.EMERGENCY),
-        "findings": [f for f in records_of(assessment.findings) if f.disposition == Disposition.EMERGENCY],
-    }
 
 
 @login_required
@@ -190,73 +105,24 @@ def _unsent_emergency(protocol: Protocol, assessment: Assessment | None, what: s
 def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
     patient = require_patient(request.user)
     try:
-        checkin = CheckIn.objects.get(uuid=checkin_uuid, patient=patient)
+        checkin = CheckIn.objects.select_related("procedure", "protocol").get(uuid=checkin_uuid, patient=patient)
     except CheckIn.DoesNotExist:
         raise Http404 from None
-    protocol = protocol_for(patient.clinic).protocol
-    record_read(
-        patient_actor(request),
-        AuditAction.CHECKIN_RESULT,
-        patient.clinic,
-        [patient],
-        now=timezone.now(),
-        detail={"checkin": str(checkin.uuid)},
-    )
-    latest = disposition_view(protocol, checkin.disposition)
-    # An amended day keeps its most severe answer in view: "expected" now must not hide that this
-    # morning's report needed the emergency department. An emergency earlier in the day still fills the
-    # screen, with the calmer latest answer named under it.
-    worst = worst_version(checkin)
-    earlier = None
-    if Disposition(worst.disposition).rank > Disposition(checkin.disposition).rank:
-        earlier = disposition_view(protocol, worst.disposition)
-    if worst.disposition == Disposition.EMERGENCY:
-        template, result, findings = "clinic/patient/emergency.html", earlier or latest, worst.findings
-    else:
-        template, result, findings = "clinic/patient/result.html", latest, checkin.findings
-    return render(
-        request,
-        template,
-        {
-            "patient": patient,
-            "clinic": patient.clinic,
-            "checkin": checkin,
-            "result": result,
-            "earlier": earlier,
-            "latest": latest,
-            "reported_on_the_day": checkin.date == clinic_today(patient.clinic, timezone.now()),
-            # On the emergency screen only what makes it an emergency: a calmer reason beside it would blur
-            # the one instruction that matters.
-            "findings": [f for f in findings if f.disposition == result["code"]]
-            if result["code"] == Disposition.EMERGENCY
-            else findings,
-            "reported": [(_labels(protocol).get(code, code), severity) for code, severity in checkin.symptoms.items()],
-        },
-    )
+    view = patient_pages.checkin_result(patient_actor(request), patient, checkin, now=timezone.now())
+    template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/result.html"
+    return render(request, template, _context(patient, **_fields(view)))
 
 
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = protocol_for(patient.clinic).protocol
-    procedure = _latest_procedure(patient)
-    checkins = list(procedure.checkins.order_by("-date").prefetch_related("versions")) if procedure else []
-    chart = pain_chart([(c.day, c.pain) for c in checkins], patient.baseline_pain, pain_max=protocol.limits.pain_max)
-    record_read(patient_actor(request), AuditAction("patient.history"), patient.clinic, [patient], now=timezone.now())
+    view = patient_pages.history(patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now())
+    chart = pain_chart(view.points, view.baseline_pain, pain_max=view.pain_max)
     return render(
         request,
         "clinic/patient/history.html",
-        {
-            "nav": "history",
-            "patient": patient,
-            "clinic": patient.clinic,
-            "procedure": procedure,
-            # Each day is badged with its most severe report: an evening amendment must not hide the morning's.
-            "checkins": [(c, disposition_view(protocol, worst_of_day(c))) for c in checkins],
-            "chart": chart,
-            "labels": _labels(protocol),
-        },
+        _context(patient, nav="history", procedure=view.procedure, days=view.days, chart=chart),
     )
 
 
@@ -319,14 +185,16 @@ def screening(request: HttpRequest) -> HttpResponse:
         form.start_symptoms_from(patient.baseline_symptoms)
     unsent = None
     if request.method == "POST" and form.is_bound:
-        unsent = do_triage_refused_screening(
+        told = do_triage_refused_screening(
             patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=timezone.now()
         )
+        if told is not None:
+            unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "screening")
     return form_page(
         request,
         "clinic/patient/screening.html",
         {
-            "unsent_emergency": _unsent_emergency(protocol, unsent, "screening"),
+            "unsent_emergency": unsent,
             "patient": patient,
             "clinic": patient.clinic,
             "form": form,
@@ -341,37 +209,12 @@ def screening(request: HttpRequest) -> HttpResponse:
 def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpResponse:
     patient = require_patient(request.user)
     try:
-        record = Screening.objects.get(uuid=screening_uuid, patient=patient)
+        record = Screening.objects.select_related("protocol").get(uuid=screening_uuid, patient=patient)
     except Screening.DoesNotExist:
         raise Http404 from None
-    protocol = protocol_for(patient.clinic).protocol
-    record_read(
-        patient_actor(request),
-        AuditAction.SCREENING_RESULT,
-        patient.clinic,
-        [patient],
-        now=timezone.now(),
-        detail={"screening": str(record.uuid)},
-    )
-    result = disposition_view(protocol, record.disposition)
-    template = (
-        "clinic/patient/emergency.html"
-        if record.disposition == Disposition.EMERGENCY
-        else "clinic/patient/screening_result.html"
-    )
-    return render(
-        request,
-        template,
-        {
-            "patient": patient,
-            "clinic": patient.clinic,
-            "screening": record,
-            "result": result,
-            "findings": [f for f in record.findings if f.disposition == result["code"]]
-            if result["code"] == Disposition.EMERGENCY
-            else record.findings,
-        },
-    )
+    view = patient_pages.screening_result(patient_actor(request), patient, record, now=timezone.now())
+    template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/screening_result.html"
+    return render(request, template, _context(patient, **_fields(view)))
 
 
 @never_cache  # it shows the patient's name and email

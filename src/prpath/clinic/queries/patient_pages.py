@@ -1,0 +1,311 @@
+"""What the patient's own pages show, decided here rather than in views or templates: above all, which
+emergency instruction fills Today and stays there.
+
+Every function is about one patient (the signed-in one: the view has checked), records the read in the
+audit trail, and reads the words a report was answered with from the protocol version it was made under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.models import Q
+
+from prpath.audit.actors import Actor
+from prpath.audit.models import AuditAction
+from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Clinic, Patient, Procedure, Screening
+from prpath.clinic.queries.reads import record_read
+from prpath.clinic.translate import ClinicProtocol, Result, clinic_today, parsed_protocol, result_of
+from prpath.core import recovery
+from prpath.core.findings import FindingRecord
+from prpath.core.protocol.schema import Disposition, Protocol
+from prpath.core.recovery import DayGuidance
+
+
+def latest_procedure(patient: Patient) -> Procedure | None:
+    return patient.procedures.order_by("-performed_at").first()
+
+
+def worst_version(checkin: CheckIn) -> CheckInVersion:
+    """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
+    return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
+
+
+def worst_of_day(checkin: CheckIn) -> Disposition:
+    return Disposition(worst_version(checkin).disposition)
+
+
+# --- Today --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyNotice:
+    """The instruction to go to the emergency department now, and what it came from."""
+
+    source: Literal["checkin", "unsent", "screening"]
+    result: Result
+    checkin: CheckIn | None = None  # a stored report (today's, or one sent for last night)
+    checkin_is_today: bool = False
+    alert: Alert | None = None  # a refused form's alert: the report itself was not stored
+    screening: Screening | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TodayView:
+    patient: Patient
+    clinic: Clinic
+    procedure: Procedure | None
+    guidance: DayGuidance | None
+    target_label: str | None
+    emergency: EmergencyNotice | None  # first on the page, before anything else
+    report: CheckIn | None  # the calmer report the page sums up (not an emergency)
+    report_result: Result | None
+    report_is_today: bool
+    prompt_checkin: bool  # "How are you today?"
+    show_day_guidance: bool
+    show_before_injection: bool  # what to do until the injection (no injection yet, no screening emergency)
+    screening: Screening | None
+    screening_result: Result | None
+    before_injection: list[str] = field(default_factory=list)
+
+
+def _report_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> CheckIn | None:
+    """What today's page reports on: today's check-in, or one sent in the last day for an earlier date (a
+    report of last night's symptoms sent this morning) when it is more severe."""
+    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+    candidates = [
+        c for c in recent.prefetch_related("versions") if c.date == day or worst_of_day(c) != Disposition.SELF_CARE
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (worst_of_day(c).rank, c.date == day, c.date))
+
+
+def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime) -> TodayView:
+    rules = protocol.protocol
+    day = clinic_today(patient.clinic, now)
+    procedure = latest_procedure(patient)
+    guidance = (
+        recovery.guidance_for(rules.recovery_plan, rules.schedules, procedure.performed_on, day) if procedure else None
+    )
+    report = _report_to_show(procedure, day, now) if procedure else None
+    report_disposition = worst_of_day(report) if report is not None else None
+    screening = patient.screenings.first()
+    emergency_words = result_of(rules, Disposition.EMERGENCY)
+
+    emergency: EmergencyNotice | None = None
+    if report is not None and report_disposition == Disposition.EMERGENCY:
+        emergency = EmergencyNotice("checkin", emergency_words, checkin=report, checkin_is_today=report.date == day)
+    if emergency is None and procedure is None:
+        # Before the injection, answers that needed the emergency department stay until the clinic closes
+        # their alert: neither the physician's decision nor calmer answers given since take it away.
+        open_alert = (
+            patient.alerts.filter(screening__isnull=False, disposition=Disposition.EMERGENCY)
+            .exclude(state=AlertState.RESOLVED)
+            .exists()
+        )
+        answered = (
+            patient.screenings.filter(disposition=Disposition.EMERGENCY).order_by("-answered_at").first()
+            if open_alert
+            else None
+        )
+        if answered is not None:
+            emergency = EmergencyNotice("screening", emergency_words, screening=answered)
+    if emergency is None:
+        # An emergency in a form that was refused and not stored stays until a stored report explains it or
+        # the clinic closes the alert: the patient may come back to this page rather than to the form.
+        unsent = (
+            patient.alerts.filter(disposition=Disposition.EMERGENCY)
+            .exclude(unsent="")
+            .exclude(state=AlertState.RESOLVED)
+            .order_by("-updated_at")
+            .first()
+        )
+        if unsent is not None:
+            emergency = EmergencyNotice("unsent", emergency_words, alert=unsent)
+
+    calm = report if report is not None and report_disposition != Disposition.EMERGENCY else None
+    checked_in_today = procedure is not None and procedure.checkins.filter(date=day).exists()
+    record_read(actor, AuditAction.PATIENT_TODAY, patient.clinic, [patient], now=now)
+    return TodayView(
+        patient=patient,
+        clinic=patient.clinic,
+        procedure=procedure,
+        guidance=guidance,
+        target_label={t.code: t.label for t in rules.targets}.get(procedure.target) if procedure else None,
+        emergency=emergency,
+        report=calm,
+        report_result=result_of(rules, report_disposition) if calm is not None and report_disposition else None,
+        report_is_today=calm is not None and calm.date == day,
+        prompt_checkin=guidance is not None and guidance.day > 0 and not checked_in_today and emergency is None,
+        show_day_guidance=guidance is not None and emergency is None,
+        show_before_injection=procedure is None and (emergency is None or emergency.source != "screening"),
+        screening=screening,
+        screening_result=result_of(rules, Disposition(screening.disposition)) if screening else None,
+        # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
+        before_injection=[f.reason for f in screening.findings if f.disposition == Disposition.SELF_CARE]
+        if screening
+        else [],
+    )
+
+
+# --- a check-in's result --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    checkin: CheckIn
+    clinic: Clinic
+    emergency: bool  # the emergency screen: the day's most severe report needed the emergency department
+    result: Result  # what the page says first
+    earlier: Result | None  # a more severe report earlier that day, when the latest is calmer
+    latest: Result
+    findings: tuple[FindingRecord, ...]
+    reported: list[tuple[str, str]]  # (symptom in words, severity)
+    reported_on_the_day: bool
+    protocol_label: str
+
+
+def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.datetime) -> CheckInResult:
+    """The result of a stored check-in, in the words of the protocol version it was answered under.
+
+    An amended day keeps its most severe answer in view: "expected" now must not hide that this morning's
+    report needed the emergency department. An emergency earlier in the day still fills the screen, with
+    the calmer latest answer named under it."""
+    rules = parsed_protocol(checkin.protocol)
+    latest = result_of(rules, Disposition(checkin.disposition))
+    worst = worst_version(checkin)
+    earlier = None
+    if Disposition(worst.disposition).rank > Disposition(checkin.disposition).rank:
+        earlier = result_of(parsed_protocol(worst.protocol), Disposition(worst.disposition))
+    emergency = worst.disposition == Disposition.EMERGENCY
+    result = (earlier or latest) if emergency else latest
+    findings = tuple(worst.findings if emergency else checkin.findings)
+    if emergency:  # only what makes it an emergency: a calmer reason beside it would blur the instruction
+        findings = tuple(f for f in findings if f.disposition == Disposition.EMERGENCY)
+    labels = _labels(rules)
+    record_read(
+        actor, AuditAction.CHECKIN_RESULT, patient.clinic, [patient], now=now, detail={"checkin": str(checkin.uuid)}
+    )
+    return CheckInResult(
+        checkin=checkin,
+        clinic=patient.clinic,
+        emergency=emergency,
+        result=result,
+        earlier=earlier,
+        latest=latest,
+        findings=findings,
+        reported=[(labels.get(code, code), severity) for code, severity in checkin.symptoms.items()],
+        reported_on_the_day=checkin.date == clinic_today(patient.clinic, now),
+        protocol_label=checkin.protocol.label,
+    )
+
+
+def _labels(protocol: Protocol) -> dict[str, str]:
+    return {s.code: s.label for s in protocol.symptoms}
+
+
+# --- progress -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    checkin: CheckIn
+    result: Result  # the day's most severe report: an evening amendment must not hide the morning's
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    procedure: Procedure | None
+    days: list[DayReport]
+    points: list[tuple[int, int]]  # (day, pain) for the chart
+    baseline_pain: int | None
+    pain_max: int
+
+
+def history(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime) -> HistoryView:
+    procedure = latest_procedure(patient)
+    checkins = list(procedure.checkins.order_by("-date").prefetch_related("versions")) if procedure else []
+    record_read(actor, AuditAction.PATIENT_HISTORY, patient.clinic, [patient], now=now)
+    rules = protocol.protocol
+    return HistoryView(
+        procedure=procedure,
+        days=[DayReport(c, result_of(rules, worst_of_day(c))) for c in checkins],
+        points=[(c.day, c.pain) for c in checkins],
+        baseline_pain=patient.baseline_pain,
+        pain_max=rules.limits.pain_max,
+    )
+
+
+# --- a screening's result -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    screening: Screening
+    emergency: bool
+    result: Result
+    findings: tuple[FindingRecord, ...]
+
+
+def screening_result(actor: Actor, patient: Patient, screening: Screening, *, now: dt.datetime) -> ScreeningResult:
+    result = result_of(parsed_protocol(screening.protocol), Disposition(screening.disposition))
+    emergency = screening.disposition == Disposition.EMERGENCY
+    findings = tuple(screening.findings)
+    if emergency:
+        findings = tuple(f for f in findings if f.disposition == Disposition.EMERGENCY)
+    record_read(
+        actor,
+        AuditAction.SCREENING_RESULT,
+        patient.clinic,
+        [patient],
+        now=now,
+        detail={"screening": str(screening.uuid)},
+    )
+    return ScreeningResult(screening, emergency, result, findings)
+
+
+# --- the check-in form ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInFormView:
+    procedure: Procedure | None
+    day: int | None  # days after the injection, today
+    todays: CheckIn | None  # today's report, when there is one: reporting again starts from it
+    initial: dict[str, object]
+    initial_symptoms: dict[str, str]
+
+
+def checkin_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> CheckInFormView:
+    """What the check-in form starts from. Reporting again today starts from this morning's answers, so
+    nothing said before silently drops; otherwise the slider starts at the last pain reported (a slider
+    always has a value: never an arbitrary middle)."""
+    today_date = clinic_today(patient.clinic, now)
+    procedure = latest_procedure(patient)
+    if procedure is None:
+        return CheckInFormView(None, None, None, {}, {})
+    record_read(actor, AuditAction.CHECKIN_FORM, patient.clinic, [patient], now=now)
+    todays = procedure.checkins.filter(date=today_date).first()
+    day = (today_date - procedure.performed_on).days
+    if todays is not None:
+        initial: dict[str, object] = {"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note}
+        return CheckInFormView(procedure, day, todays, initial, dict(todays.symptoms))
+    last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first()
+    return CheckInFormView(procedure, day, None, {"pain": last if last is not None else patient.baseline_pain}, {})
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedEmergency:
+    """A form refused for one bad answer whose other answers need the emergency department now."""
+
+    what: str  # "check-in" or "screening"
+    result: Result
+    findings: tuple[FindingRecord, ...]
+
+
+def refused_emergency(protocol: ClinicProtocol, findings: tuple[FindingRecord, ...], what: str) -> RefusedEmergency:
+    emergencies = tuple(f for f in findings if f.disposition == Disposition.EMERGENCY)
+    return RefusedEmergency(what, result_of(protocol.protocol, Disposition.EMERGENCY), emergencies)
