@@ -22,7 +22,7 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from prpath.accounts.models import User as AuthUser
-from prpath.clinic.models import Alert, Patient, ProtocolVersion, Role, SafetyVignette, Screening, StaffMember
+from prpath.clinic.models import Alert, CheckIn, Patient, ProtocolVersion, Role, SafetyVignette, Screening, StaffMember
 
 
 class Permission(StrEnum):
@@ -207,6 +207,21 @@ def get_safety_vignette_for(staff: StaffMember, vignette_uuid: uuid.UUID) -> Saf
         raise Http404 from None
     require(staff, Permission.MANAGE_PROTOCOL)
     return vignette
+
+
+def get_own_checkin(patient: Patient, checkin_uuid: uuid.UUID) -> CheckIn:
+    """One of the patient's own check-ins; 404 for anyone else's."""
+    try:
+        return CheckIn.objects.select_related("procedure", "protocol").get(uuid=checkin_uuid, patient=patient)
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+
+
+def get_own_screening(patient: Patient, screening_uuid: uuid.UUID) -> Screening:
+    try:
+        return Screening.objects.select_related("protocol").get(uuid=screening_uuid, patient=patient)
+    except Screening.DoesNotExist:
+        raise Http404 from None
 
 
 def get_alert_for(staff: StaffMember, alert_uuid: uuid.UUID) -> Alert:

@@ -6,7 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from prpath.accounts.models import AccessLink, LinkPurpose, token_hash
+from prpath.audit.actors import Actor
+from prpath.audit.models import AuditAction
 from prpath.clinic.models import Clinic, Patient, StaffMember
+from prpath.clinic.queries.reads import record_read
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +26,9 @@ class LinkHolder:
         return self.link.purpose == LinkPurpose.NEW_PASSWORD
 
 
-def find_access_link(token: str, *, now: dt.datetime) -> LinkHolder | None:
-    """The person a link is for, if it can still be used; None for any other token."""
+def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> LinkHolder | None:
+    """The person a link is for, if it can still be used; None for any other token. ``opened``: the page
+    showing their name and email is opened by whoever holds the link, which the audit trail records."""
     link = AccessLink.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     if link is None or not link.is_usable(now) or not link.user.is_active:
         return None
@@ -37,4 +41,13 @@ def find_access_link(token: str, *, now: dt.datetime) -> LinkHolder | None:
     holder = patient or staff
     if holder is None:
         return None
+    if opened:
+        record_read(
+            Actor.system("access link page"),
+            AuditAction.INVITATION_OPEN,
+            holder.clinic,
+            [patient] if patient is not None else [],
+            now=now,
+            detail={"link": str(link.uuid)},
+        )
     return LinkHolder(link, holder.clinic, link.user.given_name, link.user.email, patient, staff)

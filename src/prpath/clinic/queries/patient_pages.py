@@ -20,7 +20,7 @@ from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import ClinicProtocol, Result, clinic_today, parsed_protocol, result_of
 from prpath.core import recovery
 from prpath.core.findings import FindingRecord
-from prpath.core.protocol.schema import Disposition, Protocol
+from prpath.core.protocol.schema import Condition, Disposition, EducationTopic, Protocol
 from prpath.core.recovery import DayGuidance
 
 
@@ -309,3 +309,49 @@ class RefusedEmergency:
 def refused_emergency(protocol: ClinicProtocol, findings: tuple[FindingRecord, ...], what: str) -> RefusedEmergency:
     emergencies = tuple(f for f in findings if f.disposition == Disposition.EMERGENCY)
     return RefusedEmergency(what, result_of(protocol.protocol, Disposition.EMERGENCY), emergencies)
+
+
+# --- education and the screening form -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LearnView:
+    topics: list[EducationTopic]
+    topic: EducationTopic | None
+    conditions: list[Condition]  # the patient's own diagnosis, explained
+
+
+def learn(
+    actor: Actor, patient: Patient, protocol: ClinicProtocol, topic: str | None, *, now: dt.datetime
+) -> LearnView | None:
+    """The education pages; None for a topic the protocol does not have. A page that names the patient's
+    diagnosis is a read of their data."""
+    rules = protocol.protocol
+    topics = list(rules.education)
+    chosen = next((t for t in topics if t.code == topic), None) if topic is not None else None
+    if topic is not None and chosen is None:
+        return None
+    conditions = [c for c in rules.conditions if c.code in patient.conditions]
+    if conditions:
+        record_read(actor, AuditAction.PATIENT_LEARN, patient.clinic, [patient], now=now)
+    return LearnView(topics, chosen, conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningFormView:
+    initial: dict[str, object]
+    initial_symptoms: dict[str, str]
+
+
+def screening_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> ScreeningFormView:
+    """Answering again starts from the answers given before (the baseline): nothing said silently drops."""
+    if patient.baseline_pain is None:
+        return ScreeningFormView({}, {})
+    record_read(actor, AuditAction.SCREENING_FORM, patient.clinic, [patient], now=now)
+    initial: dict[str, object] = {
+        "conditions": patient.conditions,
+        "history": patient.history,
+        "pain": patient.baseline_pain,
+        "pain_trend": patient.baseline_pain_trend,
+    }
+    return ScreeningFormView(initial, dict(patient.baseline_symptoms))

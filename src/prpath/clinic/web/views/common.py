@@ -9,21 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from prpath.audit.actors import Actor
-from prpath.clinic.models import CheckIn, CheckInVersion
 from prpath.clinic.permissions import signed_in
-from prpath.core.protocol.schema import DISPOSITION_WORDS, Disposition, Protocol
-
-# What the patient reads first, in the words of someone who is frightened: the action, not the category.
-HEADLINES = {
-    Disposition.EMERGENCY: "Go to the emergency department now",
-    Disposition.URGENT: "Call the clinic today",
-    Disposition.CONSULT: "Let the clinic know in the next few days",
-    Disposition.SELF_CARE: "This is expected",
-}
-
-
-# What the clinic's staff read on badges: the triage category, short.
-STAFF_LABELS = DISPOSITION_WORDS
 
 
 def staff_actor(request: HttpRequest) -> Actor:
@@ -33,27 +19,6 @@ def staff_actor(request: HttpRequest) -> Actor:
 
 def patient_actor(request: HttpRequest) -> Actor:
     return Actor.patient(signed_in(request))
-
-
-def worst_version(checkin: CheckIn) -> CheckInVersion:
-    """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
-    return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
-
-
-def worst_of_day(checkin: CheckIn) -> str:
-    return worst_version(checkin).disposition
-
-
-def disposition_view(protocol: Protocol, disposition: str) -> dict[str, Any]:
-    d = Disposition(disposition)
-    text = protocol.dispositions[d]
-    return {
-        "code": d.value,
-        "headline": HEADLINES[d],
-        "label": text.label,
-        "staff_label": STAFF_LABELS[d],
-        "instruction": text.instruction,
-    }
 
 
 def form_page(request: HttpRequest, template: str, context: dict[str, Any], *, invalid: bool = False) -> HttpResponse:

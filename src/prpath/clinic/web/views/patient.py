@@ -14,17 +14,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prpath.audit.actors import Actor
-from prpath.audit.models import AuditAction
 from prpath.clinic.actions.access_links import do_accept_access_link
 from prpath.clinic.actions.checkins import do_record_checkin, do_triage_refused_checkin
 from prpath.clinic.actions.screening import do_record_screening, do_triage_refused_screening
-from prpath.clinic.models import CheckIn, Patient, Screening
-from prpath.clinic.permissions import login_required, require_patient
+from prpath.clinic.models import Patient
+from prpath.clinic.permissions import get_own_checkin, get_own_screening, login_required, require_patient
 from prpath.clinic.queries import patient_pages
 from prpath.clinic.queries.access_links import find_access_link
 from prpath.clinic.queries.protocols import protocol_for
-from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
@@ -104,10 +101,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
     patient = require_patient(request.user)
-    try:
-        checkin = CheckIn.objects.select_related("procedure", "protocol").get(uuid=checkin_uuid, patient=patient)
-    except CheckIn.DoesNotExist:
-        raise Http404 from None
+    checkin = get_own_checkin(patient, checkin_uuid)
     view = patient_pages.checkin_result(patient_actor(request), patient, checkin, now=timezone.now())
     template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/result.html"
     return render(request, template, _context(patient, **_fields(view)))
@@ -130,28 +124,10 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_GET
 def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
     patient = require_patient(request.user)
-    protocol = protocol_for(patient.clinic).protocol
-    topics = list(getattr(protocol, "education", []))
-    chosen = None
-    if topic is not None:
-        chosen = next((t for t in topics if t.code == topic), None)
-        if chosen is None:
-            raise Http404
-    conditions = [c for c in protocol.conditions if c.code in patient.conditions]
-    if conditions:  # the page names the patient's diagnosis
-        record_read(patient_actor(request), AuditAction("patient.learn"), patient.clinic, [patient], now=timezone.now())
-    return render(
-        request,
-        "clinic/patient/learn.html",
-        {
-            "nav": "learn",
-            "patient": patient,
-            "clinic": patient.clinic,
-            "topics": topics,
-            "topic": chosen,
-            "conditions": conditions,
-        },
-    )
+    view = patient_pages.learn(patient_actor(request), patient, protocol_for(patient.clinic), topic, now=timezone.now())
+    if view is None:
+        raise Http404
+    return render(request, "clinic/patient/learn.html", _context(patient, nav="learn", **_fields(view)))
 
 
 @login_required
@@ -172,17 +148,10 @@ def screening(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
-    elif request.method == "GET" and patient.baseline_pain is not None:
-        record_read(
-            patient_actor(request), AuditAction("screening.form"), patient.clinic, [patient], now=timezone.now()
-        )
-        form.initial = {
-            "conditions": patient.conditions,
-            "history": patient.history,
-            "pain": patient.baseline_pain,
-            "pain_trend": patient.baseline_pain_trend,
-        }
-        form.start_symptoms_from(patient.baseline_symptoms)
+    elif request.method == "GET":
+        view = patient_pages.screening_form(patient_actor(request), patient, now=timezone.now())
+        form.initial = dict(view.initial)
+        form.start_symptoms_from(view.initial_symptoms)
     unsent = None
     if request.method == "POST" and form.is_bound:
         told = do_triage_refused_screening(
@@ -208,10 +177,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @require_GET
 def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpResponse:
     patient = require_patient(request.user)
-    try:
-        record = Screening.objects.select_related("protocol").get(uuid=screening_uuid, patient=patient)
-    except Screening.DoesNotExist:
-        raise Http404 from None
+    record = get_own_screening(patient, screening_uuid)
     view = patient_pages.screening_result(patient_actor(request), patient, record, now=timezone.now())
     template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/screening_result.html"
     return render(request, template, _context(patient, **_fields(view)))
@@ -220,19 +186,11 @@ def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpRes
 @never_cache  # it shows the patient's name and email
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    holder = find_access_link(token, now=timezone.now())
+    # The page shows the person's name and email to whoever holds the link: opening it is a read.
+    holder = find_access_link(token, now=timezone.now(), opened=request.method == "GET")
     if holder is None:
         return render(request, "clinic/invitation_unusable.html", status=404)
     form = AcceptInvitationForm(request.POST or None)
-    if request.method == "GET":  # the page shows the person's name and email to whoever holds the link
-        record_read(
-            Actor.system("access link page"),
-            AuditAction.INVITATION_OPEN,
-            holder.clinic,
-            [holder.patient] if holder.patient is not None else [],
-            now=timezone.now(),
-            detail={"link": str(holder.link.uuid)},
-        )
     if request.method == "POST" and form.is_valid():
         try:
             user = do_accept_access_link(token, form.cleaned_data["password"], now=timezone.now())

@@ -20,7 +20,7 @@ from prpath.clinic.actions.protocols import (
     do_remove_safety_vignette,
     do_save_protocol_draft,
 )
-from prpath.clinic.models import ProtocolVersion, StaffMember, VersionState
+from prpath.clinic.models import ProtocolVersion, StaffMember
 from prpath.clinic.permissions import (
     Permission,
     can,
@@ -30,7 +30,7 @@ from prpath.clinic.permissions import (
     require,
     require_staff,
 )
-from prpath.clinic.queries.protocols import protocol_overview, version_view
+from prpath.clinic.queries.protocols import protocol_for, protocol_overview, version_view
 from prpath.clinic.web.forms import (
     ActivationForm,
     NewDraftForm,
@@ -73,8 +73,7 @@ def new_draft(request: HttpRequest) -> HttpResponse:
     require(staff, Permission.MANAGE_PROTOCOL)
     form = NewDraftForm(request.POST)
     start = form.cleaned_data.get("start_from") if form.is_valid() else None
-    active = ProtocolVersion.objects.get(clinic=staff.clinic, state=VersionState.ACTIVE)
-    document = default_protocol_text() if start == "default" else active.document
+    document = default_protocol_text() if start == "default" else protocol_for(staff.clinic).version.document
     saved = do_save_protocol_draft(staff_actor(request), staff.clinic, document=document, now=timezone.now())
     messages.success(request, f"Draft #{saved.version.number} started: edit it below, then check and activate it.")
     return redirect("protocol-version", number=saved.version.number)

@@ -3,14 +3,12 @@ procedures. Staff of another clinic, and patients, get 404 here; staff whose rol
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prpath.accounts.models import AccessLink, LinkPurpose
-from prpath.audit.models import AuditAction
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_password_link, do_issue_staff_link
 from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
 from prpath.clinic.actions.notes import do_add_note
@@ -26,7 +23,7 @@ from prpath.clinic.actions.patients import do_enrol_patient
 from prpath.clinic.actions.procedures import do_record_procedure
 from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.actions.staff import do_change_staff_role, do_invite_staff, do_set_staff_active
-from prpath.clinic.models import Alert, AlertState, Patient, Role, StaffMember, Stage
+from prpath.clinic.models import Alert, Role, StaffMember
 from prpath.clinic.permissions import (
     Permission,
     can,
@@ -38,9 +35,8 @@ from prpath.clinic.permissions import (
     require,
     require_staff,
 )
+from prpath.clinic.queries import staff_pages
 from prpath.clinic.queries.protocols import protocol_for
-from prpath.clinic.queries.reads import record_read
-from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import (
     STAGE_FILTERS,
@@ -56,19 +52,11 @@ from prpath.clinic.web.forms import (
     WorklistChangesForm,
     add_problems,
 )
-from prpath.clinic.web.views.common import disposition_view, form_page, staff_actor, worst_of_day
-from prpath.core import recovery
-from prpath.core.findings import evidence_lines
+from prpath.clinic.web.views.common import form_page, staff_actor
 from prpath.core.problems import ProblemsFound
-from prpath.core.protocol.schema import Candidacy, Disposition, Protocol
+from prpath.core.protocol.schema import Candidacy
 
 PAGE_SIZE = 50
-
-
-def _recovery_days(protocol: Protocol) -> int:
-    """Recovery lasts until the last scheduled check-in; after it, the patient is in follow-up."""
-    days = recovery.checkin_days(protocol.schedules)
-    return days[-1] if days else 42
 
 
 def _permissions(staff: StaffMember) -> dict[str, bool]:
@@ -79,16 +67,16 @@ def _context(staff: StaffMember, **extra: Any) -> dict[str, Any]:
     return {"staff": staff, "clinic": staff.clinic, "may": _permissions(staff), **extra}
 
 
+def _fields(view: Any) -> dict[str, Any]:
+    """A view model's fields as template names: the template shows them, it decides nothing."""
+    return {f.name: getattr(view, f.name) for f in dataclasses.fields(view)}
+
+
 # --- the alert worklist ----------------------------------------------------------------------------
 
 
-def _worklist(staff: StaffMember) -> QuerySet[Alert]:
-    return (
-        Alert.objects.filter(clinic=staff.clinic)
-        .exclude(state=AlertState.RESOLVED)
-        .select_related("patient", "checkin", "acknowledged_by")
-        .order_by("-severity_rank", "raised_at")
-    )
+def _row(card: staff_pages.AlertCard, form: AlertNoteForm) -> dict[str, Any]:
+    return {"alert": card.alert, "result": card.result, "evidence": card.evidence, "form": form}
 
 
 def _render_worklist(
@@ -98,20 +86,15 @@ def _render_worklist(
     problem_alert: uuid.UUID | None = None,
     form: AlertNoteForm | None = None,
 ) -> HttpResponse:
-    protocol = protocol_for(staff.clinic).protocol
-    loaded_at = timezone.now()  # before the read: a change made during it is announced, never missed
-    alerts = list(_worklist(staff))
-    record_read(
-        staff_actor(request), AuditAction.ALERT_WORKLIST, staff.clinic, [a.patient for a in alerts], now=loaded_at
-    )
+    view = staff_pages.worklist(staff_actor(request), staff, protocol_for(staff.clinic), now=timezone.now())
     rows = [
-        alert_row(protocol, a, form if form is not None and a.uuid == problem_alert else AlertNoteForm())
-        for a in alerts
+        _row(card, form if form is not None and card.alert.uuid == problem_alert else AlertNoteForm())
+        for card in view.cards
     ]
     return render(
         request,
         "clinic/staff/worklist.html",
-        _context(staff, nav="worklist", rows=rows, loaded_at=loaded_at),
+        _context(staff, nav="worklist", rows=rows, loaded_at=view.loaded_at),
         status=400 if form is not None else 200,
     )
 
@@ -138,17 +121,8 @@ def worklist_changes(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         problems = " ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
-    changed = (
-        Alert.objects.filter(clinic=staff.clinic, state=AlertState.OPEN, updated_at__gt=form.cleaned_data["since"])
-        .values("disposition")
-        .annotate(n=Count("pk"))
-    )
-    counts = {row["disposition"]: row["n"] for row in changed}
-    return render(
-        request,
-        "clinic/staff/_worklist_changes.html",
-        {"changed": sum(counts.values()), "emergencies": counts.get(Disposition.EMERGENCY, 0)},
-    )
+    changes = staff_pages.worklist_changes(staff, form.cleaned_data["since"])
+    return render(request, "clinic/staff/_worklist_changes.html", _fields(changes))
 
 
 @login_required
@@ -186,65 +160,17 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
     return redirect(reverse("worklist") + f"#alert-{alert.uuid}")
 
 
-def alert_row(protocol: Protocol, alert: Alert, form: AlertNoteForm) -> dict[str, Any]:
-    """What a worklist card shows: the evidence of every finding above self_care, each line once."""
-    return {
-        "alert": alert,
-        "result": disposition_view(protocol, alert.disposition),
-        "form": form,
-        "evidence": evidence_lines(alert.findings),
-    }
-
-
 def _alert_row(
     request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
 ) -> HttpResponse:
-    alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
-    row = alert_row(protocol_for(staff.clinic).protocol, alert, form)
+    card, to_work = staff_pages.alert_card(staff, alert, protocol_for(staff.clinic))
     # The worklist's "N to work" is updated alongside the card (an out-of-band swap).
-    to_work = _worklist(staff).count()
-    return render(request, "clinic/staff/_alert_row.html", _context(staff, row=row, to_work=to_work), status=status)
+    return render(
+        request, "clinic/staff/_alert_row.html", _context(staff, row=_row(card, form), to_work=to_work), status=status
+    )
 
 
 # --- patients --------------------------------------------------------------------------------------
-
-
-def _patients(staff: StaffMember, params: dict[str, str], today: dt.date, protocol: Protocol) -> QuerySet[Patient]:
-    patients = Patient.objects.filter(clinic=staff.clinic).annotate(
-        open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.RESOLVED))
-    )
-    if q := params.get("q", "").strip():
-        for word in q.split()[:4]:
-            patients = patients.filter(
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(user__email__icontains=word)
-                | Q(clinic_reference__icontains=word)
-            )
-    recovery_start = today - dt.timedelta(days=_recovery_days(protocol))
-    stage = params.get("stage", "")
-    if stage == "recovering":
-        patients = patients.filter(stage=Stage.INJECTED, injected_on__gte=recovery_start)
-    elif stage == "follow_up":
-        patients = patients.filter(stage=Stage.INJECTED, injected_on__lt=recovery_start)
-    elif stage in Stage.values:
-        patients = patients.filter(stage=stage)
-    if params.get("alerts") == "open":
-        patients = patients.filter(open_alerts__gt=0)
-    if params.get("missed") == "yes":
-        patients = patients.filter(next_checkin_due__lt=today)
-    return patients.order_by("family_name", "given_name", "pk")
-
-
-def describe_symptoms(symptoms: dict[str, str], labels: dict[str, str]) -> str:
-    return ", ".join(f"{labels.get(code, code)} ({severity})" for code, severity in symptoms.items())
-
-
-def describe_stage(patient: Patient, today: dt.date, recovery_days: int) -> str:
-    if patient.stage == Stage.INJECTED and patient.injected_on is not None:
-        day = (today - patient.injected_on).days
-        return f"Recovering, day {day}" if day <= recovery_days else f"Follow-up, week {day // 7}"
-    return str(Stage(patient.stage).label)
 
 
 @login_required
@@ -252,28 +178,10 @@ def describe_stage(patient: Patient, today: dt.date, recovery_days: int) -> str:
 def patient_list(request: HttpRequest) -> HttpResponse:
     staff = require_staff(request.user)
     require(staff, Permission.VIEW_PATIENTS)
-    protocol = protocol_for(staff.clinic).protocol
-    today = clinic_today(staff.clinic, timezone.now())
     filters = PatientFilterForm(request.GET)
     params = filters.filters()
-    page = Paginator(_patients(staff, params, today, protocol), PAGE_SIZE).get_page(request.GET.get("page"))
-    recovery_days = _recovery_days(protocol)
-    patients = list(page)
-    rows = [
-        {
-            "patient": p,
-            "stage": describe_stage(p, today, recovery_days),
-            "missed": p.next_checkin_due is not None and p.next_checkin_due < today,
-        }
-        for p in patients
-    ]
-    record_read(
-        staff_actor(request),
-        AuditAction.PATIENT_LIST,
-        staff.clinic,
-        patients,
-        now=timezone.now(),
-        detail={"query": params},
+    view = staff_pages.patient_list(
+        staff_actor(request), staff, params, request.GET.get("page"), protocol_for(staff.clinic), now=timezone.now()
     )
     return render(
         request,
@@ -281,12 +189,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         _context(
             staff,
             nav="patients",
-            rows=rows,
-            page=page,
+            rows=view.rows,
+            page=view.page,
             params=params,
             filters=filters,
             stage_filters=STAGE_FILTERS,
-            today=today,
+            today=view.today,
         ),
         status=400 if filters.errors else 200,
     )
@@ -357,70 +265,12 @@ def _link_page(
 def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
-    protocol = protocol_for(staff.clinic).protocol
-    today = clinic_today(staff.clinic, timezone.now())
-    screenings = list(patient.screenings.select_related("decided_by"))
-    procedures = list(patient.procedures.select_related("operator"))
-    checkins = list(patient.checkins.select_related("procedure").prefetch_related("versions"))
-    alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
-    notes = list(patient.notes.select_related("author"))
-    events: list[dict[str, Any]] = []
-    events += [{"at": s.answered_at, "kind": "screening", "item": s} for s in screenings]
-    targets = {t.code: t.label for t in protocol.targets}
-    events += [
-        {"at": p.performed_at, "kind": "procedure", "item": p, "target": targets.get(p.target, p.target)}
-        for p in procedures
-    ]
-    labels = {s.code: s.label for s in protocol.symptoms}
-    events += [
-        {
-            "at": c.submitted_at,
-            "kind": "checkin",
-            "item": c,
-            # The day is badged by its most severe report: an evening amendment must not hide the morning's.
-            "result": disposition_view(protocol, worst_of_day(c)),
-            "latest": disposition_view(protocol, c.disposition) if worst_of_day(c) != c.disposition else None,
-            "symptoms": describe_symptoms(c.symptoms, labels),
-        }
-        for c in checkins
-    ]
-    events += [{"at": a.raised_at, "kind": "alert", "item": a} for a in alerts]
-    events += [{"at": n.written_at, "kind": "note", "item": n} for n in notes]
-    events.sort(key=lambda e: e["at"], reverse=True)
-    latest = procedures[0] if procedures else None
-    current = [c for c in checkins if latest and c.procedure_id == latest.pk]
-    missed = (
-        recovery.missed_checkins(protocol.schedules, latest.performed_on, [c.date for c in current], today)
-        if latest
-        else ()
-    )
-    record_read(staff_actor(request), AuditAction.PATIENT_TIMELINE, staff.clinic, [patient], now=timezone.now())
+    view = staff_pages.timeline(staff_actor(request), staff, patient, protocol_for(staff.clinic), now=timezone.now())
+    chart = pain_chart(view.points, patient.baseline_pain, pain_max=view.pain_max)
     return render(
         request,
         "clinic/staff/timeline.html",
-        _context(
-            staff,
-            nav="patients",
-            patient=patient,
-            stage=describe_stage(patient, today, _recovery_days(protocol)),
-            events=events,
-            screening=screenings[0] if screenings else None,
-            procedure=latest,
-            chart=pain_chart(
-                [(c.day, c.pain) for c in current], patient.baseline_pain, pain_max=protocol.limits.pain_max
-            ),
-            missed=missed,
-            note_form=ClinicalNoteForm(),
-            open_alerts=[a for a in alerts if a.state != AlertState.RESOLVED],
-            worst_open=max(
-                (a.disposition for a in alerts if a.state != AlertState.RESOLVED),
-                key=lambda d: Disposition(d).rank,
-                default=None,
-            ),
-            baseline_conditions=[c.label for c in protocol.conditions if c.code in patient.conditions],
-            baseline_symptoms=describe_symptoms(patient.baseline_symptoms, labels),
-            age=patient.age_on(today),
-        ),
+        _context(staff, nav="patients", chart=chart, note_form=ClinicalNoteForm(), **_fields(view)),
     )
 
 
@@ -445,7 +295,6 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
     staff = require_staff(request.user)
     patient = get_patient_for(staff, patient_uuid)
     record = get_screening_for(staff, patient, screening_uuid)
-    protocol = protocol_for(staff.clinic).protocol
     if request.method == "POST":
         require(staff, Permission.DECIDE_CANDIDACY)
     # Nothing chosen in advance: approving a spinal injection takes a deliberate choice.
@@ -464,40 +313,11 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
         else:
             messages.success(request, "Decision recorded.")
             return redirect("patient-timeline", patient_uuid=patient.uuid)
-    record_read(
-        staff_actor(request),
-        AuditAction.SCREENING_REVIEW,
-        staff.clinic,
-        [patient],
-        now=timezone.now(),
-        detail={"screening": str(record.uuid)},
-    )
-    answers = record.answers
+    view = staff_pages.screening_review(staff_actor(request), staff, patient, record, now=timezone.now())
     return form_page(
         request,
         "clinic/staff/screening_review.html",
-        _context(
-            staff,
-            patient=patient,
-            screening=record,
-            form=form,
-            result=disposition_view(protocol, record.disposition),
-            candidacy_text=protocol.candidacies[Candidacy(record.recommended_candidacy)],
-            findings=[
-                {
-                    **f.as_data(),
-                    "candidacy_label": protocol.candidacies[f.candidacy].label if f.candidacy else None,
-                }
-                for f in record.findings
-            ],
-            conditions=[c.label for c in protocol.conditions if c.code in answers.get("conditions", [])],
-            history=[f.label for f in protocol.screening_factors if f.code in answers.get("history", [])],
-            symptoms=[
-                (s.label, answers["symptoms"][s.code])
-                for s in protocol.symptoms
-                if s.code in answers.get("symptoms", {})
-            ],
-        ),
+        _context(staff, patient=patient, form=form, **_fields(view)),
         invalid=request.method == "POST",
     )
 
@@ -520,8 +340,6 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
             "performed_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
         },
     )
-    if request.method == "GET":
-        record_read(staff_actor(request), AuditAction.PROCEDURE_FORM, staff.clinic, [patient], now=timezone.now())
     if request.method == "POST" and form.is_valid():
         try:
             do_record_procedure(
@@ -532,16 +350,14 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
         else:
             messages.success(request, "Procedure recorded: the recovery plan starts from its date.")
             return redirect("patient-timeline", patient_uuid=patient.uuid)
+    # What the screening asked to check before injecting (a pause in NSAIDs, a blood thinner) in view.
+    screening = staff_pages.procedure_form(
+        staff_actor(request), staff, patient, now=timezone.now(), read=request.method == "GET"
+    )
     return form_page(
         request,
         "clinic/staff/procedure.html",
-        # What the screening asked to check before injecting (a pause in NSAIDs, a blood thinner) in view.
-        _context(
-            staff,
-            patient=patient,
-            form=form,
-            screening=patient.screenings.select_related("decided_by").order_by("-answered_at").first(),
-        ),
+        _context(staff, patient=patient, form=form, screening=screening),
         invalid=request.method == "POST",
     )
 
@@ -565,11 +381,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             add_problems(form, found)
         else:
             return _staff_link_page(request, staff, member, invitation, token)
-    members = (
-        StaffMember.objects.filter(clinic=staff.clinic)
-        .select_related("user")
-        .order_by("-user__is_active", "user__family_name", "user__given_name")
-    )
+    members = staff_pages.staff_members(staff)
     return form_page(
         request,
         "clinic/staff/staff_list.html",
