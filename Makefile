@@ -30,13 +30,22 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	DATABASE_URL= $(BIN)/prpath manage makemigrations --check --dry-run
 
+# The suite runs on every core (pytest-xdist); idle workers take tests from busy ones (worksteal), so the
+# long browser tests spread out. What a test file builds once (its clinics, its scene) is built once per
+# worker. PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --dist worksteal
+# When PostgreSQL is named too, the browser tests run once, in the PostgreSQL pass.
+ON_POSTGRES := $(filter postgres://% postgresql://%,$(DATABASE_URL))
+
 suite: $(STAMP)
-	DATABASE_URL= $(BIN)/pytest
+	@if [ -n "$(ON_POSTGRES)" ]; then echo "== the suite on SQLite (the browser tests run once, on PostgreSQL)"; \
+	  else echo "== the suite on SQLite"; fi
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS) $(if $(ON_POSTGRES),-m "not browser",)
 
 # Runs only when DATABASE_URL names a PostgreSQL database; says so when it does not.
 suite-postgres: $(STAMP)
 	@case "$$DATABASE_URL" in \
-	  postgres://*|postgresql://*) echo "== the suite again, on PostgreSQL ($$DATABASE_URL)"; $(BIN)/pytest ;; \
+	  postgres://*|postgresql://*) echo "== the suite again, on PostgreSQL ($$DATABASE_URL)"; $(BIN)/pytest $(PYTEST_ARGS) ;; \
 	  *) echo "== PostgreSQL run skipped: set DATABASE_URL=postgres://... to run the suite on PostgreSQL too" ;; \
 	esac
 

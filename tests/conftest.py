@@ -29,14 +29,64 @@ def require_shared(path: Path) -> Path:
 
 # --- the clinic's people (tests that use the database) -----------------------------------------------
 
+import copy  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from typing import Any  # noqa: E402
+
 import pytest  # noqa: E402
+
+FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_KEPT: list[str] = []  # the modules whose records are being kept in an open transaction
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Records built once for a module, in a transaction rolled back when the module is done.
+
+    Each test still runs in its own savepoint inside it (pytest-django's ``db`` fixture), so nothing a test
+    writes reaches the next one; the transaction is marked as a test case's, so the actions' durable
+    transactions may run inside it, as in Django's own TestCase.setUpTestData."""
+    from django.db import connections, transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING):
+        atomics = []
+        for alias in connections:
+            atomic = transaction.atomic(using=alias)
+            atomic._from_testcase = True  # type: ignore[attr-defined]  # what TestCase marks its own with
+            atomic.__enter__()
+            atomics.append((alias, atomic))
+        _KEPT.append("kept")
+        try:
+            yield
+        finally:
+            _KEPT.pop()
+            for alias, atomic in reversed(atomics):
+                transaction.set_rollback(True, using=alias)
+                atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _real_commits_run_apart(request: pytest.FixtureRequest) -> None:
+    """A test that commits (transaction=True, a live server) cannot run inside a module's kept records."""
+    if _KEPT and ("transactional_db" in request.fixturenames or "live_server" in request.fixturenames):
+        pytest.fail("this test commits: move it to a module whose records are not kept (test_migrations_and_races)")
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[object]:
+    from tests.personas import make_world
+
+    with kept_for_the_module(django_db_blocker):
+        yield make_world()
 
 
 @pytest.fixture
-def world(db: None) -> object:
-    from tests.personas import make_world
-
-    return make_world()
+def world(module_world: object, db: None) -> object:
+    """Two clinics and one person of each role, built once per module; each test gets its own copy of the
+    objects, and the database as the module's world left it."""
+    return copy.deepcopy(module_world)
 
 
 @pytest.fixture(autouse=True)

@@ -7,16 +7,13 @@ severity on its own, and goes back to open when it rises; each clinic sees only 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 
 from prpath.audit.models import AuditEvent
 from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
-from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
 from prpath.clinic.models import Alert, AlertState, Patient
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition
-from tests.personas import World, check_in, inject, injected_patient, make_world, now, patient_actor, protocol_of, staff
+from tests.personas import World, check_in, inject, injected_patient, now, staff
 
 
 def unresolved(patient: Patient) -> list[Alert]:
@@ -356,31 +353,3 @@ def test_acting_on_an_alert_that_changed_since_it_was_read_is_refused(world: Wor
 
     act(staff(world.nurse), again, note="Emergency seen; calling her now.", seen=again.updated_at, now=now())
     assert Alert.objects.get(pk=read.pk).acknowledged_by == world.nurse
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_newest_migrations_can_be_undone_with_an_alert_from_a_refused_form_in_the_database() -> None:
-    world = make_world()
-    patient = injected_patient(world, days_ago=4)
-    kept = check_in(patient, days_after=1, temperature_c="38.4")
-    other = injected_patient(world, days_ago=4)
-    told = do_triage_refused_checkin(
-        patient_actor(other),
-        other,
-        RefusedCheckIn(date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}),
-        protocol=protocol_of(other),
-        now=now(),
-    )
-    assert told is not None
-    assert Alert.objects.count() == 2
-
-    call_command("migrate", "clinic", "0001", verbosity=0)
-    call_command("migrate", "audit", "0001", verbosity=0)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM clinic_alert")
-            assert cursor.fetchone() == (2,)  # both alerts stay, the one without a stored report too
-    finally:
-        call_command("migrate", verbosity=0)
-    assert Alert.objects.get(checkin__isnull=False).checkin == kept
-    assert Alert.objects.get(checkin__isnull=True).unsent == "checkin"

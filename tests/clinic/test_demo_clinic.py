@@ -4,6 +4,9 @@ any other clinic)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -24,7 +27,22 @@ from prpath.clinic.models import (
 )
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition
+from tests.conftest import kept_for_the_module
 from tests.personas import authenticates, clinic_today, create_clinic
+
+
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    # Loaded once for the module (30 patients through the actions take a few seconds); each test runs in
+    # a savepoint inside it, and the reset tests empty the database only within their own.
+    with kept_for_the_module(django_db_blocker):
+        demo.load_demo_clinic(patients=30)
+        yield
+
+
+@pytest.fixture
+def demo_db(module_demo: None, db: None) -> None:
+    return None
 
 
 def loaded() -> Clinic:
@@ -34,7 +52,7 @@ def loaded() -> Clinic:
     return clinic
 
 
-def test_it_prints_four_staff_logins_and_the_patients_login(db: None) -> None:
+def test_it_prints_four_staff_logins_and_the_patients_login(demo_db: None) -> None:
     logins = demo.load_demo_clinic(patients=30)
 
     assert [login.email for login in logins] == [
@@ -45,7 +63,7 @@ def test_it_prints_four_staff_logins_and_the_patients_login(db: None) -> None:
     assert logins[-1].role == "Patient"
 
 
-def test_every_printed_login_opens(db: None) -> None:
+def test_every_printed_login_opens(demo_db: None) -> None:
     logins = demo.load_demo_clinic(patients=30)
     clinic = demo.demo_clinic()
 
@@ -57,7 +75,7 @@ def test_every_printed_login_opens(db: None) -> None:
     assert sorted(s.role for s in staff) == ["admin", "coordinator", "nurse", "physician"]
 
 
-def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(db: None) -> None:
+def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(demo_db: None) -> None:
     clinic = loaded()
 
     patient = Patient.objects.get(clinic=clinic, user__email=demo.DEMO_PATIENT_EMAIL)
@@ -71,14 +89,14 @@ def test_the_demo_patient_is_on_day_three_with_todays_check_in_to_do(db: None) -
     assert authenticates(demo.DEMO_PATIENT_EMAIL, demo.DEMO_PASSWORD) == patient.user
 
 
-def test_it_has_patients_at_every_stage(db: None) -> None:
+def test_it_has_patients_at_every_stage(demo_db: None) -> None:
     clinic = loaded()
 
     assert Patient.objects.filter(clinic=clinic).count() == 30
     assert set(Patient.objects.filter(clinic=clinic).values_list("stage", flat=True)) == set(Stage.values)
 
 
-def test_it_shows_an_open_urgent_fever_alert(db: None) -> None:
+def test_it_shows_an_open_urgent_fever_alert(demo_db: None) -> None:
     clinic = loaded()
 
     fevers = [
@@ -94,7 +112,7 @@ def test_it_shows_an_open_urgent_fever_alert(db: None) -> None:
         assert alert.checkin.temperature_c >= 38
 
 
-def test_its_records_are_dated_up_to_today_and_no_later(db: None) -> None:
+def test_its_records_are_dated_up_to_today_and_no_later(demo_db: None) -> None:
     clinic = loaded()
     today = clinic_today(clinic)
 
@@ -103,7 +121,7 @@ def test_its_records_are_dated_up_to_today_and_no_later(db: None) -> None:
     assert CheckIn.objects.filter(patient__clinic=clinic, date=today).exists()
 
 
-def test_enrolled_patients_can_still_use_their_invitation(db: None) -> None:
+def test_enrolled_patients_can_still_use_their_invitation(demo_db: None) -> None:
     # Story.ENROLLED: "invited, nothing answered yet"; the demo should show a patient who can still answer.
     clinic = loaded()
 
@@ -116,7 +134,7 @@ def test_enrolled_patients_can_still_use_their_invitation(db: None) -> None:
         assert invitation.is_usable(timezone.now()), f"{patient.email}: invitation expired {invitation.expires_at}"
 
 
-def test_loading_twice_does_not_duplicate_anything(db: None) -> None:
+def test_loading_twice_does_not_duplicate_anything(demo_db: None) -> None:
     demo.load_demo_clinic(patients=30)
     counts = (Clinic.objects.count(), User.objects.count(), Patient.objects.count(), CheckIn.objects.count())
 
@@ -127,7 +145,7 @@ def test_loading_twice_does_not_duplicate_anything(db: None) -> None:
     assert len(logins) == 5
 
 
-def test_reset_removes_the_demo_clinic_and_its_people(db: None) -> None:
+def test_reset_removes_the_demo_clinic_and_its_people(demo_db: None) -> None:
     demo.load_demo_clinic(patients=30)
     emails = [email for email, _, _, _ in demo.DEMO_STAFF] + [demo.DEMO_PATIENT_EMAIL]
 
@@ -142,7 +160,7 @@ def test_reset_removes_the_demo_clinic_and_its_people(db: None) -> None:
     assert authenticates(demo.DEMO_PATIENT_EMAIL, demo.DEMO_PASSWORD) is None
 
 
-def test_reset_then_load_builds_it_again(db: None) -> None:
+def test_reset_then_load_builds_it_again(demo_db: None) -> None:
     demo.load_demo_clinic(patients=10)
     demo.reset_demo_clinic()
 
@@ -152,7 +170,7 @@ def test_reset_then_load_builds_it_again(db: None) -> None:
     assert len(logins) == 5
 
 
-def test_reset_never_touches_another_clinic(db: None) -> None:
+def test_reset_never_touches_another_clinic(demo_db: None) -> None:
     # The audit trail cannot be edited, so a reset empties the whole database: with another clinic in it,
     # it is refused and the database is kept as it is.
     demo.load_demo_clinic(patients=3)

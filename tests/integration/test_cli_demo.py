@@ -6,7 +6,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -35,6 +34,18 @@ def sign_in(base: str, email: str, password: str) -> tuple[str, str]:
         return response.geturl(), response.read().decode()
 
 
+def until_serving(process: subprocess.Popen[str]) -> str:
+    """The output of ``prpath demo`` up to the line saying the server listens (read as it comes: no
+    polling). Fails if the process ends first."""
+    assert process.stdout is not None
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "Serving on http://" in line:  # waitress, once its socket is open
+            return "".join(seen)
+    raise AssertionError("prpath demo stopped before serving:\n" + "".join(seen))
+
+
 def test_demo_loads_the_clinic_serves_it_and_every_printed_login_works(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "PRPATH_DATA_DIR": str(tmp_path), "DATABASE_URL": ""}
@@ -48,22 +59,16 @@ def test_demo_loads_the_clinic_serves_it_and_every_printed_login_works(tmp_path:
     base = f"http://127.0.0.1:{port}/"
     landed: dict[str, str] = {}
     try:
-        page = ""
-        for _ in range(300):  # loading 30 patients takes a few seconds on a slow machine
-            try:
-                with urllib.request.urlopen(base, timeout=2) as response:
-                    assert response.status == 200
-                    page = response.read().decode()
-                    break
-            except OSError:
-                if demo.poll() is not None:
-                    break
-                time.sleep(0.2)
+        output = until_serving(demo)
+        with urllib.request.urlopen(base, timeout=10) as response:
+            assert response.status == 200
+            page = response.read().decode()
         assert "Try the triage engine" in page
         assert (tmp_path / "prpath.sqlite3").exists()
     finally:
         demo.terminate()
-        output, _ = demo.communicate(timeout=10)
+        rest, _ = demo.communicate(timeout=10)
+    output += rest
     assert f"open http://localhost:{port}/" in output
     logins = re.findall(r"^  (.+?)\s{2,}(\S+@\S+)  password: (\S+)$", output, flags=re.MULTILINE)
     assert [role for role, _, _ in logins] == ["Clinic admin", "Physician", "Nurse", "Coordinator", "Patient"]
@@ -77,17 +82,13 @@ def test_demo_loads_the_clinic_serves_it_and_every_printed_login_works(tmp_path:
         text=True,
     )
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        again = until_serving(demo)
         for role, email, password in logins:
             landed[role] = sign_in(base, email, password)[0]
     finally:
         demo.terminate()
-        again, _ = demo.communicate(timeout=10)
+        rest, _ = demo.communicate(timeout=10)
+    again += rest
     assert "loading" in again
     assert {role: urllib.parse.urlparse(url).path for role, url in landed.items()} == {
         "Clinic admin": "/clinic/alerts/",

@@ -14,6 +14,7 @@ an allowed action has its effect, and a page shown to an outsider names none of 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
@@ -40,6 +41,7 @@ from prpath.clinic.models import (
     StaffMember,
 )
 from prpath.core.protocol.schema import Candidacy
+from tests.conftest import FAST_HASHING
 from tests.personas import World, check_in, clinic_today, enrol, inject, now, screen, staff, with_account
 from tests.web.pages import body, client_for
 
@@ -452,13 +454,27 @@ def records() -> dict[str, object]:
 CASES = [(endpoint, actor) for endpoint in EXPECTED for actor in ACTORS]
 
 
+@pytest.fixture(scope="module")
+def module_scene(module_world: World, django_db_blocker: Any) -> Scene:
+    # Built once for the module's 380-odd requests (inside the module world's transaction); each test
+    # gets a copy of the objects, and its own savepoint for whatever it changes.
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING):
+        return build_scene(module_world)
+
+
+@pytest.fixture
+def scene(module_scene: Scene, db: None) -> Scene:
+    return copy.deepcopy(module_scene)
+
+
 def test_the_table_covers_every_actor() -> None:
     assert all(len(outcomes) == len(ACTORS) for outcomes in EXPECTED.values())
 
 
 @pytest.mark.parametrize(("endpoint", "actor"), CASES, ids=[f"{e} as {a}" for e, a in CASES])
-def test_each_actor_gets_exactly_what_it_should(world: World, endpoint: str, actor: str) -> None:
-    scene = build_scene(world)
+def test_each_actor_gets_exactly_what_it_should(scene: Scene, endpoint: str, actor: str) -> None:
     expected = EXPECTED[endpoint][list(ACTORS).index(actor)]
     user = ACTORS[actor](scene)
     method, template = endpoint.split(" ", 1)
@@ -496,8 +512,7 @@ def test_each_actor_gets_exactly_what_it_should(world: World, endpoint: str, act
 # --- the cases the issue names, spelled out -----------------------------------------------------------
 
 
-def test_a_patient_cannot_open_another_patients_check_in_result(world: World) -> None:
-    scene = build_scene(world)
+def test_a_patient_cannot_open_another_patients_check_in_result(scene: Scene) -> None:
     other = scene.other_patient
     assert other.user.has_joined
 
@@ -507,9 +522,8 @@ def test_a_patient_cannot_open_another_patients_check_in_result(world: World) ->
     assert not AuditEvent.objects.filter(action="checkin.result").exists()
 
 
-def test_the_other_clinics_staff_cannot_open_our_patients_timeline_or_screening(world: World) -> None:
-    scene = build_scene(world)
-    for user in (world.other_nurse, world.other_physician):
+def test_the_other_clinics_staff_cannot_open_our_patients_timeline_or_screening(scene: Scene) -> None:
+    for user in (scene.world.other_nurse, scene.world.other_physician):
         client = client_for(user)
         timeline = client.get(f"/clinic/patients/{scene.patient.uuid}/")
         review = client.get(f"/clinic/patients/{scene.patient.uuid}/screenings/{scene.screening.uuid}/")
@@ -517,10 +531,11 @@ def test_the_other_clinics_staff_cannot_open_our_patients_timeline_or_screening(
     assert not AuditEvent.objects.filter(access=Access.READ, patient=scene.patient).exists()
 
 
-def test_the_other_clinics_nurse_cannot_resolve_our_alert(world: World) -> None:
-    scene = build_scene(world)
+def test_the_other_clinics_nurse_cannot_resolve_our_alert(scene: Scene) -> None:
 
-    response = client_for(world.other_nurse).post(f"/clinic/alerts/{scene.alert.uuid}/resolve/", {"note": "Done."})
+    response = client_for(scene.world.other_nurse).post(
+        f"/clinic/alerts/{scene.alert.uuid}/resolve/", {"note": "Done."}
+    )
 
     assert response.status_code == 404
     scene.alert.refresh_from_db()
@@ -528,9 +543,8 @@ def test_the_other_clinics_nurse_cannot_resolve_our_alert(world: World) -> None:
     assert not AuditEvent.objects.filter(action="alert.resolve").exists()
 
 
-def test_the_admin_sees_the_alert_but_cannot_acknowledge_it(world: World) -> None:
-    scene = build_scene(world)
-    client = client_for(world.admin)
+def test_the_admin_sees_the_alert_but_cannot_acknowledge_it(scene: Scene) -> None:
+    client = client_for(scene.world.admin)
 
     worklist = client.get("/clinic/alerts/")
     response = client.post(f"/clinic/alerts/{scene.alert.uuid}/acknowledge/", {"note": ""})
@@ -543,10 +557,9 @@ def test_the_admin_sees_the_alert_but_cannot_acknowledge_it(world: World) -> Non
     assert scene.alert.state == AlertState.OPEN
 
 
-def test_a_nurse_cannot_record_a_procedure(world: World) -> None:
-    scene = build_scene(world)
+def test_a_nurse_cannot_record_a_procedure(scene: Scene) -> None:
 
-    response = client_for(world.nurse).post(
+    response = client_for(scene.world.nurse).post(
         f"/clinic/patients/{scene.patient.uuid}/procedures/new/", _procedure_form(scene)
     )
 

@@ -222,7 +222,7 @@ def test_a_mangled_seen_field_is_refused_with_a_message(world: World) -> None:
 
 def changes_url(html: str) -> str:
     [poller] = parse(html).find_all("div", id="worklist-changes")
-    assert poller.attrs["hx-trigger"] == "every 30s"
+    assert poller.attrs["hx-trigger"] == "every 30s, check"  # and at once on a "check" event
     return poller.attrs["hx-get"]
 
 

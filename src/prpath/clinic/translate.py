@@ -17,7 +17,7 @@ from typing import Any
 from prpath.clinic.models import Alert, AlertState, CheckIn, Clinic, Patient, Procedure, ProtocolVersion
 from prpath.core.alerts import AlertFacts
 from prpath.core.alerts import AlertState as CoreAlertState
-from prpath.core.protocol.document import read_protocol_text
+from prpath.core.protocol.document import content_hash, read_protocol_text
 from prpath.core.protocol.schema import DISPOSITION_WORDS, Disposition, Protocol
 from prpath.core.suite.safety import SuiteVignette
 from prpath.core.triage import Baseline, Case
@@ -55,16 +55,22 @@ _PARSED_LIMIT = 64
 
 
 def parsed_protocol(version: ProtocolVersion) -> Protocol:
-    """The version's document as a ``Protocol``; raises ProblemsFound when it is not valid (a draft).
+    """The version's document as a ``Protocol``; raises ProblemsFound when it is not valid (a draft)."""
+    return parse_document(version.document)
 
-    Parsed once per text: the cache is keyed by the content hash, so it can never hand out a document
-    other than the one stored."""
-    found = _PARSED.get(version.content_hash)
+
+def parse_document(document: str) -> Protocol:
+    """A protocol document's text as a ``Protocol``, parsed once per text (raises ProblemsFound).
+
+    The cache is keyed by the text's own hash, so it can never hand out a document other than the one
+    given; parsing the 60 kB default takes a tenth of a second, and every request needs its clinic's."""
+    key = content_hash(document)
+    found = _PARSED.get(key)
     if found is None:
-        found = read_protocol_text(version.document)
+        found = read_protocol_text(document)
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
-        _PARSED[version.content_hash] = found
+        _PARSED[key] = found
     return found
 
 

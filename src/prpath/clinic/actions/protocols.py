@@ -20,9 +20,9 @@ from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.base import audit, problems
 from prpath.clinic.models import Clinic, ProtocolVersion, SafetyVignette, VersionState
-from prpath.clinic.translate import suite_for
+from prpath.clinic.translate import parse_document, suite_for
 from prpath.core.problems import Problem, ProblemsFound
-from prpath.core.protocol.document import content_hash, read_protocol_text
+from prpath.core.protocol.document import content_hash
 from prpath.core.protocol.schema import Protocol
 from prpath.core.suite.safety import run_suite
 from prpath.core.suite.vignettes import parse_vignette
@@ -40,7 +40,7 @@ class DraftSaved:
 def first_version(actor: Actor, clinic: Clinic, document: str, *, now: dt.datetime) -> ProtocolVersion:
     """A new clinic's protocol, active at once (called inside ``do_create_clinic``'s transaction)."""
     try:
-        protocol = read_protocol_text(document)
+        protocol = parse_document(document)
     except ProblemsFound as found:
         raise ProblemsFound(
             [Problem(f"protocol.{p.location}".rstrip("."), p.message) for p in found.problems]
@@ -88,7 +88,7 @@ def do_save_protocol_draft(
     protocol: Protocol | None
     found: tuple[Problem, ...]
     try:
-        protocol, found = read_protocol_text(document), ()
+        protocol, found = parse_document(document), ()
     except ProblemsFound as refused:
         protocol, found = None, refused.problems
     if draft is not None:
@@ -135,7 +135,7 @@ def do_activate_protocol(
     if version.state != VersionState.DRAFT:
         raise problems(("version", f"Version #{version.number} is {version.state}: only a draft can be activated."))
     try:
-        protocol = read_protocol_text(version.document)
+        protocol = parse_document(version.document)
     except ProblemsFound as found:
         raise ProblemsFound(
             [Problem(f"document: {p.location}".rstrip(": "), p.message) for p in found.problems]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prpath.clinic.models import Clinic, ProtocolVersion, SafetyVignette, VersionState
-from prpath.clinic.translate import ClinicProtocol, clinic_protocol, parsed_protocol, suite_for
+from prpath.clinic.translate import ClinicProtocol, clinic_protocol, parse_document, parsed_protocol, suite_for
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.diff import Change, diff_protocols
-from prpath.core.protocol.document import line_of, read_protocol_text
+from prpath.core.protocol.document import line_of
 from prpath.core.suite.safety import SuiteResult, run_suite
 from prpath.files.vignettes import shipped_suite
 
@@ -34,7 +34,7 @@ class DraftReview:
 def draft_review(version: ProtocolVersion) -> DraftReview:
     active = ProtocolVersion.objects.get(clinic_id=version.clinic_id, state=VersionState.ACTIVE)
     try:
-        protocol = read_protocol_text(version.document)
+        protocol = parse_document(version.document)
     except ProblemsFound as found:
         return DraftReview(version, active, found.problems, [], None)
     changes = diff_protocols(parsed_protocol(active), protocol)

@@ -1,0 +1,118 @@
+"""Tests that need real commits: migrations undone and done again with records in the database, and two
+requests racing. They run with transactions of their own (not inside a test's savepoint), so they live
+here, apart from the modules whose records are built once and kept in one transaction."""
+
+from __future__ import annotations
+
+import threading
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from prpath.accounts.models import AccessLink, User
+from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
+from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
+from prpath.clinic.models import Alert, Role, StaffMember
+from prpath.core.problems import ProblemsFound
+from tests.personas import (
+    add_staff,
+    check_in,
+    enrol,
+    injected_patient,
+    make_world,
+    now,
+    patient_actor,
+    protocol_of,
+    staff,
+)
+
+NEW_PASSWORD = "a-longer-Passphrase-41"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_newest_migrations_can_be_undone_with_an_alert_from_a_refused_form_in_the_database() -> None:
+    world = make_world()
+    patient = injected_patient(world, days_ago=4)
+    kept = check_in(patient, days_after=1, temperature_c="38.4")
+    other = injected_patient(world, days_ago=4)
+    told = do_triage_refused_checkin(
+        patient_actor(other),
+        other,
+        RefusedCheckIn(date=None, pain=None, temperature_c=None, symptoms={"saddle_numbness": "moderate"}),
+        protocol=protocol_of(other),
+        now=now(),
+    )
+    assert told is not None
+    assert Alert.objects.count() == 2
+
+    call_command("migrate", "clinic", "0001", verbosity=0)
+    call_command("migrate", "audit", "0001", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM clinic_alert")
+            assert cursor.fetchone() == (2,)  # both alerts stay, the one without a stored report too
+    finally:
+        call_command("migrate", verbosity=0)
+    assert Alert.objects.get(checkin__isnull=False).checkin == kept
+    assert Alert.objects.get(checkin__isnull=True).unsent == "checkin"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() -> None:
+    """A double click: both requests pass the "already has an account" check before either saves."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in; the race needs PostgreSQL (set DATABASE_URL)")
+    world = make_world()
+    both_checked = threading.Barrier(2, timeout=10)
+    unusable = User.set_unusable_password
+    outcomes: list[str] = []
+
+    def after_the_check(user: User) -> None:  # runs between the check and the save
+        both_checked.wait()
+        unusable(user)
+
+    def add() -> None:
+        try:
+            add_staff(
+                world.clinic, email="sam.lee@riverside.test", given_name="Sam", family_name="Lee", role=Role.NURSE
+            )
+            outcomes.append("added")
+        except ProblemsFound as found:
+            outcomes.append(f"refused: {found.problems[0].location}")
+        finally:
+            connection.close()
+
+    with mock.patch.object(User, "set_unusable_password", after_the_check):
+        threads = [threading.Thread(target=add) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(outcomes) == ["added", "refused: email"]
+    assert User.objects.filter(email="sam.lee@riverside.test").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_latest_migrations_can_be_undone_with_staff_links_in_the_database() -> None:
+    # Was: migration 0005 (staff links) undone. The migrations start afresh in the restructure: links live in
+    # accounts 0001, so what a rollback can undo now is the latest migration of the clinic and audit apps
+    # (the triggers). Undoing and redoing them keeps every link, the staff member's and the patient's.
+    world = make_world()
+    staff_link, _ = do_issue_staff_link(staff(world.admin), StaffMember.objects.get(user=world.nurse), now=now())
+    patient_link, _ = do_invite_patient(staff(world.nurse), enrol(world), now=now())
+
+    call_command("migrate", "clinic", "0001", verbosity=0)
+    call_command("migrate", "audit", "0001", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM accounts_accesslink")
+            assert cursor.fetchone() == (2,)  # the patient's link and the staff link both stay
+    finally:
+        call_command("migrate", verbosity=0)
+    assert set(AccessLink.objects.values_list("pk", flat=True)) == {staff_link.pk, patient_link.pk}
+
+
+# --- changing a colleague's role ---------------------------------------------------------------------
