@@ -305,9 +305,10 @@ def _run_staff_add(args: argparse.Namespace) -> int:
     from prpath.clinic.models import Role
     from prpath.core.problems import Problem
 
-    clinic = protocol_cli.find_clinic(args.clinic)
-    if isinstance(clinic, ProblemsFound):
-        return _report(clinic)
+    try:
+        clinic = protocol_cli.find_clinic(args.clinic)
+    except ProblemsFound as found:
+        return _report(found)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

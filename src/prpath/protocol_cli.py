@@ -4,7 +4,9 @@ command line, through the same actions as the Protocol page (and the same safety
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from prpath.core.problems import Problem, ProblemsFound
@@ -60,8 +62,23 @@ def _report(found: ProblemsFound, err: TextIO | None = None) -> int:
     return EXIT_INVALID
 
 
+def _reports_problems(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A command that sets Django up, and reports what stops it (no such clinic, admin or draft, a refused
+    action) as problems with exit status 2."""
+
+    @functools.wraps(run)
+    def command(args: argparse.Namespace) -> int:
+        _setup()
+        try:
+            return run(args)
+        except ProblemsFound as found:
+            return _report(found)
+
+    return command
+
+
 def find_clinic(name_or_id: str) -> Any:
-    """The clinic a command names, or ProblemsFound saying why none is."""
+    """The clinic a command names; ProblemsFound saying why none is."""
     from django.core.exceptions import ValidationError
 
     from prpath.clinic.models import Clinic
@@ -72,7 +89,7 @@ def find_clinic(name_or_id: str) -> Any:
         matches = list(Clinic.objects.filter(name=name_or_id)[:2])
     if len(matches) != 1:
         why = "no clinic has that name or id" if not matches else "two clinics have that name: give its id"
-        return ProblemsFound([Problem("clinic", f"{why} (prpath clinic list)")])
+        raise ProblemsFound([Problem("clinic", f"{why} (prpath clinic list)")])
     return matches[0]
 
 
@@ -80,9 +97,10 @@ def active_protocol_of(name_or_id: str, err: TextIO) -> tuple[Protocol, str] | N
     _setup()
     from prpath.clinic.queries.protocols import protocol_for
 
-    clinic = find_clinic(name_or_id)
-    if isinstance(clinic, ProblemsFound):
-        _report(clinic, err)
+    try:
+        clinic = find_clinic(name_or_id)
+    except ProblemsFound as found:
+        _report(found, err)
         return None
     active = protocol_for(clinic)
     return active.protocol, f"{clinic.name}, protocol {active.version.label}"
@@ -100,15 +118,13 @@ def _actor(clinic: Any, by: str | None) -> Any:
     )
     found = member.first()
     if found is None:
-        return ProblemsFound([Problem("by", f"{by} is not an active admin of {clinic.name}")])
+        raise ProblemsFound([Problem("by", f"{by} is not an active admin of {clinic.name}")])
     return Actor.staff(found.user)
 
 
+@_reports_problems
 def _run_versions(args: argparse.Namespace) -> int:
-    _setup()
     clinic = find_clinic(args.clinic)
-    if isinstance(clinic, ProblemsFound):
-        return _report(clinic)
     for version in clinic.protocol_versions.select_related("created_by", "activated_by").order_by("-number"):
         made = f"added {version.created_at:%Y-%m-%d %H:%M}" + (
             f" by {version.created_by.email}" if version.created_by else ""
@@ -126,23 +142,16 @@ def _run_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_reports_problems
 def _run_add(args: argparse.Namespace) -> int:
-    _setup()
     from django.utils import timezone
 
     from prpath.clinic.actions.protocols import do_save_protocol_draft
     from prpath.files.protocols import read_protocol_file_text
 
     clinic = find_clinic(args.clinic)
-    if isinstance(clinic, ProblemsFound):
-        return _report(clinic)
     actor = _actor(clinic, args.by)
-    if isinstance(actor, ProblemsFound):
-        return _report(actor)
-    try:
-        saved = do_save_protocol_draft(actor, clinic, document=read_protocol_file_text(args.file), now=timezone.now())
-    except ProblemsFound as found:
-        return _report(found)
+    saved = do_save_protocol_draft(actor, clinic, document=read_protocol_file_text(args.file), now=timezone.now())
     print(f"saved as draft #{saved.version.number} of {clinic.name}'s protocol")
     if saved.problems:
         print("it cannot be activated until these are fixed:", file=sys.stderr)
@@ -160,21 +169,16 @@ def _draft(clinic: Any, number: int | None) -> Any:
     version = drafts.filter(number=number).first() if number is not None else drafts.order_by("-number").first()
     if version is None:
         if number is None:
-            return ProblemsFound([Problem("number", f"{clinic.name} has no draft: prpath protocol add FILE first")])
-        return ProblemsFound([Problem("number", f"#{number} is not a draft of {clinic.name}'s protocol")])
+            raise ProblemsFound([Problem("number", f"{clinic.name} has no draft: prpath protocol add FILE first")])
+        raise ProblemsFound([Problem("number", f"#{number} is not a draft of {clinic.name}'s protocol")])
     return version
 
 
+@_reports_problems
 def _run_diff(args: argparse.Namespace) -> int:
-    _setup()
     from prpath.clinic.queries.protocols import draft_review
 
-    clinic = find_clinic(args.clinic)
-    if isinstance(clinic, ProblemsFound):
-        return _report(clinic)
-    version = _draft(clinic, args.number)
-    if isinstance(version, ProblemsFound):
-        return _report(version)
+    version = _draft(find_clinic(args.clinic), args.number)
     review = draft_review(version)
     if review.problems:
         print(f"draft #{version.number} is not valid yet:")
@@ -198,30 +202,21 @@ def _run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_reports_problems
 def _run_activate(args: argparse.Namespace) -> int:
-    _setup()
     from django.utils import timezone
 
     from prpath.clinic.actions.protocols import do_activate_protocol
 
     clinic = find_clinic(args.clinic)
-    if isinstance(clinic, ProblemsFound):
-        return _report(clinic)
     actor = _actor(clinic, args.by)
-    if isinstance(actor, ProblemsFound):
-        return _report(actor)
     version = _draft(clinic, args.number)
-    if isinstance(version, ProblemsFound):
-        return _report(version)
     reasons: dict[str, str] = {}
     for given in args.reason:
         key, sep, why = given.partition("=")
         if not sep or not key.strip() or not why.strip():
-            return _report(ProblemsFound([Problem("reason", f"write it as VIGNETTE=WHY (got {given!r})")]))
+            raise ProblemsFound([Problem("reason", f"write it as VIGNETTE=WHY (got {given!r})")])
         reasons[key.strip()] = why.strip()
-    try:
-        active = do_activate_protocol(actor, version, reasons=reasons, now=timezone.now())
-    except ProblemsFound as found:
-        return _report(found)
+    active = do_activate_protocol(actor, version, reasons=reasons, now=timezone.now())
     print(f"#{active.number} is now {clinic.name}'s active protocol ({active.label}); the one before is retired")
     return EXIT_OK

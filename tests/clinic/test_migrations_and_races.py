@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from prpath.accounts.models import AccessLink, User
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
@@ -53,8 +53,12 @@ def test_the_newest_migrations_can_be_undone_with_an_alert_from_a_refused_form_i
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM clinic_alert")
             assert cursor.fetchone() == (2,)  # both alerts stay, the one without a stored report too
+            cursor.execute("UPDATE audit_auditevent SET detail = detail")  # undone: the triggers are gone
+            assert cursor.rowcount > 0
     finally:
         call_command("migrate", verbosity=0)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET detail = detail")  # done again: refused again
     assert Alert.objects.get(checkin__isnull=False).checkin == kept
     assert Alert.objects.get(checkin__isnull=True).unsent == "checkin"
 

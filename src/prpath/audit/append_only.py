@@ -7,6 +7,8 @@ TRUNCATE passes row triggers by.
 
 from __future__ import annotations
 
+from prpath.audit.triggers import Triggers
+
 TABLE = "audit_auditevent"
 MESSAGE = "audit events are append-only"
 
@@ -30,9 +32,10 @@ POSTGRESQL_REMOVE = [
 ]
 
 
-def install(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRESQL_INSTALL}[vendor]
-
-
-def remove(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRESQL_REMOVE}[vendor]
+AUDIT_EVENTS = Triggers(
+    TABLE,
+    tuple(SQLITE_INSTALL),
+    tuple(SQLITE_REMOVE),
+    tuple(POSTGRESQL_INSTALL),
+    tuple(POSTGRESQL_REMOVE),
+)

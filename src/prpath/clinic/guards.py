@@ -4,6 +4,8 @@ whole-database flush, as for the audit trail.)"""
 
 from __future__ import annotations
 
+from prpath.audit.triggers import Triggers
+
 TABLE = "clinic_protocolversion"
 MESSAGE = "a protocol version that has been active keeps its text"
 
@@ -31,9 +33,10 @@ POSTGRESQL_REMOVE = [
 ]
 
 
-def install(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRESQL_INSTALL}[vendor]
-
-
-def remove(vendor: str) -> list[str]:
-    return {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRESQL_REMOVE}[vendor]
+PROTOCOL_VERSIONS = Triggers(
+    TABLE,
+    tuple(SQLITE_INSTALL),
+    tuple(SQLITE_REMOVE),
+    tuple(POSTGRESQL_INSTALL),
+    tuple(POSTGRESQL_REMOVE),
+)

@@ -25,20 +25,18 @@ class Rederived:
 
 
 def rederive_checkin(version: CheckInVersion) -> Rederived:
-    protocol = parsed_protocol(version.protocol)
-    assessment = triage(protocol, case_from_data(version.case))
-    return Rederived(
-        version.protocol.label,
-        (Disposition(version.disposition), tuple(version.findings)),
-        (assessment.disposition, records_of(assessment.findings)),
-    )
+    return _rederive(version)
 
 
 def rederive_screening(screening: Screening) -> Rederived:
-    protocol = parsed_protocol(screening.protocol)
-    assessment = triage(protocol, case_from_data(screening.case))
+    return _rederive(screening)
+
+
+def _rederive(record: CheckInVersion | Screening) -> Rederived:
+    """The stored result beside the result of the stored case triaged again under its own version."""
+    assessment = triage(parsed_protocol(record.protocol), case_from_data(record.case))
     return Rederived(
-        screening.protocol.label,
-        (Disposition(screening.disposition), tuple(screening.findings)),
+        record.protocol.label,
+        (Disposition(record.disposition), tuple(record.findings)),
         (assessment.disposition, records_of(assessment.findings)),
     )

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base, operations
 
-from prpath.audit import append_only
-from prpath.clinic import guards as protocol_guards
+from prpath.audit.append_only import AUDIT_EVENTS
+from prpath.clinic.guards import PROTOCOL_VERSIONS
 
 # Tables whose triggers refuse row changes; a whole-database flush lifts them for its own statements.
-GUARDED = (append_only, protocol_guards)
+GUARDED = (AUDIT_EVENTS, PROTOCOL_VERSIONS)
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -18,9 +18,9 @@ class DatabaseOperations(operations.DatabaseOperations):
         statements: list[str] = super().sql_flush(
             style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
-        guards = [guard for guard in GUARDED if guard.TABLE in tables]
-        lift = [sql for guard in guards for sql in guard.SQLITE_REMOVE]
-        restore = [sql for guard in guards for sql in guard.SQLITE_INSTALL]
+        guards = [guard for guard in GUARDED if guard.table in tables]
+        lift = [sql for guard in guards for sql in guard.sqlite_remove]
+        restore = [sql for guard in guards for sql in guard.sqlite_install]
         return [*lift, *statements, *restore] if guards else statements
 
 
