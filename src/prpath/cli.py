@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--emergency-number", default="112", help="what patients dial in an emergency (default 112)")
     create.add_argument("--time-zone", default="UTC", help="decides what 'today' is for its patients (default UTC)")
     create.add_argument("--protocol", metavar="FILE", help="the clinic's first protocol (default: the built-in one)")
+    protocol_cli.add_reason_argument(create)
     create.set_defaults(run=_run_clinic_create)
     clinic_commands.add_parser("list", help="the clinics, with their staff").set_defaults(run=_run_clinic_list)
 
@@ -253,12 +254,14 @@ def _run_clinic_create(args: argparse.Namespace) -> int:
     _django_setup()
     from django.utils import timezone
 
+    from prpath import protocol_cli
     from prpath.audit.actors import Actor
     from prpath.clinic.actions.clinics import do_create_clinic
     from prpath.files.protocols import read_protocol_file_text
 
     try:
         text = read_protocol_file_text(args.protocol) if args.protocol else None
+        reasons = protocol_cli.parse_reasons(args.reason)
         clinic = do_create_clinic(
             Actor.system("cli"),
             name=args.name,
@@ -266,6 +269,7 @@ def _run_clinic_create(args: argparse.Namespace) -> int:
             emergency_number=args.emergency_number,
             time_zone=args.time_zone,
             protocol_text=text,
+            protocol_reasons=reasons,
             now=timezone.now(),
         )
     except ProblemsFound as found:

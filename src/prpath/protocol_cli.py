@@ -26,7 +26,7 @@ def add_commands(commands: Any) -> None:
 
     add = clinic_command("add", "save a protocol document as a new draft of the clinic's protocol")
     add.add_argument("file", metavar="FILE")
-    add.add_argument("--by", metavar="EMAIL", help="the clinic admin doing it (recorded in the audit trail)")
+    add.add_argument("--by", required=True, metavar="EMAIL", help="the clinic admin doing it (kept with the version)")
     add.set_defaults(run=_run_add)
 
     diff = clinic_command("diff", "what a draft changes against the active version, and what the safety suite says")
@@ -35,14 +35,10 @@ def add_commands(commands: Any) -> None:
 
     activate = clinic_command("activate", "make a draft the active version (only if no emergency is missed)")
     activate.add_argument("number", type=int, help="the draft's number")
+    add_reason_argument(activate)
     activate.add_argument(
-        "--reason",
-        action="append",
-        default=[],
-        metavar="VIGNETTE=WHY",
-        help="why the clinic accepts a disagreement with that vignette's answer key (once per vignette)",
+        "--by", required=True, metavar="EMAIL", help="the clinic admin doing it (kept with the version)"
     )
-    activate.add_argument("--by", metavar="EMAIL", help="the clinic admin doing it (recorded in the audit trail)")
     activate.set_defaults(run=_run_activate)
 
 
@@ -60,6 +56,27 @@ def _report(found: ProblemsFound, err: TextIO | None = None) -> int:
         line = f"prpath: {problem.location}: {problem.message}" if problem.location else f"prpath: {problem}"
         print(line, file=err or sys.stderr)
     return EXIT_INVALID
+
+
+def add_reason_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reason",
+        action="append",
+        default=[],
+        metavar="VIGNETTE=WHY",
+        help="why the clinic accepts a disagreement with that vignette's answer key (once per vignette)",
+    )
+
+
+def parse_reasons(given: list[str]) -> dict[str, str]:
+    """``--reason VIGNETTE=WHY`` arguments as {vignette: why}; ProblemsFound for one not written so."""
+    reasons: dict[str, str] = {}
+    for each in given:
+        key, sep, why = each.partition("=")
+        if not sep or not key.strip() or not why.strip():
+            raise ProblemsFound([Problem("reason", f"write it as VIGNETTE=WHY (got {each!r})")])
+        reasons[key.strip()] = why.strip()
+    return reasons
 
 
 def _reports_problems(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -106,13 +123,11 @@ def active_protocol_of(name_or_id: str, err: TextIO) -> tuple[Protocol, str] | N
     return active.protocol, f"{clinic.name}, protocol {active.version.label}"
 
 
-def _actor(clinic: Any, by: str | None) -> Any:
+def _actor(clinic: Any, by: str) -> Any:
     from prpath.accounts.models import normal_email
     from prpath.audit.actors import Actor
     from prpath.clinic.models import Role, StaffMember
 
-    if not by:
-        return Actor.system("cli")
     member = StaffMember.objects.select_related("user").filter(
         clinic=clinic, user__email=normal_email(by), role=Role.ADMIN, user__is_active=True
     )
@@ -211,12 +226,6 @@ def _run_activate(args: argparse.Namespace) -> int:
     clinic = find_clinic(args.clinic)
     actor = _actor(clinic, args.by)
     version = _draft(clinic, args.number)
-    reasons: dict[str, str] = {}
-    for given in args.reason:
-        key, sep, why = given.partition("=")
-        if not sep or not key.strip() or not why.strip():
-            raise ProblemsFound([Problem("reason", f"write it as VIGNETTE=WHY (got {given!r})")])
-        reasons[key.strip()] = why.strip()
-    active = do_activate_protocol(actor, version, reasons=reasons, now=timezone.now())
+    active = do_activate_protocol(actor, version, reasons=parse_reasons(args.reason), now=timezone.now())
     print(f"#{active.number} is now {clinic.name}'s active protocol ({active.label}); the one before is retired")
     return EXIT_OK

@@ -15,8 +15,9 @@ from django.utils import timezone
 from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.checkins import CheckInReport, do_record_checkin
 from prpath.clinic.actions.protocols import (
+    VignetteFile,
     do_activate_protocol,
-    do_add_safety_vignette,
+    do_add_safety_vignettes,
     do_remove_safety_vignette,
     do_save_protocol_draft,
 )
@@ -159,9 +160,8 @@ def test_a_vignette_the_clinic_adds_is_part_of_the_suite(world: World) -> None:
         "checkins": [{"date": "2026-03-05", "pain": 5, "temperature_c": 38.6}],
         "expected": {"disposition": "emergency", "candidacy": None},
     }
-    vignette = do_add_safety_vignette(
-        staff(world.admin), world.clinic, name="high-fever.json", text=json.dumps(own).encode(), now=timezone.now()
-    )
+    own_file = VignetteFile("high-fever.json", json.dumps(own).encode())
+    [vignette] = do_add_safety_vignettes(staff(world.admin), world.clinic, [own_file], now=timezone.now())
     version = draft(world, document())  # the built-in rules: a fever alone is urgent
 
     review = draft_review(version)
@@ -184,7 +184,7 @@ def test_a_vignette_the_clinic_adds_is_part_of_the_suite(world: World) -> None:
 )
 def test_a_vignette_that_cannot_be_checked_is_refused(world: World, text: bytes, message: str) -> None:
     with pytest.raises(ProblemsFound) as refused:
-        do_add_safety_vignette(staff(world.admin), world.clinic, name="x.json", text=text, now=timezone.now())
+        do_add_safety_vignettes(staff(world.admin), world.clinic, [VignetteFile("x.json", text)], now=timezone.now())
 
     assert message in refused.value.problems[0].message
     assert not world.clinic.safety_vignettes.exists()
@@ -199,17 +199,42 @@ def test_an_active_version_cannot_be_edited(world: World) -> None:
     assert [p.location for p in refused.value.problems] == ["version"]
 
 
-@pytest.mark.parametrize(
-    "sql", ["UPDATE {table} SET document = 'x' WHERE id = %s", "DELETE FROM {table} WHERE id = %s"]
-)
-def test_the_database_keeps_the_text_of_a_version_that_has_been_active(world: World, sql: str) -> None:
-    active = protocol_for(world.clinic).version
+KEPT = [
+    "UPDATE {table} SET document = 'x' WHERE id = %s",
+    "UPDATE {table} SET content_hash = 'x' WHERE id = %s",
+    "UPDATE {table} SET state = 'draft' WHERE id = %s",  # a draft again, to be edited in a second statement
+    "DELETE FROM {table} WHERE id = %s",
+]
+
+
+@pytest.mark.parametrize("state", ["active", "retired"])
+@pytest.mark.parametrize("sql", KEPT)
+def test_the_database_keeps_a_version_that_has_been_active(world: World, sql: str, state: str) -> None:
+    version = protocol_for(world.clinic).version
+    if state == "retired":
+        version = _retire_the_active_version(world)
 
     with pytest.raises(IntegrityError, match="keeps its text"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.format(table=ProtocolVersion._meta.db_table), [active.pk])
+        cursor.execute(sql.format(table=ProtocolVersion._meta.db_table), [version.pk])
 
-    active.refresh_from_db()
-    assert active.document == default_protocol_text()
+    version.refresh_from_db()
+    assert (version.document, version.state) == (default_protocol_text(), state)
+
+
+def test_a_retired_version_is_never_active_again_at_the_database(world: World) -> None:
+    retired = _retire_the_active_version(world)
+    table = ProtocolVersion._meta.db_table
+
+    with pytest.raises(IntegrityError, match="keeps its text"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET state = 'active' WHERE id = %s", [retired.pk])
+
+
+def _retire_the_active_version(world: World) -> ProtocolVersion:
+    first = protocol_for(world.clinic).version
+    do_activate_protocol(staff(world.admin), draft(world, document()), reasons={}, now=timezone.now())
+    first.refresh_from_db()
+    assert first.state == "retired"
+    return first
 
 
 def test_a_draft_can_still_be_edited_at_the_database(world: World) -> None:

@@ -119,11 +119,26 @@ def test_a_result_keeps_the_words_of_the_version_it_was_answered_under(world: Wo
     reasons = {d.source: "Same rules, our words." for d in review.suite.to_accept}
     do_activate_protocol(staff(world.admin), draft, reasons=reasons, now=timezone.now())
 
+    first_words = yaml.safe_load(default_protocol_text())["dispositions"]["urgent"]["instruction"]
     old = patient_pages.checkin_result(patient_actor(patient), patient, before, now=timezone.now())
+    # Every page that tells of the earlier report tells it in its own version's words.
+    actor, protocol = patient_actor(patient), protocol_of(patient)
+    today = patient_pages.today(actor, patient, protocol, now=timezone.now())
+    assert today.report == before
+    assert today.report_result is not None
+    assert today.report_result.instruction == first_words
+    [day] = patient_pages.history(actor, patient, protocol, now=timezone.now()).days
+    assert day.result.instruction == first_words
+    nurse = StaffMember.objects.get(user=world.nurse)
+    [card] = staff_pages.worklist(staff(world.nurse), nurse, now=timezone.now()).cards
+    assert card.result.instruction == first_words
+    timeline = staff_pages.timeline(staff(world.nurse), nurse, patient, protocol, now=timezone.now())
+    assert [e.result.instruction for e in timeline.events if e.kind == "checkin" and e.result] == [first_words]
+
     after = check_in(patient, days_after=4, temperature_c="38.4")
     new = patient_pages.checkin_result(patient_actor(patient), patient, after, now=timezone.now())
 
-    assert old.result.instruction == yaml.safe_load(default_protocol_text())["dispositions"]["urgent"]["instruction"]
+    assert old.result.instruction == first_words
     assert old.protocol_label.startswith("#1")
     assert new.result.instruction == "Ring Riverside's nurse line today."
     assert new.protocol_label.startswith(f"#{draft.number}")
@@ -137,7 +152,7 @@ def test_the_worklist_holds_only_this_clinics_alerts_and_names_them_in_one_read(
     nurse = StaffMember.objects.get(user=world.nurse)
     last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
-    view = staff_pages.worklist(staff(world.nurse), nurse, protocol_of(world.clinic), now=timezone.now())
+    view = staff_pages.worklist(staff(world.nurse), nurse, now=timezone.now())
 
     assert [card.alert.patient for card in view.cards] == [ours]
     assert view.cards[0].evidence == ["temperature 38.4 °C"]

@@ -12,7 +12,7 @@ import yaml
 
 from prpath.audit.models import ActorKind, AuditAction, AuditEvent
 from prpath.cli import main
-from prpath.clinic.models import ProtocolVersion, VersionState
+from prpath.clinic.models import Clinic, ProtocolVersion, VersionState
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.files.protocols import default_protocol_text
 from tests.personas import World
@@ -40,6 +40,9 @@ def no_emergency(data: dict[str, Any]) -> None:
             rule["disposition"] = "urgent"
 
 
+BY = ["--by", "admin@riverside.test"]  # the world's clinic admin: who adds and activates is kept with the version
+
+
 def test_versions_lists_the_clinics_protocol(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["protocol", "versions", "--clinic", "Riverside Spine"]) == 0
 
@@ -48,7 +51,8 @@ def test_versions_lists_the_clinics_protocol(world: World, capsys: pytest.Captur
 
 
 def test_add_diff_and_activate_with_reasons(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["protocol", "add", str(write(tmp_path, fever_rule_at_38_5)), "--clinic", str(world.clinic.uuid)]) == 0
+    path = write(tmp_path, fever_rule_at_38_5)
+    assert main(["protocol", "add", str(path), "--clinic", str(world.clinic.uuid), *BY]) == 0
     assert "saved as draft #2" in capsys.readouterr().out
 
     assert main(["protocol", "diff", "--clinic", "Riverside Spine"]) == 0
@@ -58,7 +62,7 @@ def test_add_diff_and_activate_with_reasons(world: World, tmp_path: Path, capsys
     assert "needs a reason: shipped/own-r01.json" in out
     needing = [line.split(": ")[1] for line in out.splitlines() if line.strip().startswith("needs a reason:")]
 
-    assert main(["protocol", "activate", "2", "--clinic", "Riverside Spine"]) == 2
+    assert main(["protocol", "activate", "2", "--clinic", "Riverside Spine", *BY]) == 2
     err = capsys.readouterr().err
     assert "reason:shipped/own-r01.json: give the reason the clinic accepts this" in err
     assert protocol_for(world.clinic).version.number == 1
@@ -75,12 +79,12 @@ def test_add_diff_and_activate_with_reasons(world: World, tmp_path: Path, capsys
 def test_a_draft_that_misses_an_emergency_is_refused(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["protocol", "add", str(write(tmp_path, no_emergency)), "--clinic", "Riverside Spine"])
+    main(["protocol", "add", str(write(tmp_path, no_emergency)), "--clinic", "Riverside Spine", *BY])
     capsys.readouterr()
 
     assert main(["protocol", "diff", "--clinic", "Riverside Spine", "2"]) == 1
     assert "MISSED EMERGENCY" in capsys.readouterr().out
-    assert main(["protocol", "activate", "2", "--clinic", "Riverside Spine", "--reason", "x=y"]) == 2
+    assert main(["protocol", "activate", "2", "--clinic", "Riverside Spine", "--reason", "x=y", *BY]) == 2
     assert "misses an emergency" in capsys.readouterr().err
     assert ProtocolVersion.objects.get(clinic=world.clinic, number=2).state == VersionState.DRAFT
 
@@ -91,7 +95,7 @@ def test_a_draft_that_is_not_valid_is_saved_and_its_problems_named(
     path = tmp_path / "broken.yaml"
     path.write_text("name: Clinic\nversion: '1'\n", encoding="utf-8")
 
-    assert main(["protocol", "add", str(path), "--clinic", "Riverside Spine"]) == 2
+    assert main(["protocol", "add", str(path), "--clinic", "Riverside Spine", *BY]) == 2
     captured = capsys.readouterr()
     assert "saved as draft #2" in captured.out
     assert "dispositions: is required" in captured.err
@@ -104,12 +108,12 @@ def test_a_draft_that_is_not_valid_is_saved_and_its_problems_named(
     [
         (["protocol", "versions", "--clinic", "Nowhere"], "no clinic has that name or id"),
         (["protocol", "diff", "--clinic", "Riverside Spine"], "has no draft"),
-        (["protocol", "activate", "1", "--clinic", "Riverside Spine"], "#1 is not a draft"),
+        (["protocol", "activate", "1", "--clinic", "Riverside Spine", *BY], "#1 is not a draft"),
         (
             ["protocol", "activate", "9", "--clinic", "Riverside Spine", "--by", "nurse@riverside.test"],
             "not an active admin",
         ),
-        (["protocol", "activate", "9", "--clinic", "Riverside Spine", "--reason", "nothing"], "VIGNETTE=WHY"),
+        (["protocol", "activate", "9", "--clinic", "Riverside Spine", "--reason", "nothing", *BY], "VIGNETTE=WHY"),
     ],
 )
 def test_mistakes_are_named_and_exit_2(
@@ -131,3 +135,40 @@ def test_mistakes_are_named_and_exit_2(
 def test_triage_and_show_read_a_clinics_active_protocol(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["protocol", "show", "--clinic", "Riverside Spine"]) == 0
     assert f"(from Riverside Spine, protocol #1: {DEFAULT['name']}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["add", "activate"])
+def test_who_does_it_must_be_named(world: World, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["protocol", command, "2", "--clinic", "Riverside Spine"])
+
+    assert stopped.value.code == 2
+    assert "--by" in capsys.readouterr().err
+
+
+def test_a_clinic_cannot_start_on_a_protocol_that_misses_an_emergency(
+    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, no_emergency)
+
+    assert main(["clinic", "create", "Lakeside", "--phone", "+1 555 0100", "--protocol", str(path)]) == 2
+    assert "misses an emergency" in capsys.readouterr().err
+    assert not Clinic.objects.filter(name="Lakeside").exists()
+
+
+def test_a_clinic_starts_on_its_own_protocol_with_a_reason_for_each_disagreement(
+    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, fever_rule_at_38_5)
+    create = ["clinic", "create", "Lakeside", "--phone", "+1 555 0100", "--protocol", str(path)]
+
+    assert main(create) == 2
+    err = capsys.readouterr().err
+    needing = sorted({line.split("reason:")[1].split(":")[0] for line in err.splitlines() if "reason:" in line})
+    assert "shipped/own-r01.json" in needing
+    assert not Clinic.objects.filter(name="Lakeside").exists()
+
+    assert main([*create, *[f"--reason={key}=We call from 38.5." for key in needing]]) == 0
+    version = protocol_for(Clinic.objects.get(name="Lakeside")).version
+    assert set(version.activation_reasons) == set(needing)
+    assert version.suite_summary

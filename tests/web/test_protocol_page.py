@@ -119,6 +119,33 @@ def test_not_yaml_at_all_is_named_with_its_line_and_column(world: World) -> None
     assert "line 2, column 1" in page
 
 
+HOSTILE_DRAFTS = [
+    ("a list as a key", "? [a, b]\n: 1\n", "a key must be a single word or number"),
+    ("nested thousands deep", "[" * 3000 + "]" * 3000, "nested too deeply"),
+    ("an alias that holds itself", "- &a [*a]\n", "aliases (*name) are not allowed"),
+    ("a date that is no date", "name: x\nwhen: 2026-13-45\n", "month must be in 1..12"),
+    ("a NUL written as an escape", text().replace("name: ", 'name: "a\\0b" #', 1), "holds a NUL character"),
+    ("a name too long to keep", text().replace("name: ", "name: " + "x" * 250 + " #", 1), "at most 200 characters"),
+]
+
+
+@pytest.mark.parametrize(("document", "message"), [h[1:] for h in HOSTILE_DRAFTS], ids=[h[0] for h in HOSTILE_DRAFTS])
+def test_a_hostile_draft_is_saved_with_its_problem_named_never_a_server_error(
+    world: World, document: str, message: str
+) -> None:
+    client = client_for(world.admin)
+    draft = start_draft(client)
+
+    response = save(client, draft, document)
+
+    assert response.status_code in (200, 302, 400)
+    page = client.get(f"/clinic/protocol/{draft.number}/")
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert client.post(f"/clinic/protocol/{draft.number}/activate/", {}).status_code in (200, 400)
+    assert protocol_for(world.clinic).version.number == 1
+
+
 def test_a_draft_is_checked_named_and_activated_with_a_reason_for_each_disagreement(world: World) -> None:
     client = client_for(world.admin)
     draft = start_draft(client)
@@ -242,12 +269,53 @@ def test_the_clinic_adds_and_removes_its_own_vignettes(world: World) -> None:
 
     response = client.post("/clinic/protocol/vignettes/", {"vignettes": [good, bad]}, follow=True)
 
-    body = response.content.decode()
-    assert "Added to the safety suite: riverside-1.json" in body
+    body = response.content.decode()  # one file refused keeps the other out too: nothing half-added
+    assert "Nothing was added" in body
     assert "Not added: broken.json: not valid JSON" in body
+    assert not world.clinic.safety_vignettes.exists()
+
+    good.seek(0)
+    response = client.post("/clinic/protocol/vignettes/", {"vignettes": [good]}, follow=True)
+
+    assert "Added to the safety suite: riverside-1.json" in response.content.decode()
     [vignette] = world.clinic.safety_vignettes.all()
     assert "riverside-1.json" in client.get("/clinic/protocol/").content.decode()
 
     assert client.post(f"/clinic/protocol/vignettes/{vignette.uuid}/remove/").status_code == 302
     assert not world.clinic.safety_vignettes.exists()
     assert AuditEvent.objects.filter(action=AuditAction.PROTOCOL_VIGNETTE_REMOVE, actor=world.admin).exists()
+
+
+def _vignette_file(name: str, data: bytes) -> io.BytesIO:
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
+GOOD_VIGNETTE = {
+    "id": "riverside-2",
+    "phase": "screening",
+    "patient": {"history": ["active_infection"], "baseline": {"pain": 4}},
+    "expected": {"disposition": "consult", "candidacy": "defer"},
+}
+BAD_VIGNETTES = [
+    ("a file name too long", "v" * 250 + ".json", json.dumps(GOOD_VIGNETTE).encode(), "at most 200 characters"),
+    ("a NUL in its id", "nul.json", json.dumps({**GOOD_VIGNETTE, "id": "a\u0000b"}).encode(), "NUL character"),
+    ("larger than the limit", "big.json", b" " * 200_001, "larger than 200 kB"),
+    ("the same name twice", "riverside-2.json", json.dumps(GOOD_VIGNETTE).encode(), "already has a vignette"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [b[1:] for b in BAD_VIGNETTES], ids=[b[0] for b in BAD_VIGNETTES])
+def test_a_vignette_file_that_cannot_be_kept_is_refused_with_a_message_and_nothing_added(
+    world: World, name: str, data: bytes, message: str
+) -> None:
+    client = client_for(world.admin)
+    good = _vignette_file("riverside-2.json", json.dumps(GOOD_VIGNETTE).encode())
+
+    files = [good, _vignette_file(name, data)]
+    response = client.post("/clinic/protocol/vignettes/", {"vignettes": files}, follow=True)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not world.clinic.safety_vignettes.exists()

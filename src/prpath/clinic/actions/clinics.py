@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Mapping
 
 from django.db import transaction
 
@@ -29,9 +30,12 @@ def do_create_clinic(
     emergency_number: str = "112",
     time_zone: str = "UTC",
     protocol_text: str | None = None,
+    protocol_reasons: Mapping[str, str] | None = None,
     now: dt.datetime,
 ) -> Clinic:
-    """A new clinic, on the built-in protocol unless ``protocol_text`` gives its own (which must be valid)."""
+    """A new clinic, on the built-in protocol unless ``protocol_text`` gives its own, which must be valid
+    and pass the safety suite as an activation does (``protocol_reasons``: why the clinic accepts each
+    disagreement with an answer key)."""
     problems = []
     if not name.strip():
         problems.append(Problem("name", "is required"))
@@ -52,9 +56,8 @@ def do_create_clinic(
         time_zone=time_zone,
         created_at=now,
     )
-    version = first_version(
-        actor, clinic, protocol_text if protocol_text is not None else default_protocol_text(), now=now
-    )
+    document = protocol_text if protocol_text is not None else default_protocol_text()
+    version = first_version(actor, clinic, document, reasons=protocol_reasons or {}, now=now)
     audit(
         actor, AuditAction.CLINIC_CREATE, clinic, now=now, object_uuid=clinic.uuid, detail={"protocol": version.number}
     )

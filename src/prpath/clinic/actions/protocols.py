@@ -10,7 +10,7 @@ version that was active is retired, never changed or removed: what it told patie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from prpath.clinic.translate import parse_document, suite_for
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.document import content_hash
 from prpath.core.protocol.schema import Protocol
-from prpath.core.suite.safety import run_suite
+from prpath.core.suite.safety import SuiteResult, run_suite
 from prpath.core.suite.vignettes import parse_vignette
 
 DOCUMENT_LIMIT = 1_000_000  # characters; the default protocol is about 60,000
@@ -37,14 +37,18 @@ class DraftSaved:
     problems: tuple[Problem, ...]  # what stands in the way of activating it; empty when it is valid
 
 
-def first_version(actor: Actor, clinic: Clinic, document: str, *, now: dt.datetime) -> ProtocolVersion:
-    """A new clinic's protocol, active at once (called inside ``do_create_clinic``'s transaction)."""
+def first_version(
+    actor: Actor, clinic: Clinic, document: str, *, reasons: Mapping[str, str], now: dt.datetime
+) -> ProtocolVersion:
+    """A new clinic's protocol, active at once (called inside ``do_create_clinic``'s transaction). It passes
+    the safety suite as any activation does: no missed emergency, and a reason for each other disagreement."""
     try:
         protocol = parse_document(document)
     except ProblemsFound as found:
         raise ProblemsFound(
             [Problem(f"protocol.{p.location}".rstrip("."), p.message) for p in found.problems]
         ) from None
+    result, accepted = _suite_allows(protocol, clinic, reasons)
     version = ProtocolVersion.objects.create(
         clinic=clinic,
         number=1,
@@ -58,9 +62,29 @@ def first_version(actor: Actor, clinic: Clinic, document: str, *, now: dt.dateti
         updated_at=now,
         activated_by=actor.user,
         activated_at=now,
+        activation_reasons=accepted,
+        suite_summary=result.summary_lines(),
     )
-    audit(actor, AuditAction.PROTOCOL_ACTIVATE, clinic, now=now, object_uuid=version.uuid, detail={"number": 1})
+    detail = {"number": 1, "hash": version.content_hash, "reasons": accepted, "suite": result.summary_lines()}
+    audit(actor, AuditAction.PROTOCOL_ACTIVATE, clinic, now=now, object_uuid=version.uuid, detail=detail)
     return version
+
+
+def _suite_allows(protocol: Protocol, clinic: Clinic, reasons: Mapping[str, str]) -> tuple[SuiteResult, dict[str, str]]:
+    """The safety suite's result for ``protocol`` at ``clinic`` and the reasons it accepted; ProblemsFound
+    while any emergency is missed or any other disagreement has no reason."""
+    result = run_suite(protocol, suite_for(clinic))
+    missed = result.missed_emergencies
+    if missed:
+        raise ProblemsFound(
+            [Problem("suite", f"misses an emergency: {d.line} ({d.source}); it cannot be activated") for d in missed]
+        )
+    missing = result.reasons_missing(reasons)
+    if missing:
+        raise ProblemsFound(
+            [Problem(f"reason:{d.source}", f"give the reason the clinic accepts this: {d.line}") for d in missing]
+        )
+    return result, {d.source: reasons[d.source].strip() for d in result.to_accept}
 
 
 def _check_document(document: str) -> None:
@@ -140,18 +164,7 @@ def do_activate_protocol(
         raise ProblemsFound(
             [Problem(f"document: {p.location}".rstrip(": "), p.message) for p in found.problems]
         ) from None
-    result = run_suite(protocol, suite_for(clinic))
-    missed = result.missed_emergencies
-    if missed:
-        raise ProblemsFound(
-            [Problem("suite", f"misses an emergency: {d.line} ({d.source}); it cannot be activated") for d in missed]
-        )
-    missing = result.reasons_missing(reasons)
-    if missing:
-        raise ProblemsFound(
-            [Problem(f"reason:{d.source}", f"give the reason the clinic accepts this: {d.line}") for d in missing]
-        )
-    accepted = {d.source: reasons[d.source].strip() for d in result.to_accept}
+    result, accepted = _suite_allows(protocol, clinic, reasons)
     previous = ProtocolVersion.objects.select_for_update().get(clinic=clinic, state=VersionState.ACTIVE)
     previous.state = VersionState.RETIRED
     previous.retired_at = now
@@ -180,36 +193,79 @@ def do_activate_protocol(
     return version
 
 
+@dataclass(frozen=True, slots=True)
+class VignetteFile:
+    name: str  # the file's name as uploaded
+    text: bytes  # its bytes (a caller may stop reading past VIGNETTE_LIMIT: it is refused either way)
+
+
+NAME_LIMIT = 200  # characters of a vignette's file name
+
+
 @transaction.atomic(durable=True)
-def do_add_safety_vignette(actor: Actor, clinic: Clinic, *, name: str, text: bytes, now: dt.datetime) -> SafetyVignette:
-    """A vignette file the clinic's drafts must pass from now on. It must be a vignette with an answer key."""
-    name = name.strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+def do_add_safety_vignettes(
+    actor: Actor, clinic: Clinic, files: Sequence[VignetteFile], *, now: dt.datetime
+) -> list[SafetyVignette]:
+    """Vignette files the clinic's drafts must pass from now on, each with an answer key. All or none: a
+    file that is refused (with every problem, file by file) keeps the others out too."""
+    Clinic.objects.select_for_update().get(pk=clinic.pk)
+    taken = set(clinic.safety_vignettes.values_list("name", flat=True))
+    checked: list[tuple[str, str, str]] = []
+    found: list[Problem] = []
+    if not files:
+        found.append(Problem("vignettes", "choose one or more vignette files (JSON) to add"))
+    for file in files:
+        try:
+            name, decoded, vignette_id = _check_vignette(file)
+        except ProblemsFound as refused:
+            found.extend(refused.problems)
+            continue
+        if name in taken:
+            found.append(Problem("vignettes", f"{name}: the suite already has a vignette of this name; remove it"))
+            continue
+        taken.add(name)
+        checked.append((name, decoded, vignette_id))
+    if found:
+        raise ProblemsFound(found)
+    added = []
+    for name, decoded, vignette_id in checked:
+        vignette = SafetyVignette.objects.create(
+            clinic=clinic, name=name, text=decoded, added_by=actor.user, added_at=now
+        )
+        audit(
+            actor,
+            AuditAction.PROTOCOL_VIGNETTE_ADD,
+            clinic,
+            now=now,
+            object_uuid=vignette.uuid,
+            detail={"name": name, "id": vignette_id, "hash": content_hash(decoded)},
+        )
+        added.append(vignette)
+    return added
+
+
+def _check_vignette(file: VignetteFile) -> tuple[str, str, str]:
+    """The file's name, its text and the vignette's id; ProblemsFound naming the file otherwise."""
+    name = file.name.strip().rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if not name:
-        raise problems(("vignette", "needs a file name"))
-    if len(text) > VIGNETTE_LIMIT:
-        raise problems(("vignette", f"{name}: is larger than {VIGNETTE_LIMIT // 1000} kB"))
+        raise problems(("vignettes", "a file needs a name"))
+    if len(name) > NAME_LIMIT or "\x00" in name:
+        raise problems(("vignettes", f"{name[:40]}...: a file name has at most {NAME_LIMIT} characters of text"))
+    if len(file.text) > VIGNETTE_LIMIT:
+        raise problems(("vignettes", f"{name}: is larger than {VIGNETTE_LIMIT // 1000} kB"))
     try:
-        decoded = text.decode("utf-8-sig")
+        decoded = file.text.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise problems(("vignette", f"{name}: is not UTF-8 text")) from None
+        raise problems(("vignettes", f"{name}: is not UTF-8 text")) from None
+    if "\x00" in decoded or "\\u0000" in decoded.lower():
+        raise problems(("vignettes", f"{name}: holds a NUL character: it is not a vignette"))
     try:
         parsed = parse_vignette(decoded)
     except ProblemsFound as found:
-        raise ProblemsFound([Problem("vignette", f"{name}: {p}") for p in found.problems]) from None
+        raise ProblemsFound([Problem("vignettes", f"{name}: {p}") for p in found.problems]) from None
     if not isinstance(parsed.expected, dict):
-        raise problems(("vignette", f"{name}: has no answer key (expected): the suite could not check it"))
-    if clinic.safety_vignettes.filter(name=name).exists():
-        raise problems(("vignette", f"{name}: the suite already has a vignette of this name; remove it first"))
-    vignette = SafetyVignette.objects.create(clinic=clinic, name=name, text=decoded, added_by=actor.user, added_at=now)
-    audit(
-        actor,
-        AuditAction.PROTOCOL_VIGNETTE_ADD,
-        clinic,
-        now=now,
-        object_uuid=vignette.uuid,
-        detail={"name": name, "id": parsed.id, "hash": content_hash(decoded)},
-    )
-    return vignette
+        raise problems(("vignettes", f"{name}: has no answer key (expected): the suite could not check it"))
+    return name, decoded, parsed.id
 
 
 @transaction.atomic(durable=True)

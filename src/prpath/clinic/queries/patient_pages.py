@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -28,6 +28,10 @@ def latest_procedure(patient: Patient) -> Procedure | None:
     return patient.procedures.order_by("-performed_at").first()
 
 
+# A check-in's versions with the protocol each was answered under, in the one query that fetches them.
+VERSIONS_WITH_PROTOCOL = Prefetch("versions", queryset=CheckInVersion.objects.select_related("protocol"))
+
+
 def worst_version(checkin: CheckIn) -> CheckInVersion:
     """The day's most severe report (the newest among equals): an amendment must not hide an earlier warning."""
     return max(checkin.versions.all(), key=lambda v: (Disposition(v.disposition).rank, v.revision))
@@ -35,6 +39,12 @@ def worst_version(checkin: CheckIn) -> CheckInVersion:
 
 def worst_of_day(checkin: CheckIn) -> Disposition:
     return Disposition(worst_version(checkin).disposition)
+
+
+def day_result(checkin: CheckIn) -> Result:
+    """The day's most severe report, told in the words of the protocol version it was answered under."""
+    worst = worst_version(checkin)
+    return result_of(parsed_protocol(worst.protocol), worst.disposition)
 
 
 # --- Today --------------------------------------------------------------------------------------------
@@ -76,7 +86,9 @@ def _report_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> Che
     report of last night's symptoms sent this morning) when it is more severe."""
     recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
     candidates = [
-        c for c in recent.prefetch_related("versions") if c.date == day or worst_of_day(c) != Disposition.SELF_CARE
+        c
+        for c in recent.prefetch_related(VERSIONS_WITH_PROTOCOL)
+        if c.date == day or worst_of_day(c) != Disposition.SELF_CARE
     ]
     if not candidates:
         return None
@@ -92,12 +104,12 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
     )
     report = _report_to_show(procedure, day, now) if procedure else None
     report_disposition = worst_of_day(report) if report is not None else None
-    screening = patient.screenings.first()
-    emergency_words = result_of(rules, Disposition.EMERGENCY)
+    screening = patient.screenings.select_related("protocol").first()
 
+    # Each warning is told in the words of the protocol version it was assessed under.
     emergency: EmergencyNotice | None = None
     if report is not None and report_disposition == Disposition.EMERGENCY:
-        emergency = EmergencyNotice("checkin", emergency_words, checkin=report, checkin_is_today=report.date == day)
+        emergency = EmergencyNotice("checkin", day_result(report), checkin=report, checkin_is_today=report.date == day)
     if emergency is None and procedure is None:
         # Before the injection, answers that needed the emergency department stay until the clinic closes
         # their alert: neither the physician's decision nor calmer answers given since take it away.
@@ -107,12 +119,16 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
             .exists()
         )
         answered = (
-            patient.screenings.filter(disposition=Disposition.EMERGENCY).order_by("-answered_at").first()
+            patient.screenings.filter(disposition=Disposition.EMERGENCY)
+            .select_related("protocol")
+            .order_by("-answered_at")
+            .first()
             if open_alert
             else None
         )
         if answered is not None:
-            emergency = EmergencyNotice("screening", emergency_words, screening=answered)
+            words = result_of(parsed_protocol(answered.protocol), Disposition.EMERGENCY)
+            emergency = EmergencyNotice("screening", words, screening=answered)
     if emergency is None:
         # An emergency in a form that was refused and not stored stays until a stored report explains it or
         # the clinic closes the alert: the patient may come back to this page rather than to the form.
@@ -120,11 +136,13 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
             patient.alerts.filter(disposition=Disposition.EMERGENCY)
             .exclude(unsent="")
             .exclude(state=AlertState.RESOLVED)
+            .select_related("protocol")
             .order_by("-updated_at")
             .first()
         )
         if unsent is not None:
-            emergency = EmergencyNotice("unsent", emergency_words, alert=unsent)
+            words = result_of(parsed_protocol(unsent.protocol), Disposition.EMERGENCY)
+            emergency = EmergencyNotice("unsent", words, alert=unsent)
 
     calm = report if report is not None and report_disposition != Disposition.EMERGENCY else None
     checked_in_today = procedure is not None and procedure.checkins.filter(date=day).exists()
@@ -137,13 +155,13 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
         target_label={t.code: t.label for t in rules.targets}.get(procedure.target) if procedure else None,
         emergency=emergency,
         report=calm,
-        report_result=result_of(rules, report_disposition) if calm is not None and report_disposition else None,
+        report_result=day_result(calm) if calm is not None else None,
         report_is_today=calm is not None and calm.date == day,
         prompt_checkin=guidance is not None and guidance.day > 0 and not checked_in_today and emergency is None,
         show_day_guidance=guidance is not None and emergency is None,
         show_before_injection=procedure is None and (emergency is None or emergency.source != "screening"),
         screening=screening,
-        screening_result=result_of(rules, Disposition(screening.disposition)) if screening else None,
+        screening_result=result_of(parsed_protocol(screening.protocol), screening.disposition) if screening else None,
         # Before the injection, the screening's own instructions (such as pausing NSAIDs) are the guidance.
         before_injection=[f.reason for f in screening.findings if f.disposition == Disposition.SELF_CARE]
         if screening
@@ -227,12 +245,12 @@ class HistoryView:
 
 def history(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime) -> HistoryView:
     procedure = latest_procedure(patient)
-    checkins = list(procedure.checkins.order_by("-date").prefetch_related("versions")) if procedure else []
+    checkins = list(procedure.checkins.order_by("-date").prefetch_related(VERSIONS_WITH_PROTOCOL)) if procedure else []
     record_read(actor, AuditAction.PATIENT_HISTORY, patient.clinic, [patient], now=now)
     rules = protocol.protocol
     return HistoryView(
         procedure=procedure,
-        days=[DayReport(c, result_of(rules, worst_of_day(c))) for c in checkins],
+        days=[DayReport(c, day_result(c)) for c in checkins],
         points=[(c.day, c.pain) for c in checkins],
         baseline_pain=patient.baseline_pain,
         pain_max=rules.limits.pain_max,

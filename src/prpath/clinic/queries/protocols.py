@@ -8,7 +8,7 @@ from prpath.clinic.models import Clinic, ProtocolVersion, SafetyVignette, Versio
 from prpath.clinic.translate import ClinicProtocol, clinic_protocol, parse_document, parsed_protocol, suite_for
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.diff import Change, diff_protocols
-from prpath.core.protocol.document import line_of
+from prpath.core.protocol.document import lines_of
 from prpath.core.suite.safety import SuiteResult, run_suite
 from prpath.files.vignettes import shipped_suite
 
@@ -90,7 +90,8 @@ class VersionView:
 def version_view(version: ProtocolVersion) -> VersionView:
     if version.state == VersionState.DRAFT:
         review = draft_review(version)
-        problems = [ProblemAt(p.location, line_of(version.document, p.location), p.message) for p in review.problems]
+        lines = lines_of(version.document, [p.location for p in review.problems])
+        problems = [ProblemAt(p.location, line, p.message) for p, line in zip(review.problems, lines, strict=True)]
         return VersionView(version, review.active, problems, review.changes, review.active, review.suite)
     active = ProtocolVersion.objects.get(clinic_id=version.clinic_id, state=VersionState.ACTIVE)
     before = version.based_on

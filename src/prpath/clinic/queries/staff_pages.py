@@ -27,7 +27,7 @@ from prpath.clinic.models import (
     StaffMember,
     Stage,
 )
-from prpath.clinic.queries.patient_pages import worst_of_day
+from prpath.clinic.queries.patient_pages import VERSIONS_WITH_PROTOCOL, day_result, worst_of_day
 from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import ClinicProtocol, Result, clinic_today, parsed_protocol, result_of
 from prpath.core import recovery
@@ -79,22 +79,29 @@ def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(clinic_id=staff.clinic_id)
         .exclude(state=AlertState.RESOLVED)
-        .select_related("patient", "checkin", "acknowledged_by")
+        .select_related("patient", "checkin", "acknowledged_by", "protocol")
         .order_by("-severity_rank", "raised_at")
     )
 
 
-def worklist(actor: Actor, staff: StaffMember, protocol: ClinicProtocol, *, now: dt.datetime) -> Worklist:
+def worklist(actor: Actor, staff: StaffMember, *, now: dt.datetime) -> Worklist:
     """Every unresolved alert of the clinic, most severe first, then oldest."""
     alerts = list(_unresolved(staff))
     record_read(actor, AuditAction.ALERT_WORKLIST, staff.clinic, [a.patient for a in alerts], now=now)
-    return Worklist([AlertCard(a, result_of(protocol.protocol, a.disposition)) for a in alerts], now)
+    return Worklist([_card(a) for a in alerts], now)
 
 
-def alert_card(staff: StaffMember, alert: Alert, protocol: ClinicProtocol) -> tuple[AlertCard, int]:
+def _card(alert: Alert) -> AlertCard:
+    """An alert in the words of the protocol version its latest assessment was made under."""
+    return AlertCard(alert, result_of(parsed_protocol(alert.protocol), alert.disposition))
+
+
+def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
     """One card as it is now (after someone acted on it), and how many alerts are left to work."""
-    alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by").get(pk=alert.pk)
-    return AlertCard(alert, result_of(protocol.protocol, alert.disposition)), _unresolved(staff).count()
+    alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by", "protocol").get(
+        pk=alert.pk
+    )
+    return _card(alert), _unresolved(staff).count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +233,7 @@ def timeline(
     today = clinic_today(staff.clinic, now)
     screenings = list(patient.screenings.select_related("decided_by", "protocol"))
     procedures = list(patient.procedures.select_related("operator"))
-    checkins = list(patient.checkins.select_related("procedure", "protocol").prefetch_related("versions"))
+    checkins = list(patient.checkins.select_related("procedure", "protocol").prefetch_related(VERSIONS_WITH_PROTOCOL))
     alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
     notes = list(patient.notes.select_related("author"))
     targets = {t.code: t.label for t in rules.targets}
@@ -239,15 +246,17 @@ def timeline(
     ]
     for c in checkins:
         worst = worst_of_day(c)
-        # The day is badged by its most severe report: an evening amendment must not hide the morning's.
+        answered_under = parsed_protocol(c.protocol)
+        # The day is badged by its most severe report: an evening amendment must not hide the morning's. Each
+        # is told in the words of the version it was answered under.
         events.append(
             TimelineEvent(
                 c.submitted_at,
                 "checkin",
                 c,
-                result=result_of(rules, worst),
-                latest=result_of(rules, c.disposition) if worst != c.disposition else None,
-                symptoms=describe_symptoms(c.symptoms, labels),
+                result=day_result(c),
+                latest=result_of(answered_under, c.disposition) if worst != c.disposition else None,
+                symptoms=describe_symptoms(c.symptoms, {s.code: s.label for s in answered_under.symptoms}),
                 protocol_label=c.protocol.label,
             )
         )

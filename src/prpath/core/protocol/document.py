@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -30,12 +31,26 @@ def parse_protocol(data: Any) -> Protocol:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice: the second would silently replace the first."""
+    """A YAML loader that refuses a key given twice (the second would silently replace the first) and
+    aliases (``*name``): a protocol has no use for them, and they can make a small text a huge or endless
+    document."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a protocol: write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a single word or number, not a list or mapping", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key!r} is given twice", key_node.start_mark
@@ -48,6 +63,8 @@ def read_protocol_text(text: str, *, name: str = "protocol.yaml") -> Protocol:
     """Parse YAML, or TOML when ``name`` ends in .toml."""
     try:
         data = tomllib.loads(text) if name.endswith(".toml") else yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
+    except RecursionError:
+        raise ProblemsFound([Problem("document", "is nested too deeply to be a protocol")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "document"
@@ -55,7 +72,30 @@ def read_protocol_text(text: str, *, name: str = "protocol.yaml") -> Protocol:
         raise ProblemsFound([Problem(where, f"not valid YAML: {problem}")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ProblemsFound([Problem("document", f"not valid TOML: {error}")]) from None
-    return parse_protocol(data)
+    except ValueError as error:  # a value YAML recognises but cannot build, such as the date 2026-13-45
+        raise ProblemsFound([Problem("document", f"not valid YAML: {error}")]) from None
+    try:
+        control = list(_control_characters(data, ""))
+        if control:
+            raise ProblemsFound([Problem(where, "holds a NUL character: write it as text") for where in control])
+        return parse_protocol(data)
+    except RecursionError:
+        raise ProblemsFound([Problem("document", "is nested too deeply to be a protocol")]) from None
+
+
+def _control_characters(data: Any, where: str) -> Iterator[str]:
+    """Where a NUL character stands in a parsed document (YAML can write one as an escape); no text column
+    or JSON field keeps one."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            yield where or "document"
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _control_characters(key, where or "document")
+            yield from _control_characters(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _control_characters(value, f"{where}[{index}]")
 
 
 def content_hash(text: str) -> str:
@@ -69,13 +109,22 @@ _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 def line_of(text: str, location: str) -> int | None:
     """The line (from 1) where ``location`` (``recovery_rules[3].window.from_day``) is written in a YAML
     document, or the nearest enclosing part that is there; None when the text is not YAML at all."""
+    return lines_of(text, [location])[0]
+
+
+def lines_of(text: str, locations: Sequence[str]) -> list[int | None]:
+    """``line_of`` for each location, reading the document once."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    if node is None:
-        return None
-    line = node.start_mark.line
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        root = None
+    if root is None:
+        return [None for _ in locations]
+    return [_line_in(root, location) for location in locations]
+
+
+def _line_in(root: yaml.Node, location: str) -> int:
+    node, line = root, root.start_mark.line
     for name, index in _PART.findall(location):
         child = None
         if index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):

@@ -384,7 +384,7 @@ class EducationTopic(_Strict):
 
 
 class Protocol(_Strict):
-    name: Text
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     version: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._+-]+$")]
     description: Text | None = None
     limits: Limits

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prpath.clinic.actions.protocols import (
+    VIGNETTE_LIMIT,
+    VignetteFile,
     do_activate_protocol,
-    do_add_safety_vignette,
+    do_add_safety_vignettes,
     do_remove_safety_vignette,
     do_save_protocol_draft,
 )
@@ -190,20 +192,19 @@ def add_vignettes(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one or more vignette files (JSON) to add.")
         return redirect(reverse("protocol") + "#vignettes")
-    added, refused = [], []
-    for upload in form.cleaned_data["vignettes"]:
-        try:
-            vignette = do_add_safety_vignette(
-                staff_actor(request), staff.clinic, name=upload.name, text=upload.read(), now=timezone.now()
-            )
-        except ProblemsFound as found:
-            refused.append(" ".join(p.message for p in found.problems))
-        else:
-            added.append(vignette.name)
-    if added:
-        messages.success(request, f"Added to the safety suite: {', '.join(added)}.")
-    for problem in refused:
-        messages.error(request, f"Not added: {problem}")
+    files = [
+        # Read no more than the limit and a byte: a larger file is refused without being held in memory.
+        VignetteFile(upload.name or "", upload.read(VIGNETTE_LIMIT + 1))
+        for upload in form.cleaned_data["vignettes"]
+    ]
+    try:
+        added = do_add_safety_vignettes(staff_actor(request), staff.clinic, files, now=timezone.now())
+    except ProblemsFound as found:
+        messages.error(request, "Nothing was added.")
+        for problem in found.problems:
+            messages.error(request, f"Not added: {problem.message}")
+    else:
+        messages.success(request, f"Added to the safety suite: {', '.join(v.name for v in added)}.")
     return redirect(reverse("protocol") + "#vignettes")
 
 

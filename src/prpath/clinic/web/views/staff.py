@@ -86,7 +86,7 @@ def _render_worklist(
     problem_alert: uuid.UUID | None = None,
     form: AlertNoteForm | None = None,
 ) -> HttpResponse:
-    view = staff_pages.worklist(staff_actor(request), staff, protocol_for(staff.clinic), now=timezone.now())
+    view = staff_pages.worklist(staff_actor(request), staff, now=timezone.now())
     rows = [
         _row(card, form if form is not None and card.alert.uuid == problem_alert else AlertNoteForm())
         for card in view.cards
@@ -163,7 +163,7 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
 def _alert_row(
     request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
 ) -> HttpResponse:
-    card, to_work = staff_pages.alert_card(staff, alert, protocol_for(staff.clinic))
+    card, to_work = staff_pages.alert_card(staff, alert)
     # The worklist's "N to work" is updated alongside the card (an out-of-band swap).
     return render(
         request, "clinic/staff/_alert_row.html", _context(staff, row=_row(card, form), to_work=to_work), status=status
