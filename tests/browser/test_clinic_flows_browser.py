@@ -84,7 +84,7 @@ def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_workl
 
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     assert "Day 4 after your injection" in page.get_by_role("main").inner_text()
     visit.look("today-day-4")
     page.get_by_role("link", name="Check in now").click()
@@ -140,7 +140,7 @@ def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruct
     assert patient.has_joined
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     visit.go("/me/check-in/")
     page.locator("#id_pain").fill("7")
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
@@ -167,7 +167,7 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     assert patient.has_joined
     visit = open_visit(visits, browser, live_server, size)
     page = visit.page
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     visit.go("/me/check-in/")
     page.get_by_label("Temperature in °C (if you took it)").fill("83.4")  # a slip of the fingers
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
@@ -233,7 +233,7 @@ def test_the_check_in_and_acknowledge_work_with_javascript_off(
     patient = injected_patient(live_world, days_ago=3)
     assert patient.has_joined
     visit = open_visit(visits, browser, live_server, "phone", javascript=False)
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     visit.go("/me/check-in/")
     visit.page.locator("#id_pain").fill("6")
     visit.page.get_by_label("Temperature in °C (if you took it)").fill("38.2")
@@ -263,7 +263,7 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     patient = injected_patient(live_world, days_ago=2)
     assert patient.has_joined
     visit = open_visit(visits, browser, live_server, "phone")
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     visit.go("/me/check-in/")
     keys = visit.page.keyboard
     pain = visit.page.locator("#id_pain")

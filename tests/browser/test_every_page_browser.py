@@ -41,7 +41,7 @@ def test_every_patient_page(live_server: Any, transactional_db: None, visit_at: 
     assert patient.has_joined
     assert consult is not None
     visit = visit_at(size)
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
     for path, name in [
         ("/me/", "patient-today"),
         ("/me/check-in/", "patient-check-in"),
@@ -159,7 +159,7 @@ def test_today_after_screening_answers_that_need_the_emergency_department(
     screen(patient, symptoms={"bladder_control_loss": "moderate"}, days_ago=0)
     assert patient.has_joined
     visit = visit_at(size)
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
 
     visit.go("/me/")
 
@@ -179,7 +179,7 @@ def test_a_calmer_report_later_the_same_day_keeps_the_emergency_on_screen(
     evening = check_in(patient, pain=3)  # the same day, sounding fine
     assert patient.has_joined
     visit = visit_at(size)
-    visit.sign_in(patient.user.email)
+    visit.sign_in(patient.email)
 
     visit.go(f"/me/check-ins/{evening.uuid}/")
 

@@ -42,7 +42,7 @@ def test_the_admin_edits_a_draft_fixes_its_problem_reads_the_diff_and_activates(
     visit = Visit(browser, live_server, "desktop")
     visits.append(visit)
     page = visit.page
-    visit.sign_in(world.admin.email)
+    visit.sign_in(str(world.admin.email))
 
     visit.go("/clinic/protocol/")
     assert page.get_by_role("heading", name="Active: version #1").is_visible()
@@ -98,7 +98,7 @@ def test_the_protocol_pages_at_every_size(
     world: World = make_world()
     visit = Visit(browser, live_server, size)
     visits.append(visit)
-    visit.sign_in(world.admin.email)
+    visit.sign_in(str(world.admin.email))
     visit.go("/clinic/protocol/")
     visit.look("protocol-overview")
     visit.page.get_by_role("button", name="Start a draft from version #1").click()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from prpath.accounts.models import LINK_DAYS, AccessLink, LinkPurpose, User
 from prpath.audit.models import AuditAction, AuditEvent
@@ -188,22 +187,23 @@ def test_a_patient_who_has_an_account_is_not_invited_again(world: World) -> None
     assert AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_INVITE).count() == before
 
 
-def test_the_same_email_cannot_become_a_second_login_at_another_clinic(world: World) -> None:
-    # Was "accepting is refused when the email already has a login": the same person enrolled at both clinics
-    # before either link was used, and the second link could not make another login. The account is now made
-    # at enrolment (one email, one account), so the second clinic is refused when it enrols them, at once,
-    # and the first clinic's invitation makes the one login.
+def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -> None:
+    # The same person enrolled at both clinics before either link was used: the first link made the login;
+    # the second cannot make another.
     there = enrol(world, world.other_clinic, email="same.person@patients.test")
-    _, token = do_invite_patient(staff(world.other_nurse), there, now=now())
+    invitation, token = do_invite_patient(staff(world.other_nurse), there, now=now())
+    here = with_account(world, enrol(world, email="same.person@patients.test"))
 
     with pytest.raises(ProblemsFound) as found:
-        enrol(world, email="same.person@patients.test")
+        do_accept_access_link(token, "a-different-long-passphrase", now=now())
 
     assert locations(found) == {"email"}
-    assert not Patient.objects.filter(clinic=world.clinic, user__email="same.person@patients.test").exists()
-    do_accept_access_link(token, PASSWORD, now=now())
+    there.refresh_from_db()
+    invitation.refresh_from_db()
+    assert cannot_sign_in_yet(there)
+    assert invitation.used_at is None
     assert User.objects.filter(email="same.person@patients.test").count() == 1
-    assert authenticates("same.person@patients.test", PASSWORD) == Patient.objects.get(pk=there.pk).user
+    assert authenticates("same.person@patients.test", PASSWORD) == here.user
 
 
 def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(world: World) -> None:
@@ -221,24 +221,23 @@ def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(worl
 
 
 def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:
-    # Enrolled while the staff member's account had another email. The patient's account (made at enrolment)
-    # now holds the email, so the database refuses to give it back to the staff member; and the patient's
-    # link sets the patient's own password, never the staff member's.
+    # Enrolled before the staff member's account was given the same email.
     world.nurse.email = "nurse.old@riverside.test"
     world.nurse.save()
     patient = enrol(world, email="nurse@riverside.test")
     _, token = do_invite_patient(staff(world.coordinator), patient, now=now())
     world.nurse.email = "nurse@riverside.test"
-    with pytest.raises(IntegrityError), transaction.atomic():
-        world.nurse.save()
+    world.nurse.save()
 
-    user = do_accept_access_link(token, "a-different-long-passphrase", now=now())
+    with pytest.raises(ProblemsFound) as found:
+        do_accept_access_link(token, "a-different-long-passphrase", now=now())
 
+    assert locations(found) == {"email"}
     world.nurse.refresh_from_db()
-    assert world.nurse.email == "nurse.old@riverside.test"
     assert world.nurse.check_password(PASSWORD)
-    assert user == Patient.objects.get(pk=patient.pk).user != world.nurse
-    assert authenticates("nurse.old@riverside.test", PASSWORD) == world.nurse
+    patient.refresh_from_db()
+    assert cannot_sign_in_yet(patient)
+    assert patient.user != world.nurse
 
 
 # --- new-password links -----------------------------------------------------------------------------

@@ -68,7 +68,8 @@ def test_add_diff_and_activate_with_reasons(world: World, tmp_path: Path, capsys
     assert protocol_for(world.clinic).version.number == 1
 
     reasons = [f"--reason={key}=Our physicians call from 38.5." for key in needing]
-    assert main(["protocol", "activate", "2", "--clinic", "Riverside Spine", "--by", world.admin.email, *reasons]) == 0
+    activate = ["protocol", "activate", "2", "--clinic", "Riverside Spine", "--by", str(world.admin.email)]
+    assert main([*activate, *reasons]) == 0
     assert "#2 is now Riverside Spine's active protocol" in capsys.readouterr().out
     assert protocol_for(world.clinic).version.number == 2
     event = AuditEvent.objects.filter(action=AuditAction.PROTOCOL_ACTIVATE, clinic=world.clinic).latest("pk")

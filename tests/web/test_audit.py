@@ -250,7 +250,7 @@ def test_enrolling_inviting_joining_and_screening_are_audited(world: World) -> N
         "/clinic/patients/new/",
         {"given_name": "Eve", "family_name": "Stone", "date_of_birth": "1960-06-01", "email": "eve@patients.test"},
     )
-    patient = Patient.objects.get(user__email="eve@patients.test")
+    patient = Patient.objects.get(email="eve@patients.test")
     page = client.post(f"/clinic/patients/{patient.uuid}/invite/").content.decode()
     token = page.split("/join/", 1)[1].split("/", 1)[0]
     joined = client_for(None)

@@ -28,8 +28,8 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(world: Wor
     assert "Your password is changed" in body(here.get("/accounts/password/done/"))
     assert here.get(home).status_code == 200
     assert elsewhere.get(home).status_code == 302  # signed out
-    assert authenticates(user.email, NEW) == user
-    assert authenticates(user.email, PASSWORD) is None
+    assert authenticates(str(user.email), NEW) == user
+    assert authenticates(str(user.email), PASSWORD) is None
 
 
 @pytest.mark.parametrize(
@@ -45,4 +45,4 @@ def test_a_bad_change_is_refused_beside_the_field(world: World, data: dict[str, 
 
     assert response.status_code == 400
     assert message in error_beside(response.content, id_=field)
-    assert authenticates(world.nurse.email, PASSWORD) == world.nurse
+    assert authenticates(str(world.nurse.email), PASSWORD) == world.nurse

@@ -415,9 +415,7 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
 PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /me/check-in/": lambda s: CheckInVersion.objects.count(),
     "POST /me/screening/": lambda s: Screening.objects.count(),
-    "POST /clinic/patients/new/": lambda s: sorted(
-        Patient.objects.filter(user__email=NEW_EMAIL).values_list("clinic_id")
-    ),
+    "POST /clinic/patients/new/": lambda s: sorted(Patient.objects.filter(email=NEW_EMAIL).values_list("clinic_id")),
     "POST /clinic/patients/<patient>/screenings/<screening>/": lambda s: (
         Screening.objects.get(pk=s.screening.pk).decided_candidacy
     ),
@@ -437,8 +435,8 @@ PROBES: dict[str, Callable[[Scene], object]] = {
 def records() -> dict[str, object]:
     """Everything a request could change, including the audit trail (a refused request reads nothing)."""
     return {
-        "patients": sorted(Patient.objects.values_list("user__email", "clinic_id", "stage", "user_id")),
-        "accounts": sorted(User.objects.values_list("email", "is_active", "password", "joined_at")),
+        "patients": sorted(Patient.objects.values_list("email", "clinic_id", "stage", "user_id")),
+        "accounts": sorted(User.objects.values_list("pk", "email", "is_active", "password", "joined_at")),
         "staff": sorted(StaffMember.objects.values_list("pk", "clinic_id", "role")),
         "access links": sorted(AccessLink.objects.values_list("pk", "revoked_at", "used_at")),
         "screenings": sorted(Screening.objects.values_list("pk", "decided_candidacy", "decided_by_id")),
@@ -506,7 +504,7 @@ def test_each_actor_gets_exactly_what_it_should(scene: Scene, endpoint: str, act
         assert str(scene.patient.uuid) not in page, "an outsider was shown a link to our patient"
     if endpoint == "POST /clinic/patients/new/" and expected.changed:
         assert user is not None
-        assert Patient.objects.get(user__email=NEW_EMAIL).clinic == user.staff.clinic
+        assert Patient.objects.get(email=NEW_EMAIL).clinic == user.staff.clinic
 
 
 # --- the cases the issue names, spelled out -----------------------------------------------------------

@@ -2,7 +2,9 @@
 choose a password. Nothing here knows about clinics: a user is made staff or a patient by the clinic app.
 
 A user made without a password (a patient at enrolment, a colleague added by an admin) cannot sign in
-until its owner chooses one through an ``AccessLink``: nobody else ever knows it.
+until its owner chooses one through an ``AccessLink``: nobody else ever knows it. A patient's account has
+no login email until they accept their invitation: the clinic enrols them with an email, and the same
+person may be enrolled by two clinics; whoever holds the email as a login is the one who joined first.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ def normal_email(email: object) -> str:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
-        user = self.model(email=normal_email(email), **fields)
+    def create_user(self, email: str | None, password: str | None = None, **fields: Any) -> User:
+        user = self.model(email=normal_email(email) or None, **fields)
         if password is None:
             user.set_unusable_password()
         else:
@@ -43,7 +45,8 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, unique=True)
+    # The login; empty (NULL) for a patient who has not accepted their invitation yet.
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, unique=True, null=True, blank=True)
     given_name = models.CharField(max_length=150)
     family_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
@@ -57,7 +60,7 @@ class User(AbstractBaseUser):
     objects = UserManager()
 
     def __str__(self) -> str:
-        return self.email
+        return self.email or f"{self.get_full_name()} (not joined)"
 
     def get_full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()

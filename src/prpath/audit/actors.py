@@ -36,5 +36,5 @@ class Actor:
 
     def __str__(self) -> str:
         if self.user is not None:
-            return self.user.get_full_name() or self.user.email
+            return self.user.get_full_name() or str(self.user)
         return f"{self.kind.label}: {self.label}" if self.label else str(self.kind.label)

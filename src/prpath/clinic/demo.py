@@ -106,10 +106,7 @@ def reset_demo_clinic() -> None:
 def _logins() -> list[DemoLogin]:
     logins = [DemoLogin(str(role.label), email, DEMO_PASSWORD) for email, _, _, role in DEMO_STAFF]
     clinic = demo_clinic()
-    if (
-        clinic is not None
-        and clinic.patients.filter(user__email=DEMO_PATIENT_EMAIL, user__joined_at__isnull=False).exists()
-    ):
+    if clinic is not None and clinic.patients.filter(email=DEMO_PATIENT_EMAIL, user__joined_at__isnull=False).exists():
         logins.append(DemoLogin("Patient", DEMO_PATIENT_EMAIL, DEMO_PASSWORD))
     return logins
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from prpath.accounts.models import LINK_DAYS, AccessLink, LinkPurpose, User, new_token, token_hash
 from prpath.audit.actors import Actor
@@ -104,11 +104,21 @@ def do_accept_access_link(token: str, password: str, *, now: dt.datetime) -> Use
     if (staff is None and patient is None) or not user.is_active:
         # The account was deactivated since the link was made.
         raise problems(("token", "this link can no longer be used; ask the clinic for a new one"))
+    if patient is not None and user.email is None:
+        # Joining: the email the clinic enrolled them with becomes their login, unless it already is
+        # someone's (they were enrolled by another clinic too, and joined there first).
+        if User.objects.filter(email=patient.email).exists():
+            raise problems(("email", "an account with this email already exists; ask the clinic for help"))
+        user.email = patient.email
     check_password(password, user)
     user.set_password(password)
     if user.joined_at is None:
         user.joined_at = now
-    user.save(update_fields=["password", "joined_at"])
+    try:
+        with transaction.atomic():  # a savepoint: two clinics' invitations for one email accepted at once
+            user.save(update_fields=["email", "password", "joined_at"])
+    except IntegrityError:
+        raise problems(("email", "an account with this email already exists; ask the clinic for help")) from None
     link.used_at = now
     link.save(update_fields=["used_at"])
     if patient is not None:

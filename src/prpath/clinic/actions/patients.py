@@ -63,17 +63,19 @@ def do_enrol_patient(
         found.append(Problem("email", f"is longer than {EMAIL_MAX_LENGTH} characters"))
     if found:
         raise ProblemsFound(found)
-    if Patient.objects.filter(clinic=clinic, user__email=email).exists():
+    if Patient.objects.filter(clinic=clinic, email=email).exists():
         raise problems(("email", "a patient with this email is already enrolled in this clinic"))
     if User.objects.filter(email=email).exists():
-        # The email becomes the patient's login: one already taken would make the invitation unusable.
+        # The email becomes the patient's login when they join: one already taken would make the
+        # invitation unusable. (A patient only enrolled elsewhere has no login yet, and does not count.)
         raise problems(("email", "is already the login of a prpath account: enrol the patient with another email"))
     try:
         with transaction.atomic():  # a savepoint: the same patient enrolled twice at once
-            user = User.objects.create_user(email, None, given_name=given_name, family_name=family_name)
+            user = User.objects.create_user(None, None, given_name=given_name, family_name=family_name)
             patient = Patient.objects.create(
                 clinic=clinic,
                 user=user,
+                email=email,
                 given_name=given_name,
                 family_name=family_name,
                 date_of_birth=enrolment.date_of_birth,
@@ -84,8 +86,6 @@ def do_enrol_patient(
                 enrolled_at=now,
             )
     except IntegrityError:
-        raise problems(
-            ("email", "is already the login of a prpath account: enrol the patient with another email")
-        ) from None
+        raise problems(("email", "a patient with this email is already enrolled in this clinic")) from None
     audit(actor, AuditAction.PATIENT_ENROL, clinic, now=now, patient=patient, object_uuid=patient.uuid)
     return patient

@@ -56,12 +56,11 @@ def _checked(member: NewStaff) -> NewStaff:
         found.append(Problem("role", f"must be one of {', '.join(Role.values)} (got {member.role!r})"))
     if found:
         raise ProblemsFound(found)
-    existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        if Patient.objects.filter(user=existing).exists() and not existing.has_joined:
-            # The patient's invitation makes this their login: taking it would lock them out.
-            raise problems(("email", "is the email of a patient invited to prpath who has not joined yet"))
+    if User.objects.filter(email=email).exists():
         raise problems(("email", "already has a prpath account: each person signs in with their own email"))
+    if Patient.objects.filter(email=email, user__joined_at=None).exists():
+        # The patient's invitation makes this their login: taking it would lock them out.
+        raise problems(("email", "is the email of a patient invited to prpath who has not joined yet"))
     return NewStaff(email, given_name, family_name, Role(member.role))
 
 

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from prpath.accounts.models import EMAIL_MAX_LENGTH
 from prpath.clinic.models.clinics import Clinic
 from prpath.core.protocol.schema import PainTrend
 
@@ -26,11 +27,13 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     """A patient of one clinic. Their account (``user``) is made at enrolment and cannot sign in until
-    they choose a password through their invitation link; its email is their login."""
+    they choose a password through their invitation link; the email the clinic enrolled them with becomes
+    its login then."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
@@ -55,6 +58,7 @@ class Patient(models.Model):
             models.Index(fields=["clinic", "family_name", "given_name"], name="patient_clinic_name"),
             models.Index(fields=["clinic", "stage"], name="patient_clinic_stage"),
         ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "email"], name="one_patient_per_email_in_a_clinic")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -62,10 +66,6 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
-
-    @property
-    def email(self) -> str:
-        return str(self.user.email)
 
     @property
     def has_joined(self) -> bool:

@@ -50,4 +50,5 @@ def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> L
             now=now,
             detail={"link": str(link.uuid)},
         )
-    return LinkHolder(link, holder.clinic, link.user.given_name, link.user.email, patient, staff)
+    email = patient.email if patient is not None else str(link.user.email)
+    return LinkHolder(link, holder.clinic, link.user.given_name, email, patient, staff)

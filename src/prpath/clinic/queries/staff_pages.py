@@ -162,7 +162,7 @@ def patient_list(
             patients = patients.filter(
                 Q(given_name__icontains=word)
                 | Q(family_name__icontains=word)
-                | Q(user__email__icontains=word)
+                | Q(email__icontains=word)
                 | Q(clinic_reference__icontains=word)
             )
     recovery_start = today - dt.timedelta(days=days)
