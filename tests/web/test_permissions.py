@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
+import json
+import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from django.utils import timezone
 from prpath.accounts.models import AccessLink, User
 from prpath.audit.models import Access, AuditEvent
 from prpath.clinic.actions.access_links import do_invite_patient
+from prpath.clinic.actions.protocols import VignetteFile, do_add_safety_vignettes, do_save_protocol_draft
 from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.models import (
     Alert,
@@ -37,10 +41,13 @@ from prpath.clinic.models import (
     ClinicalNote,
     Patient,
     Procedure,
+    ProtocolVersion,
+    SafetyVignette,
     Screening,
     StaffMember,
 )
 from prpath.core.protocol.schema import Candidacy
+from prpath.files.protocols import default_protocol_text
 from tests.conftest import FAST_HASHING
 from tests.personas import World, check_in, clinic_today, enrol, inject, now, screen, staff, with_account
 from tests.web.pages import body, client_for
@@ -58,6 +65,8 @@ class Scene:
     alert: Alert
     screening: Screening  # the recovering patient's screening (decided eligible)
     token: str
+    draft: ProtocolVersion  # the clinic's protocol draft #2 (the built-in text, a new version label)
+    vignette: SafetyVignette  # a vignette the clinic added to its safety suite
 
 
 def build_scene(world: World) -> Scene:
@@ -74,6 +83,12 @@ def build_scene(world: World) -> Scene:
     invited = enrol(world, given_name="Cleo", family_name="Ward", email="cleo@patients.test")
     _, token = do_invite_patient(staff(world.nurse), invited, now=now())
     screening.refresh_from_db()
+    draft = do_save_protocol_draft(
+        staff(world.admin), world.clinic, document=_draft_text("riverside-2"), now=now()
+    ).version
+    [vignette] = do_add_safety_vignettes(
+        staff(world.admin), world.clinic, [VignetteFile("ours.json", _vignette_bytes("riverside-own"))], now=now()
+    )
     return Scene(
         world=world,
         patient=patient,
@@ -83,7 +98,32 @@ def build_scene(world: World) -> Scene:
         alert=Alert.objects.get(patient=patient),
         screening=screening,
         token=token,
+        draft=draft,
+        vignette=vignette,
     )
+
+
+def _draft_text(label: str) -> str:
+    text = re.sub(r"^version: .*$", f'version: "{label}"', default_protocol_text(), count=1, flags=re.MULTILINE)
+    assert label in text
+    return text
+
+
+def _vignette_bytes(vignette_id: str) -> bytes:
+    return json.dumps(
+        {
+            "id": vignette_id,
+            "phase": "screening",
+            "patient": {"history": ["active_infection"], "baseline": {"pain": 4}},
+            "expected": {"disposition": "consult", "candidacy": "defer"},
+        }
+    ).encode()
+
+
+def _vignette_upload(s: object) -> dict[str, Any]:
+    upload = io.BytesIO(_vignette_bytes("riverside-upload"))
+    upload.name = "upload.json"
+    return {"vignettes": [upload]}
 
 
 ACTORS: dict[str, Callable[[Scene], User | None]] = {
@@ -130,6 +170,8 @@ CHECKED_IN = Outcome(302, "/me/check-ins/*/", changed=True)
 SCREENED = Outcome(302, "/me/screening/*/", changed=True)
 REFUSED_INPUT = Outcome(400)
 STAFF_CHANGED = Outcome(302, "/clinic/staff/", changed=True)
+DRAFT_MADE = Outcome(302, "/clinic/protocol/*/", changed=True)
+PROTOCOL_CHANGED = Outcome(302, "/clinic/protocol/*", changed=True)
 
 #           anonymous, admin, physician, nurse, coordinator, patient, other_patient, other_nurse, other_physician
 EXPECTED: dict[str, tuple[Outcome, ...]] = {
@@ -332,6 +374,69 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/staff/<nurse>/role/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    # The protocol: every clinician reads their own clinic's; its admin alone changes it. A draft or a
+    # vignette of this clinic is hidden from another clinic's staff, whose own page they may read.
+    "GET /clinic/protocol/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN),
+    "GET /clinic/protocol/<draft>/": (LOGIN, SHOWN, SHOWN, SHOWN, SHOWN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "POST /clinic/protocol/new/": (
+        SENT_SIGNED_OUT,
+        DRAFT_MADE,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "GET /clinic/protocol/new/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    "POST /clinic/protocol/<draft>/edit/": (
+        SENT_SIGNED_OUT,
+        PROTOCOL_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/protocol/<draft>/edit/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    "POST /clinic/protocol/<draft>/activate/": (
+        SENT_SIGNED_OUT,
+        PROTOCOL_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/protocol/<draft>/activate/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    "POST /clinic/protocol/vignettes/": (
+        SENT_SIGNED_OUT,
+        PROTOCOL_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "POST /clinic/protocol/vignettes/<vignette>/remove/": (
+        SENT_SIGNED_OUT,
+        PROTOCOL_CHANGED,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/protocol/vignettes/<vignette>/remove/": (LOGIN, *(NOT_ALLOWED,) * 8),
 }
 
 
@@ -347,6 +452,8 @@ def _paths(s: Scene) -> dict[str, str]:
         "<invited>": str(s.invited.uuid),
         "<alert>": str(s.alert.uuid),
         "<nurse>": str(s.world.nurse.staff.uuid),
+        "<draft>": str(s.draft.number),
+        "<vignette>": str(s.vignette.uuid),
     }
 
 
@@ -410,6 +517,9 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
     },
     "POST /clinic/staff/<nurse>/active/": lambda s: {"active": "no"},
     "POST /clinic/staff/<nurse>/role/": lambda s: {"new_role": "coordinator"},
+    "POST /clinic/protocol/new/": lambda s: {"start_from": "active"},
+    "POST /clinic/protocol/<draft>/edit/": lambda s: {"document": _draft_text("riverside-3")},
+    "POST /clinic/protocol/vignettes/": _vignette_upload,
 }
 
 PROBES: dict[str, Callable[[Scene], object]] = {
@@ -429,6 +539,13 @@ PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /clinic/staff/<nurse>/link/": lambda s: AccessLink.objects.filter(user=s.world.nurse).count(),
     "POST /clinic/staff/<nurse>/active/": lambda s: User.objects.get(pk=s.world.nurse.pk).is_active,
     "POST /clinic/staff/<nurse>/role/": lambda s: StaffMember.objects.get(user=s.world.nurse).role,
+    "POST /clinic/protocol/new/": lambda s: ProtocolVersion.objects.filter(clinic=s.world.clinic).count(),
+    "POST /clinic/protocol/<draft>/edit/": lambda s: ProtocolVersion.objects.get(pk=s.draft.pk).document,
+    "POST /clinic/protocol/<draft>/activate/": lambda s: ProtocolVersion.objects.get(pk=s.draft.pk).state,
+    "POST /clinic/protocol/vignettes/": lambda s: SafetyVignette.objects.filter(clinic=s.world.clinic).count(),
+    "POST /clinic/protocol/vignettes/<vignette>/remove/": lambda s: SafetyVignette.objects.filter(
+        pk=s.vignette.pk
+    ).exists(),
 }
 
 
@@ -445,6 +562,8 @@ def records() -> dict[str, object]:
         "versions": CheckInVersion.objects.count(),
         "alerts": sorted(Alert.objects.values_list("pk", "state", "acknowledged_by_id", "resolved_by_id")),
         "notes": ClinicalNote.objects.count(),
+        "protocol versions": sorted(ProtocolVersion.objects.values_list("pk", "state", "content_hash")),
+        "vignettes": sorted(SafetyVignette.objects.values_list("pk", flat=True)),
         "audit": AuditEvent.objects.count(),
     }
 
