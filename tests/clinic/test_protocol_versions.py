@@ -21,6 +21,7 @@ from prpath.clinic.actions.protocols import (
     do_remove_safety_vignette,
     do_save_protocol_draft,
 )
+from prpath.clinic.guards import KEPT_COLUMNS
 from prpath.clinic.models import CheckInVersion, Clinic, ProtocolVersion, VersionState
 from prpath.clinic.queries.assessments import rederive_checkin, rederive_screening
 from prpath.clinic.queries.protocols import draft_review, protocol_for
@@ -203,8 +204,26 @@ KEPT = [
     "UPDATE {table} SET document = 'x' WHERE id = %s",
     "UPDATE {table} SET content_hash = 'x' WHERE id = %s",
     "UPDATE {table} SET state = 'draft' WHERE id = %s",  # a draft again, to be edited in a second statement
+    "UPDATE {table} SET name = 'x', version_label = 'y' WHERE id = %s",  # the label patients are shown
+    "UPDATE {table} SET activation_reasons = '{{}}', suite_summary = '[]' WHERE id = %s",  # the safety record
+    "UPDATE {table} SET number = 99 WHERE id = %s",
     "DELETE FROM {table} WHERE id = %s",
 ]
+
+
+def test_the_triggers_keep_every_column_but_the_move_to_retired() -> None:
+    columns = {f.column for f in ProtocolVersion._meta.concrete_fields}
+    assert set(KEPT_COLUMNS) == columns - {"state", "retired_at"}
+
+
+def test_the_active_version_may_still_be_retired_at_the_database(world: World) -> None:
+    active = protocol_for(world.clinic).version
+    table = ProtocolVersion._meta.db_table
+    with connection.cursor() as cursor:
+        retire = f"UPDATE {table} SET state = 'retired', retired_at = %s WHERE id = %s"
+        cursor.execute(retire, [timezone.now(), active.pk])
+    active.refresh_from_db()
+    assert active.state == "retired"
 
 
 @pytest.mark.parametrize("state", ["active", "retired"])

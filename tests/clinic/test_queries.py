@@ -172,3 +172,31 @@ def test_the_timeline_names_the_version_each_assessment_was_made_under(world: Wo
     assert {e.protocol_label for e in view.events if e.kind in ("screening", "checkin")} == {
         protocol_of(world.clinic).version.label
     }
+
+
+def test_an_alert_is_told_in_the_words_of_the_report_that_set_its_severity(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, days_after=3, temperature_c="38.4")  # urgent, under version #1
+    first_words = yaml.safe_load(default_protocol_text())["dispositions"]["urgent"]["instruction"]
+    data: dict[str, Any] = copy.deepcopy(yaml.safe_load(default_protocol_text()))
+    data["version"] = "riverside-2"
+    data["dispositions"]["urgent"]["instruction"] = "Ring Riverside's nurse line today."
+    draft = do_save_protocol_draft(
+        staff(world.admin), world.clinic, document=yaml.safe_dump(data), now=timezone.now()
+    ).version
+    review = draft_review(draft)
+    assert review.suite is not None
+    reasons = {d.source: "Same rules, our words." for d in review.suite.to_accept}
+    do_activate_protocol(staff(world.admin), draft, reasons=reasons, now=timezone.now())
+    nurse = StaffMember.objects.get(user=world.nurse)
+
+    check_in(patient, days_after=4, itching="moderate")  # calmer, under #2: its finding joins the alert
+
+    [card] = staff_pages.worklist(staff(world.nurse), nurse, now=timezone.now()).cards
+    assert {f.rule for f in card.alert.findings} >= {"recovery.fever", "recovery.itching"}
+    assert card.result.instruction == first_words  # the fever set it, under #1
+
+    check_in(patient, days_after=4, temperature_c="38.6")  # urgent again, under #2: it now sets it
+
+    [card] = staff_pages.worklist(staff(world.nurse), nurse, now=timezone.now()).cards
+    assert card.result.instruction == "Ring Riverside's nurse line today."

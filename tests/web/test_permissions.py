@@ -89,6 +89,8 @@ def build_scene(world: World) -> Scene:
     [vignette] = do_add_safety_vignettes(
         staff(world.admin), world.clinic, [VignetteFile("ours.json", _vignette_bytes("riverside-own"))], now=now()
     )
+    theirs = [VignetteFile("theirs.json", _vignette_bytes("hillside-own"))]  # for contrast: each sees its own
+    do_add_safety_vignettes(staff(world.other_physician), world.other_clinic, theirs, now=now())
     return Scene(
         world=world,
         patient=patient,
@@ -621,6 +623,8 @@ def test_each_actor_gets_exactly_what_it_should(scene: Scene, endpoint: str, act
         page = body(response)
         assert "Okafor" not in page, "an outsider was shown our patient's name"
         assert str(scene.patient.uuid) not in page, "an outsider was shown a link to our patient"
+        assert "ours.json" not in page, "an outsider was shown our clinic's safety vignette"
+        assert "riverside-2" not in page, "an outsider was shown our clinic's protocol draft"
     if endpoint == "POST /clinic/patients/new/" and expected.changed:
         assert user is not None
         assert Patient.objects.get(email=NEW_EMAIL).clinic == user.staff.clinic
@@ -682,3 +686,15 @@ def test_a_nurse_cannot_record_a_procedure(scene: Scene) -> None:
 
     assert response.status_code == 403
     assert Procedure.objects.filter(patient=scene.patient).count() == 1
+
+
+def test_each_clinic_reads_its_own_protocol_page_and_nothing_of_the_others(scene: Scene) -> None:
+    ours = body(client_for(scene.world.nurse).get("/clinic/protocol/"))
+    theirs = body(client_for(scene.world.other_nurse).get("/clinic/protocol/"))
+
+    assert "ours.json" in ours
+    assert "theirs.json" not in ours
+    assert "theirs.json" in theirs
+    assert "ours.json" not in theirs
+    assert "riverside-2" in ours
+    assert "riverside-2" not in theirs

@@ -126,6 +126,9 @@ HOSTILE_DRAFTS = [
     ("a date that is no date", "name: x\nwhen: 2026-13-45\n", "month must be in 1..12"),
     ("a NUL written as an escape", text().replace("name: ", 'name: "a\\0b" #', 1), "holds a NUL character"),
     ("a name too long to keep", text().replace("name: ", "name: " + "x" * 250 + " #", 1), "at most 200 characters"),
+    ("a base-60 name", text().replace("name: ", "name: 1" + ":59" * 3000 + " #", 1), "reads as a base-60 number"),
+    ("a pain scale to 10**5000", text().replace("pain_max: 10", "pain_max: 1" + "0" * 5000), "a number this long"),
+    ("a pain scale to 10**13", text().replace("pain_max: 10", "pain_max: 10000000000000"), "less than or equal to 100"),
 ]
 
 

@@ -2,7 +2,8 @@
 
 Used by the migration that installs them and by prpath's SQLite backend, whose ``flush`` (emptying the
 whole database, as tests and a demo reset do) lifts them for that one statement, as PostgreSQL's
-TRUNCATE passes row triggers by.
+TRUNCATE passes row triggers by. Migration 0002 installs what this module says when it is applied: a change
+here reaches a database already migrated only through a new migration.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
-"""The database keeps a protocol version once it has been active: triggers refuse to change the text of a
-version that is not a draft, to make it a draft again, to bring a retired one back, or to remove one; a
-draft moves forward only (draft, active, retired). (prpath's SQLite backend lifts them for a
-whole-database flush, as for the audit trail.)"""
+"""The database keeps a protocol version once it has left draft: triggers refuse any change to it but one,
+the move from active to retired (its state and the time), and refuse to remove it. Its text, its label,
+who activated it, the reasons and the suite's verdict stay as they were when patients were first told by
+it. (prpath's SQLite backend lifts the triggers for a whole-database flush, as for the audit trail.)
+
+Migration 0002 installs what this module says when it is applied: a change here reaches a database already
+migrated only through a new migration that removes the triggers and installs them again."""
 
 from __future__ import annotations
 
@@ -9,10 +12,31 @@ from prpath.audit.triggers import Triggers
 
 TABLE = "clinic_protocolversion"
 MESSAGE = "a protocol version that has been active keeps its text"
+# Every column but state and retired_at (tests/clinic/test_protocol_versions.py holds this to the model, so a
+# column added later is kept too unless someone decides otherwise).
+KEPT_COLUMNS = (
+    "id",
+    "uuid",
+    "clinic_id",
+    "number",
+    "document",
+    "content_hash",
+    "name",
+    "version_label",
+    "based_on_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "activated_by_id",
+    "activated_at",
+    "activation_reasons",
+    "suite_summary",
+)
+_CHANGED = " OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in KEPT_COLUMNS)
 # What no change may do to a version that has left draft (the same test on both engines).
 _REFUSED = (
-    "NEW.document IS DISTINCT FROM OLD.document OR NEW.content_hash IS DISTINCT FROM OLD.content_hash "
-    "OR NEW.state = 'draft' OR (OLD.state = 'retired' AND NEW.state <> 'retired')"
+    f"{_CHANGED} OR NEW.state = 'draft' OR (OLD.state = 'retired' AND NEW.state <> 'retired') "
+    "OR (OLD.state = 'retired' AND NEW.retired_at IS DISTINCT FROM OLD.retired_at)"
 )
 
 SQLITE_INSTALL = [

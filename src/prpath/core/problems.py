@@ -100,7 +100,10 @@ def shown(value: object) -> str:
     elif isinstance(value, float) and not math.isfinite(value):
         text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except ValueError:  # an integer longer than Python will write out (4,300 digits)
+            text = "a number of thousands of digits"
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -88,7 +88,9 @@ def apply_assessment(
     alert.findings = after.findings
     alert.summary = after.summary
     alert.reopened_note = after.reopened_note
-    alert.protocol = protocol.version
+    if alert.pk is None or decision.points_at_report:
+        # The words of the alert's severity come from the version of the report that set it.
+        alert.protocol = protocol.version
     if after.state == CoreAlertState.OPEN and previous_state == AlertState.ACKNOWLEDGED:
         alert.acknowledged_at = None
         alert.acknowledged_by = None

@@ -56,11 +56,10 @@ def _checked(member: NewStaff) -> NewStaff:
         found.append(Problem("role", f"must be one of {', '.join(Role.values)} (got {member.role!r})"))
     if found:
         raise ProblemsFound(found)
-    if User.objects.filter(email=email).exists():
+    # The patient's invitation makes their email their login: taking it would lock them out. The message is
+    # the same either way, so that no clinic learns from it that someone is a patient somewhere.
+    if User.objects.filter(email=email).exists() or Patient.objects.filter(email=email, user__joined_at=None).exists():
         raise problems(("email", "already has a prpath account: each person signs in with their own email"))
-    if Patient.objects.filter(email=email, user__joined_at=None).exists():
-        # The patient's invitation makes this their login: taking it would lock them out.
-        raise problems(("email", "is the email of a patient invited to prpath who has not joined yet"))
     return NewStaff(email, given_name, family_name, Role(member.role))
 
 

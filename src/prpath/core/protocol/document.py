@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from prpath.core.problems import Problem, ProblemsFound, problems_from_validation_error
+from prpath.core.problems import Problem, ProblemsFound, problems_from_validation_error, shown
 from prpath.core.protocol.schema import Protocol, check_protocol
 
 
@@ -43,6 +43,19 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # YAML 1.1 reads 8:30 as 510 (base 60) and builds numbers of any length: a protocol means neither.
+        text = str(self.construct_scalar(node))
+        if ":" in text:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown(text)} reads as a base-60 number: put it in quotes if it is text", node.start_mark
+            )
+        if len(text.replace("_", "")) > 18:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a number this long is no protocol value", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -57,6 +70,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
 
 
 def read_protocol_text(text: str, *, name: str = "protocol.yaml") -> Protocol:

@@ -25,6 +25,10 @@ from prpath.core.problems import Problem, format_location
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=100)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# Bounds no real protocol comes near; past them a number is a slip (or an attack on the pages that count up
+# to it, such as the pain scale's marks).
+MAX_PAIN = 100  # the top of a pain scale
+MAX_DAY = 3650  # days after the injection: ten years of follow-up
 
 
 class Disposition(StrEnum):
@@ -138,8 +142,8 @@ class CandidacyText(_Strict):
 class DayWindow(_Strict):
     """Days after the injection, both ends included; the injection day is day 0."""
 
-    from_day: int = Field(default=0, ge=0)
-    to_day: int | None = Field(default=None, ge=0)
+    from_day: int = Field(default=0, ge=0, le=MAX_DAY)
+    to_day: int | None = Field(default=None, ge=0, le=MAX_DAY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -187,8 +191,8 @@ class PainTest(_Strict):
     Rules with a baseline-relative test do not fire when the baseline score is unknown.
     """
 
-    at_least: int | None = Field(default=None, ge=0)
-    above_baseline_by: int | None = Field(default=None, ge=1)
+    at_least: int | None = Field(default=None, ge=0, le=MAX_PAIN)
+    above_baseline_by: int | None = Field(default=None, ge=1, le=MAX_PAIN)
     rising: bool = False
 
     @model_validator(mode="after")
@@ -294,13 +298,13 @@ class RecoveryPlan(_Strict):
 
 class CheckInSchedule(_Strict):
     window: DayWindow
-    every_days: int = Field(ge=1)
+    every_days: int = Field(ge=1, le=MAX_DAY)
 
 
 class OutcomeTimepoint(_Strict):
     code: Code
     label: Text
-    day: int = Field(ge=0)
+    day: int = Field(ge=0, le=MAX_DAY)
 
 
 class OutcomeSchedule(_Strict):
@@ -349,10 +353,10 @@ class ReferencePoint(_Strict):
 class Limits(_Strict):
     """What input is plausible; anything outside is an input error, never silently accepted."""
 
-    pain_min: int
-    pain_max: int
-    temperature_c_min: float
-    temperature_c_max: float
+    pain_min: int = Field(ge=0, le=MAX_PAIN)
+    pain_max: int = Field(ge=1, le=MAX_PAIN)
+    temperature_c_min: float = Field(ge=0, le=60)
+    temperature_c_max: float = Field(ge=0, le=60)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
