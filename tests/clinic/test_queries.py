@@ -13,7 +13,7 @@ from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
 from prpath.clinic.actions.protocols import do_activate_protocol, do_save_protocol_draft
 from prpath.clinic.actions.screening import do_decide_candidacy
-from prpath.clinic.models import StaffMember
+from prpath.clinic.models import ProtocolVersion, StaffMember
 from prpath.clinic.queries import patient_pages, staff_pages
 from prpath.clinic.queries.protocols import draft_review
 from prpath.core.protocol.schema import Candidacy
@@ -105,19 +105,27 @@ def test_before_the_injection_the_screening_emergency_stays_until_the_clinic_clo
     assert not view.show_before_injection
 
 
-def test_a_result_keeps_the_words_of_the_version_it_was_answered_under(world: World) -> None:
-    patient = injected_patient(world, days_ago=4)
-    before = check_in(patient, days_after=3, temperature_c="38.4")
+NEW_URGENT_WORDS = "Ring Riverside's nurse line today."
+
+
+def activate_new_urgent_words(world: World) -> ProtocolVersion:
+    """A second version of the clinic's protocol, the same rules with new words for "urgent", activated."""
     data: dict[str, Any] = copy.deepcopy(yaml.safe_load(default_protocol_text()))
     data["version"] = "riverside-2"
-    data["dispositions"]["urgent"]["instruction"] = "Ring Riverside's nurse line today."
+    data["dispositions"]["urgent"]["instruction"] = NEW_URGENT_WORDS
     draft = do_save_protocol_draft(
         staff(world.admin), world.clinic, document=yaml.safe_dump(data), now=timezone.now()
     ).version
     review = draft_review(draft)
     assert review.suite is not None
     reasons = {d.source: "Same rules, our words." for d in review.suite.to_accept}
-    do_activate_protocol(staff(world.admin), draft, reasons=reasons, now=timezone.now())
+    return do_activate_protocol(staff(world.admin), draft, reasons=reasons, now=timezone.now())
+
+
+def test_a_result_keeps_the_words_of_the_version_it_was_answered_under(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    before = check_in(patient, days_after=3, temperature_c="38.4")
+    draft = activate_new_urgent_words(world)
 
     first_words = yaml.safe_load(default_protocol_text())["dispositions"]["urgent"]["instruction"]
     old = patient_pages.checkin_result(patient_actor(patient), patient, before, now=timezone.now())
@@ -140,7 +148,7 @@ def test_a_result_keeps_the_words_of_the_version_it_was_answered_under(world: Wo
 
     assert old.result.instruction == first_words
     assert old.protocol_label.startswith("#1")
-    assert new.result.instruction == "Ring Riverside's nurse line today."
+    assert new.result.instruction == NEW_URGENT_WORDS
     assert new.protocol_label.startswith(f"#{draft.number}")
 
 
@@ -178,16 +186,7 @@ def test_an_alert_is_told_in_the_words_of_the_report_that_set_its_severity(world
     patient = injected_patient(world, days_ago=4)
     check_in(patient, days_after=3, temperature_c="38.4")  # urgent, under version #1
     first_words = yaml.safe_load(default_protocol_text())["dispositions"]["urgent"]["instruction"]
-    data: dict[str, Any] = copy.deepcopy(yaml.safe_load(default_protocol_text()))
-    data["version"] = "riverside-2"
-    data["dispositions"]["urgent"]["instruction"] = "Ring Riverside's nurse line today."
-    draft = do_save_protocol_draft(
-        staff(world.admin), world.clinic, document=yaml.safe_dump(data), now=timezone.now()
-    ).version
-    review = draft_review(draft)
-    assert review.suite is not None
-    reasons = {d.source: "Same rules, our words." for d in review.suite.to_accept}
-    do_activate_protocol(staff(world.admin), draft, reasons=reasons, now=timezone.now())
+    activate_new_urgent_words(world)
     nurse = StaffMember.objects.get(user=world.nurse)
 
     check_in(patient, days_after=4, itching="moderate")  # calmer, under #2: its finding joins the alert
@@ -199,4 +198,4 @@ def test_an_alert_is_told_in_the_words_of_the_report_that_set_its_severity(world
     check_in(patient, days_after=4, temperature_c="38.6")  # urgent again, under #2: it now sets it
 
     [card] = staff_pages.worklist(staff(world.nurse), nurse, now=timezone.now()).cards
-    assert card.result.instruction == "Ring Riverside's nurse line today."
+    assert card.result.instruction == NEW_URGENT_WORDS
