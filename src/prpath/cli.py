@@ -18,8 +18,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 import yaml
 
@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--protocol", metavar="FILE", help="a protocol document (default: the built-in one)")
     which.add_argument("--clinic", metavar="CLINIC", help="the active protocol of a clinic (name or id)")
     triage.set_defaults(run=_run_triage)
+
+    notes = commands.add_parser("notes", help="read patients' notes (one JSON line per file)")
+    notes.add_argument("paths", nargs="+", metavar="PATH", help="a note file or a folder of *.json files")
+    notes.add_argument("--check", action="store_true", help="compare with each file's answer key")
+    which = notes.add_mutually_exclusive_group()
+    which.add_argument("--protocol", metavar="FILE", help="a protocol document (default: the built-in one)")
+    which.add_argument("--clinic", metavar="CLINIC", help="the active protocol of a clinic (name or id)")
+    notes.set_defaults(run=_run_notes)
 
     protocol = commands.add_parser("protocol", help="validate or show protocol documents")
     protocol_commands = protocol.add_subparsers(title="protocol commands", metavar="COMMAND", required=True)
@@ -155,19 +163,28 @@ def _load_protocol(args: argparse.Namespace, err: TextIO) -> tuple[Protocol, str
         return None
 
 
+def _read_files(args: argparse.Namespace, read: Callable[[Protocol, list[str]], Any], kind: str) -> Any:
+    """The protocol the command names and what ``read`` makes of the files named; None, said, when the
+    protocol cannot be loaded or no file is there (an empty or mistyped folder is no passing check)."""
+    loaded = _load_protocol(args, sys.stderr)
+    if loaded is None:
+        return None
+    protocol, _ = loaded
+    results = list(read(protocol, args.paths))
+    if not results:
+        print(f"no {kind} files (*.json) found in {', '.join(args.paths)}", file=sys.stderr)
+        return None
+    return protocol, results
+
+
 def _run_triage(args: argparse.Namespace) -> int:
     from prpath.core.suite.check import check_results
     from prpath.files.vignettes import evaluate_vignettes
 
-    loaded = _load_protocol(args, sys.stderr)
-    if loaded is None:
+    read = _read_files(args, evaluate_vignettes, "vignette")
+    if read is None:
         return EXIT_INVALID
-    protocol, _ = loaded
-    results = list(evaluate_vignettes(protocol, args.paths))
-    if not results:
-        # An empty or mistyped folder must not look like a passing safety suite.
-        print(f"no vignette files (*.json) found in {', '.join(args.paths)}", file=sys.stderr)
-        return EXIT_INVALID
+    protocol, results = read
     if not args.check:
         for result in results:
             print(json.dumps(result.as_line(explain=args.explain), ensure_ascii=False))
@@ -185,6 +202,36 @@ def _run_triage(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     unexpected_errors = any(r.error and r.expected is None for r in results)
     return EXIT_INVALID if unexpected_errors else EXIT_OK
+
+
+def _run_notes(args: argparse.Namespace) -> int:
+    from prpath.core.suite.notes import check_notes
+    from prpath.files.notes import read_note_files
+
+    read = _read_files(args, read_note_files, "note")
+    if read is None:
+        return EXIT_INVALID
+    protocol, results = read
+    invalid = any(r.error for r in results)
+    if not args.check:
+        for result in results:
+            print(json.dumps(result.as_line(), ensure_ascii=False))
+        return EXIT_INVALID if invalid else EXIT_OK
+    check = check_notes(results)
+    for line in check.disagreements:
+        print(line)
+    for result in results:
+        if result.error:
+            print(f"INVALID {result.id}: {result.error}")
+    print(f"protocol: {protocol.label}")
+    for line in check.summary_lines():
+        print(line)
+    if not check.all_agree:
+        return EXIT_DISAGREE
+    if check.checked == 0:
+        print("no note has an answer key (expected): nothing was checked", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_INVALID if invalid else EXIT_OK
 
 
 def _run_protocol_validate(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import pytest
 
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol import Candidacy, Disposition
-from prpath.core.triage import Baseline, CheckIn, Patient, Procedure, assess_recovery, assess_screening
+from prpath.core.triage import Baseline, Case, CheckIn, Patient, Procedure, assess_recovery, assess_screening, triage
 from prpath.files.protocols import default_protocol
 from tests.conftest import DEFAULT_VERSION
 from tests.factories import assess, checkin, recovery_case, rules_fired
@@ -178,3 +178,44 @@ def test_the_app_can_assess_from_python_objects() -> None:
     assert (screened.disposition, screened.candidacy) == (Disposition.CONSULT, Candidacy.NEEDS_REVIEW)
     with pytest.raises(ProblemsFound, match=r"checkins\[0\]\.date: 2026-03-01 is before the injection"):
         assess_recovery(default_protocol(), patient, procedure, [CheckIn(date=dt.date(2026, 3, 1), pain=6)])
+
+
+# --- the patient's note -------------------------------------------------------------------------------
+
+
+def _with_note(note: str, **checkin: object) -> Case:
+    return Case.model_validate(
+        {
+            "phase": "recovery",
+            "patient": {"baseline": {"pain": 5}},
+            "procedure": {"date": dt.date(2026, 3, 2), "target": "intradiscal"},
+            "checkins": [{"date": dt.date(2026, 3, 5), "pain": 4, "symptoms": {}, "note": note, **checkin}],
+        }
+    )
+
+
+def test_a_red_flag_in_the_note_alone_is_an_emergency_quoting_the_words() -> None:
+    assessment = triage(default_protocol(), _with_note("All fine on the form, but I wet myself this morning."))
+
+    assert assessment.disposition == Disposition.EMERGENCY
+    assert any('you wrote "wet myself"' in e for f in assessment.findings for e in f.evidence)
+
+
+def test_a_note_about_someone_else_changes_nothing() -> None:
+    assessment = triage(default_protocol(), _with_note("My husband has a fever, I hope I don't catch it."))
+
+    assert assessment.disposition == Disposition.SELF_CARE
+
+
+def test_the_form_keeps_its_grade_for_a_symptom_the_note_also_reports() -> None:
+    case = _with_note("The injection spot is sore where the needle went in.", symptoms={"injection_site_pain": "mild"})
+    [finding] = triage(default_protocol(), case).findings
+
+    assert finding.evidence[0].startswith("soreness where the needle went in (mild)")
+
+
+def test_a_note_longer_than_the_protocol_allows_is_refused_naming_the_field() -> None:
+    with pytest.raises(ProblemsFound) as refused:
+        triage(default_protocol(), _with_note("x" * 2001))
+
+    assert [str(p) for p in refused.value.problems] == ["checkins[0].note: is 2,001 characters; at most 2,000"]

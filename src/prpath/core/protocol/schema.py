@@ -384,6 +384,40 @@ class EducationTopic(_Strict):
     sections: list[EducationSection] = Field(min_length=1)
 
 
+# --- reading a patient's own words ------------------------------------------------------------------
+
+# A few words a patient writes ("wet myself", "pins and needles"); "*" stands for one word that may be
+# there or not ("can't feel my * foot" is also "can't feel my left foot").
+Phrase = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+
+
+class NoteContext(_Strict):
+    """Words that change what a phrase near them says about the patient. ``*_after`` words follow what they
+    change ("the tingling has gone"); the others come before it ("no tingling")."""
+
+    negated: list[Phrase] = Field(description="Before a symptom: it is not there ('no', 'without').")
+    negated_after: list[Phrase] = Field(default_factory=list, description="After it: 'I've had none'.")
+    hypothetical: list[Phrase] = Field(description="A 'what if' or a worry, not a report ('what if', 'in case').")
+    other_person: list[Phrase] = Field(description="Said of someone else ('my husband').")
+    resolved: list[Phrase] = Field(default_factory=list, description="Before it: gone ('no longer').")
+    resolved_after: list[Phrase] = Field(default_factory=list, description="After it: gone ('has gone').")
+    ends: list[Phrase] = Field(description="Where what a word before applies to stops ('but', 'just').")
+    reach: int = Field(default=6, ge=1, le=30, description="How many words after it a word before applies to.")
+
+
+class NoteRules(_Strict):
+    """How a patient's free text is read: the words for each symptom, and the words around them."""
+
+    max_length: int = Field(ge=100, le=20_000, description="The most characters a note may hold.")
+    fever_at_c: float = Field(ge=36, le=42, description="A temperature written in a note at or above this is a fever.")
+    temperature_words: list[Phrase] = Field(description="Words that say a number is a temperature.")
+    spelling_score: int = Field(
+        default=85, ge=70, le=100, description="How alike (0-100) a misspelt word must be to count as the word."
+    )
+    symptoms: dict[Code, list[Phrase]] = Field(description="For each symptom code, the ways patients say it.")
+    context: NoteContext
+
+
 # --- the document ----------------------------------------------------------------------------------
 
 
@@ -408,6 +442,7 @@ class Protocol(_Strict):
     coding: Coding | None = None
     reference_points: list[ReferencePoint] = Field(default_factory=list)
     education: list[EducationTopic] = Field(default_factory=list)
+    notes: NoteRules | None = None
 
     @property
     def label(self) -> str:
@@ -501,6 +536,20 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
             if item.code in seen:
                 problem((section, i, "code"), f"duplicate code {item.code!r}")
             seen.add(item.code)
+
+    if protocol.notes is not None:
+        codes = {s.code for s in protocol.symptoms}
+        said: dict[str, str] = {}
+        for code, phrases in protocol.notes.symptoms.items():
+            if code not in codes:
+                problem(("notes", "symptoms", code), f"unknown symptom {code!r}")
+            for j, phrase in enumerate(phrases):
+                key = " ".join(phrase.lower().split())
+                if said.get(key, code) != code:
+                    problem(("notes", "symptoms", code, j), f"{phrase!r} is also a phrase of {said[key]!r}")
+                said[key] = code
+                if key.strip("* ") == "":
+                    problem(("notes", "symptoms", code, j), "a phrase needs at least one word that is not *")
 
     groups = {g.code for g in protocol.symptom_groups}
     for i, symptom in enumerate(protocol.symptoms):

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from prpath.core.notes import read_note
 from prpath.core.problems import Problem, ProblemsFound, shown
 from prpath.core.protocol.schema import (
     CANDIDACY_ORDER,
@@ -19,6 +20,7 @@ from prpath.core.protocol.schema import (
     Disposition,
     Protocol,
     Rule,
+    Severity,
     sign_order,
 )
 from prpath.core.triage.model import Assessment, Case, CheckIn, Finding, Patient, Procedure
@@ -155,6 +157,7 @@ def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins:
     pain_min, pain_max = limits.pain_min, limits.pain_max
     t_min, t_max = limits.temperature_c_min, limits.temperature_c_max
     known, injected = compiled.symptoms, procedure.date
+    note_limit = compiled.protocol.notes.max_length if compiled.protocol.notes is not None else 2000
     seen = set()
     for checkin in checkins:
         # One cheap test per check-in; messages are built (below) only when one fails it.
@@ -166,6 +169,7 @@ def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins:
             or pain > pain_max
             or (t is not None and (t < t_min or t > t_max or t != t))
             or (symptoms and not known.issuperset(symptoms))
+            or (checkin.note is not None and len(checkin.note) > note_limit)
         ):
             break
         seen.add(date)
@@ -208,6 +212,9 @@ def _checkin_problems(
             )
         )
     problems += _check_symptoms(compiled, checkin.symptoms or {}, f"{where}.symptoms")
+    limit = compiled.protocol.notes.max_length if compiled.protocol.notes is not None else 2000
+    if checkin.note is not None and len(checkin.note) > limit:
+        problems.append(Problem(f"{where}.note", f"is {len(checkin.note):,} characters; at most {limit:,}"))
     return problems
 
 
@@ -273,10 +280,12 @@ def _assess_recovery(
 ) -> Assessment:
     last, before = _last_two(checkins)
     baseline = patient.baseline
+    symptoms, quoted = _with_note(compiled, last)
     situation = Situation(
         day=(last.date - procedure.date).days,
-        symptoms=_ranks(last.symptoms),
-        before=_ranks(before.symptoms) if before is not None else None,
+        symptoms=symptoms,
+        before=_with_note(compiled, before)[0] if before is not None else None,
+        quoted=quoted,
         baseline=_ranks(baseline.symptoms),
         temperature=last.temperature_c,
         pain=last.pain,
@@ -289,6 +298,20 @@ def _assess_recovery(
         pain_trend=baseline.pain_trend.value if baseline.pain_trend else None,
     )
     return _assess(compiled, "recovery", compiled.recovery, situation)
+
+
+def _with_note(compiled: _CompiledProtocol, checkin: CheckIn) -> tuple[dict[str, int], dict[str, str]]:
+    """A check-in's symptoms with what its note reports (moderate unless the form grades it), and the note's
+    words for each symptom it reports."""
+    ranks = _ranks(checkin.symptoms)
+    rules = compiled.protocol.notes
+    if not checkin.note or not checkin.note.strip() or rules is None:
+        return ranks, {}
+    reading = read_note(rules, checkin.note)
+    quoted = {r.code: r.words for r in reading.reports if r.code in compiled.symptoms}
+    for code in quoted:
+        ranks.setdefault(code, SEVERITY_RANK[Severity.MODERATE.value])
+    return ranks, quoted
 
 
 def _last_two(checkins: Sequence[CheckIn]) -> tuple[CheckIn, CheckIn | None]:

@@ -87,6 +87,8 @@ class CheckIn:
     # None (written null) means none reported, like the field left out; a union is checked natively,
     # where a validator turning null into {} would cost a Python call per check-in.
     symptoms: Symptoms | None = Field(default_factory=dict)
+    # The patient's own words; what they report counts as reported (at moderate unless `symptoms` grades it).
+    note: str | None = None
 
 
 class Case(_Input):

@@ -48,6 +48,7 @@ class Situation:
     target: str | None
     pain_trend: str | None
     signs: dict[str, Evidence | None] = field(default_factory=dict)
+    quoted: Mapping[str, str] = field(default_factory=dict)  # symptom code -> the note's words for it
 
 
 def compile_expression(expression: Expression, protocol: Protocol, signs: Mapping[str, Test]) -> Test:
@@ -201,6 +202,9 @@ def _symptom(test: SymptomTest, protocol: Protocol) -> Test:
                 if before is None or now <= before:
                     continue
                 phrase = f"{label}, now {SEVERITY_WORD[now]} ({SEVERITY_WORD[before]} at your previous check-in)"
+            words = s.quoted.get(code)
+            if words is not None:
+                phrase = f'{phrase}: you wrote "{words}"'
             evidence.append(phrase)
         return tuple(evidence) or None
 

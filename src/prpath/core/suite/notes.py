@@ -1,0 +1,119 @@
+"""Note files (../shared/notes/FORMAT.md): a patient's words with the symptoms they report as the answer
+key, read by the protocol's note rules and checked against that key."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from prpath.core.notes import NoteReading, read_note
+from prpath.core.protocol.schema import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class NoteResult:
+    id: str
+    reading: NoteReading | None = None
+    expected: tuple[str, ...] | None = None  # the answer key's codes, when the file has one
+    error: str | None = None
+
+    def as_line(self) -> dict[str, Any]:
+        if self.error is not None or self.reading is None:
+            return {"id": self.id, "error": self.error}
+        return {
+            "id": self.id,
+            "reports": self.reading.codes,
+            "evidence": [{"code": r.code, "text": r.words} for r in self.reading.reports],
+        }
+
+    @property
+    def agrees(self) -> bool:
+        return self.reading is not None and self.expected is not None and self.reading.codes == list(self.expected)
+
+
+def read_note_text(protocol: Protocol, data: bytes | str, *, stem: str) -> NoteResult:
+    """One note file's text, read; an invalid file (not JSON, no text, too long) gives its error."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        return NoteResult(stem, error=f"not valid JSON: {error}")
+    if not isinstance(document, dict):
+        return NoteResult(stem, error="a note file holds one JSON object")
+    given = document.get("id")
+    note_id = given if isinstance(given, str) and given else stem
+    text = document.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return NoteResult(note_id, error="text: is required: the patient's words")
+    rules = protocol.notes
+    if rules is None:
+        return NoteResult(note_id, error="the protocol has no rules for reading notes (notes)")
+    if len(text) > rules.max_length:
+        return NoteResult(note_id, error=f"text: is {len(text):,} characters; the protocol allows {rules.max_length:,}")
+    expected = _expected(document.get("expected"))
+    return NoteResult(note_id, read_note(rules, text), expected)
+
+
+def _expected(key: object) -> tuple[str, ...] | None:
+    if not isinstance(key, dict) or not isinstance(key.get("reports"), list):
+        return None
+    reports = key["reports"]
+    if not all(isinstance(code, str) for code in reports):
+        return None
+    return tuple(sorted(set(reports)))
+
+
+@dataclass
+class NoteCheck:
+    """What ``--check`` prints: per symptom code, how many notes report it and how many of those were found;
+    the notes that report nothing but were flagged; exact agreement."""
+
+    checked: int = 0
+    agreeing: int = 0
+    reported: Counter[str] = field(default_factory=Counter)
+    found: Counter[str] = field(default_factory=Counter)
+    disagreements: list[str] = field(default_factory=list)
+    flagged_when_nothing: list[str] = field(default_factory=list)
+    invalid: int = 0
+
+    @property
+    def all_agree(self) -> bool:
+        return self.checked == self.agreeing
+
+    def summary_lines(self) -> list[str]:
+        share = f"{100 * self.agreeing / self.checked:.1f}%" if self.checked else "-"
+        lines = [f"checked {self.checked} notes; exact agreement {self.agreeing}/{self.checked} ({share})"]
+        for code in sorted(self.reported):
+            lines.append(f"  {code}: reported in {self.reported[code]}, found in {self.found[code]}")
+        flagged = self.flagged_when_nothing
+        which = f" ({', '.join(flagged)})" if flagged else ""
+        lines.append(f"notes that report nothing, flagged anyway: {len(flagged)}{which}")
+        lines.append(f"invalid files: {self.invalid}")
+        return lines
+
+
+def check_notes(results: list[NoteResult]) -> NoteCheck:
+    check = NoteCheck()
+    for result in results:
+        if result.error is not None:
+            check.invalid += 1
+            continue
+        if result.expected is None or result.reading is None:
+            continue
+        check.checked += 1
+        got = result.reading.codes
+        for code in result.expected:
+            check.reported[code] += 1
+            check.found[code] += code in got
+        if result.agrees:
+            check.agreeing += 1
+            continue
+        missed = [c for c in result.expected if c not in got]
+        extra = [c for c in got if c not in result.expected]
+        check.disagreements.append(
+            f"DISAGREE {result.id}: missed {', '.join(missed) or '-'}; also found {', '.join(extra) or '-'}"
+        )
+        if not result.expected and got:
+            check.flagged_when_nothing.append(result.id)
+    return check
