@@ -438,3 +438,28 @@ def test_a_calmer_amendment_of_an_earlier_day_does_not_say_today(world: World) -
 
     assert "Earlier today" not in html
     assert "your report needed: call the clinic today" in html
+
+
+def test_a_red_flag_written_only_in_the_note_is_never_expected(world: World) -> None:
+    # Every answer left at "No"; the patient wrote what worries them in their own words.
+    patient, client = signed_in_patient(world)
+
+    note = "I can't feel my legs properly and I wet myself"
+    response = client.post("/me/check-in/", form(patient, pain="3", note=note))
+
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.disposition == "emergency"
+    page = body(client.get(response.headers["Location"]))
+    assert "wet myself" in page
+    alert = Alert.objects.get(patient=patient)
+    assert alert.disposition == "emergency"
+    assert any('you wrote "wet myself"' in line for f in alert.findings for line in f.evidence)
+
+
+def test_a_note_about_someone_else_is_still_expected(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    client.post("/me/check-in/", form(patient, pain="3", note="My husband has a fever, hope I don't catch it."))
+
+    assert CheckIn.objects.get(patient=patient).disposition == "self_care"
+    assert not Alert.objects.filter(patient=patient).exists()

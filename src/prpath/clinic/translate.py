@@ -162,6 +162,7 @@ def triage_checkins(earlier: Iterable[CheckIn], protocol: Protocol) -> list[Tria
             pain=c.pain,
             temperature_c=celsius(c.temperature_c),
             symptoms={k: v for k, v in c.symptoms.items() if k in known},
+            note=c.note or None,
         )
         for c in earlier
     ]

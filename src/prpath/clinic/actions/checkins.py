@@ -52,6 +52,7 @@ class RefusedCheckIn:
     temperature_c: Decimal | None
     symptoms: Mapping[str, str]
     refused: Sequence[str] = ()
+    note: str = ""  # the patient's words, as far as they could be read (a red flag there counts too)
 
 
 def assess_checkin(
@@ -64,6 +65,7 @@ def assess_checkin(
     pain: int,
     temperature_c: Decimal | None,
     symptoms: Mapping[str, str],
+    note: str = "",
 ) -> tuple[Case, Assessment]:
     """The case the engine is given for a report, and its assessment. Raises ProblemsFound naming the
     report's own fields as the form does."""
@@ -75,6 +77,7 @@ def assess_checkin(
                 pain=pain,
                 temperature_c=celsius(temperature_c),
                 symptoms=dict(symptoms),  # type: ignore[arg-type]  # check_case below names a bad severity
+                note=note.strip() or None,  # what the patient's words report counts as reported
             ),
         ]
         case = Case(
@@ -136,6 +139,7 @@ def do_record_checkin(
         pain=report.pain,
         temperature_c=report.temperature_c,
         symptoms=symptoms,
+        note=report.note,
     )
     findings = records_of(assessment.findings)
     values: dict[str, Any] = {
@@ -227,6 +231,7 @@ def do_triage_refused_checkin(
                 pain=pain,
                 temperature_c=report.temperature_c,
                 symptoms=symptoms,
+                note=report.note,
             )
             break
         except ProblemsFound:

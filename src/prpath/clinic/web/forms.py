@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.http import HttpRequest
 
 from prpath.accounts.models import User, normal_email
@@ -208,6 +208,12 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         limits = protocol.limits
         self._temperatures = Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
+        self._note_limit = protocol.notes.max_length if protocol.notes is not None else 2000
+        note = self.fields["note"]
+        assert isinstance(note, forms.CharField)
+        note.max_length = self._note_limit
+        note.validators = [MaxLengthValidator(self._note_limit)]
+        note.widget.attrs["maxlength"] = str(self._note_limit)
         _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
         _bound(self.fields["temperature_c"], *self._temperatures)
         self.fields["date"].initial = today
@@ -245,6 +251,8 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
             temperature_c=temperature,
             symptoms=self.readable_symptoms(),
             refused=sorted(self.errors),
+            # Even a note too long to keep is read for a red flag, as far as the protocol reads a note.
+            note=str(read.get("note") or self.data.get("note") or "")[: self._note_limit],
         )
 
 
