@@ -321,3 +321,17 @@ def test_a_clinic_cannot_start_on_a_protocol_that_is_not_valid(db: None) -> None
 
     assert any(p.location.startswith("protocol") for p in refused.value.problems)
     assert not Clinic.objects.filter(name="Lakeside").exists()
+
+
+def test_a_draft_that_stops_reading_a_red_flag_in_a_note_cannot_be_activated(world: World) -> None:
+    def forget_how_patients_say_it(data: dict[str, Any]) -> None:
+        data["notes"]["symptoms"]["bladder_control_loss"] = ["incontinence"]
+
+    version = draft(world, document(forget_how_patients_say_it))
+    review = draft_review(version)
+    assert review.suite is not None
+
+    assert "shipped/own-n01.json" in {d.source for d in review.suite.missed_emergencies}
+    assert any("notes" in change.sentence.lower() or "bladder" in change.sentence.lower() for change in review.changes)
+    with pytest.raises(ProblemsFound):
+        do_activate_protocol(staff(world.admin), version, reasons={}, now=timezone.now())

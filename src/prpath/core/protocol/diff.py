@@ -36,6 +36,7 @@ class Topic(StrEnum):
     TEXT = "text"
     CODE = "code"
     SCHEDULE = "schedule"
+    WORDS = "words in notes"
     DOCUMENT = "document"
 
 
@@ -60,6 +61,10 @@ class Change:
 
 # Field names as a clinician says them.
 _WORDS = {
+    "fever_at_c": "fever from (°C)",
+    "max_length": "longest note (characters)",
+    "spelling_score": "how alike a misspelt word must be (0-100)",
+    "reach": "how many words a context word reaches",
     "when": "condition",
     "window": "day window",
     "reason": "text for the patient",
@@ -149,6 +154,31 @@ def diff_protocols(before: Protocol, after: Protocol) -> list[Change]:
         {t.code: t for t in after.education},
         named=lambda code, topic: f"{code} ({topic.title})",
     )
+    changes += _notes(before, after)
+    return changes
+
+
+def _notes(before: Protocol, after: Protocol) -> list[Change]:
+    """How patients' notes are read: each phrase added or removed for a symptom, the context words, the
+    limits."""
+    a, b = before.notes, after.notes
+    if a is None or b is None:
+        return [] if a == b else [Change(Topic.WORDS, "Reading notes", "", "removed" if b is None else "added")]
+    section = "Reading notes"
+    changes = _fields(
+        Topic.WORDS,
+        section,
+        "",
+        a.model_copy(update={"symptoms": {}, "context": None}),
+        b.model_copy(update={"symptoms": {}, "context": None}),
+    )
+    labels = {s.code: s.label for s in after.symptoms} | {s.code: s.label for s in before.symptoms}
+    for code in sorted(set(a.symptoms) | set(b.symptoms)):
+        old, new = a.symptoms.get(code, []), b.symptoms.get(code, [])
+        item = f"{code} ({labels.get(code, code)})"
+        changes += [Change(Topic.WORDS, section, item, "phrase: removed", before=x) for x in old if x not in new]
+        changes += [Change(Topic.WORDS, section, item, "phrase: added", after=x) for x in new if x not in old]
+    changes += _fields(Topic.WORDS, section, "context words", a.context, b.context)
     return changes
 
 
