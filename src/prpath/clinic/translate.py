@@ -156,13 +156,16 @@ def triage_procedure(procedure: Procedure) -> TriageProcedure:
 def triage_checkins(earlier: Iterable[CheckIn], protocol: Protocol) -> list[TriageCheckIn]:
     """Stored check-ins as the engine takes them, with symptom codes this protocol does not know left out."""
     known = {s.code for s in protocol.symptoms}
+    # A note kept under an earlier, longer limit is read as far as this protocol reads one: it never stops
+    # today's report from being assessed.
+    limit = protocol.notes.max_length if protocol.notes is not None else 0
     return [
         TriageCheckIn(
             date=c.date,
             pain=c.pain,
             temperature_c=celsius(c.temperature_c),
             symptoms={k: v for k, v in c.symptoms.items() if k in known},
-            note=c.note or None,
+            note=c.note[:limit] or None,
         )
         for c in earlier
     ]

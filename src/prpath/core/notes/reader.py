@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -52,24 +53,26 @@ class NoteReading:
 def read_note(rules: NoteRules, text: str) -> NoteReading:
     """The symptoms ``text`` says the patient has now, each with the words that say so."""
     nlp = _pipeline(rules)
-    doc = nlp(text)
+    # Read in lower case (spaCy's contractions are written in lower case: "CAN'T" is "can" "not" too), with
+    # every character where it was, so that the words quoted are the patient's own.
+    doc = nlp("".join(c.lower() if len(c.lower()) == 1 else c for c in text))
     found: dict[str, str] = {}
     # Where the words of `ends` stand. (ConText's own limiting misses a terminating word whose window holds
     # the other word's: medspaCy 1.3's overlap test is one-sided, so the reader applies them itself.)
     ends = [m.modifier_span for m in doc._.context_graph.modifiers if m.category == _TERMINATE]
     for ent in doc.ents:
         if _about_the_patient_now(ent, ends):
-            found.setdefault(ent.label_, ent.text)
+            found.setdefault(ent.label_, text[ent.start_char : ent.end_char])
     if "fever" not in found:
         words = _fever_in_numbers(rules, doc)
         if words is not None:
-            found["fever"] = words
+            found["fever"] = text[words[0] : words[1]]
     return NoteReading(tuple(NoteReport(code, found[code]) for code in sorted(found)))
 
 
 def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]]) -> bool:
-    if ent.sent.text.rstrip().endswith("?"):
-        return False  # a question asks; it does not report
+    # A question is not a report by itself: "I wet myself, is that normal?" reports; a "what if" is told by
+    # the protocol's hypothetical words.
     for modifier in ent._.modifiers:
         start, end = modifier.modifier_span
         if start < ent.end and ent.start < end:
@@ -77,32 +80,53 @@ def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]]) -> bool:
         between = (end, ent.start) if end <= ent.start else (ent.end, start)
         if any(between[0] <= s and e <= between[1] for s, e in ends):
             continue  # "no numbness, just sore": the "no" stops at "just"
+        if end <= ent.start and _new_clause(ent, end):
+            continue  # "no fever, wet myself this morning": a comma began another statement
         if modifier.category in _NOT_ABOUT_THE_PATIENT_NOW:
             return False
     return True
 
 
-def _fever_in_numbers(rules: NoteRules, doc: Any) -> str | None:
-    """A temperature written in the note, at or above the protocol's fever threshold: the words, or None."""
+_CLAUSE_BREAKS = {",", ";", "-", "–", "—", ":"}
+_LIST_WORDS = {"or", "nor"}
+
+
+def _new_clause(ent: Any, after: int) -> bool:
+    """Whether a break (a comma, a semicolon, a dash, a new "I") stands between a word before the phrase and it,
+    and the phrase's own clause is no list of what that word denies ("no fever, chills or rash")."""
+    doc = ent.doc
+    # A new subject begins a new statement too: "no fever i wet myself", "without warning I wet myself".
+    breaks = [i for i in range(after, ent.start) if doc[i].text in _CLAUSE_BREAKS or doc[i].lower_ == "i"]
+    if not breaks:
+        return False
+    clause_end = next((i for i in range(ent.end, ent.sent.end) if doc[i].text in _CLAUSE_BREAKS), ent.sent.end)
+    return not any(doc[i].lower_ in _LIST_WORDS for i in range(breaks[-1] + 1, clause_end))
+
+
+def _fever_in_numbers(rules: NoteRules, doc: Any) -> tuple[int, int] | None:
+    """Where a temperature at or above the protocol's fever threshold is written in the note (characters),
+    or None. Not in a sentence that says it of someone else, denies it or imagines it."""
     words = {w.lower() for w in rules.temperature_words}
+    elsewhere = {
+        doc[m.modifier_span[0]].sent.start
+        for m in doc._.context_graph.modifiers
+        if m.category in _NOT_ABOUT_THE_PATIENT_NOW
+    }
     for sentence in doc.sents:
-        said = sentence.text
-        for match in _NUMBER.finditer(said):
+        if sentence.start in elsewhere:
+            continue
+        said = {token.norm_ for token in sentence} | {token.lower_ for token in sentence}
+        named_in_sentence = bool(words & said) or any(w in sentence.text for w in words if w.startswith("°"))
+        for match in _NUMBER.finditer(sentence.text):
             value = float(match.group(1).replace(",", "."))
             unit = (match.group(3) or "").lower()[:1]
-            named = bool(match.group(2) or unit)
-            if not named and not any(_said(word, sentence) for word in words):
+            if not (match.group(2) == "°" or unit or named_in_sentence):
                 continue  # a number is a temperature only when the note says so
             celsius = _celsius(value, unit)
             if celsius is not None and celsius >= rules.fever_at_c:
-                return match.group(0).strip()
+                start = sentence.start_char + match.start()
+                return start, start + len(match.group(0).rstrip())
     return None
-
-
-def _said(word: str, sentence: Any) -> bool:
-    if word.startswith("°"):
-        return word in sentence.text.lower()
-    return any(token.norm_ == word or token.lower_ == word for token in sentence)
 
 
 def _celsius(value: float, unit: str) -> float | None:
@@ -116,11 +140,15 @@ def _celsius(value: float, unit: str) -> float | None:
 # --- the pipeline ------------------------------------------------------------------------------------
 
 
+_BUILDING = threading.Lock()
+
+
 def _pipeline(rules: NoteRules) -> Any:
-    return _build(rules.model_dump_json())
+    with _BUILDING:  # one build at a time: threads starting together do not each build their own
+        return _build(rules.model_dump_json())
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=32)
 def _build(rules_json: str) -> Any:
     """A blank English spaCy pipeline: sentences, spelling read through, the phrases, ConText."""
     import spacy
@@ -134,7 +162,7 @@ def _build(rules_json: str) -> Any:
     nlp.add_pipe("sentencizer")
 
     phrase_words = {
-        token.lower_
+        _norm(token)
         for phrase in [*(p for ps in rules.symptoms.values() for p in ps), *rules.temperature_words]
         for token in nlp.make_doc(phrase.lower())
         if token.is_alpha
@@ -148,9 +176,13 @@ def _build(rules_json: str) -> Any:
     @Language.component(name)
     def read_through_spelling(doc: Any) -> Any:
         for token in doc:
-            word = token.lower_
+            word = _norm(token)
             if token.is_alpha and len(word) >= _FUZZY_MIN_LETTERS and word not in phrase_words:
-                best = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=score)
+                # A slip keeps its first letter ("fevr", "needels"); another word that looks alike usually
+                # does not ("hills" is not "chills", "keeping" not "weeping").
+                best = process.extractOne(
+                    word, [t for t in targets if t[0] == word[0]], scorer=fuzz.ratio, score_cutoff=score
+                )
                 token.norm_ = best[0] if best is not None else word
             else:
                 token.norm_ = word
@@ -166,14 +198,16 @@ def _build(rules_json: str) -> Any:
         ]
     )
     # Each word's reach is the protocol's (within its sentence); a word of `ends` stops it sooner.
-    context: Any = nlp.add_pipe("medspacy_context", config={"rules": None, "prune_on_target_overlap": True})
+    context: Any = nlp.add_pipe(
+        "medspacy_context", config={"rules": None, "prune_on_target_overlap": True, "phrase_matcher_attr": "NORM"}
+    )
     c, reach = rules.context, rules.context.reach
     context.add(
         [
             *(ConTextRule(w, _NEGATED, direction="FORWARD", max_scope=reach) for w in c.negated),
             *(ConTextRule(w, _NEGATED, direction="BACKWARD", max_scope=reach) for w in c.negated_after),
             *(ConTextRule(w, _HYPOTHETICAL, direction="FORWARD", max_scope=reach) for w in c.hypothetical),
-            *(ConTextRule(w, _OTHER_PERSON, direction="FORWARD") for w in c.other_person),
+            *(ConTextRule(w, _OTHER_PERSON, direction="FORWARD", max_scope=reach) for w in c.other_person),
             *(ConTextRule(w, _RESOLVED, direction="FORWARD", max_scope=reach) for w in c.resolved),
             *(ConTextRule(w, _RESOLVED, direction="BACKWARD", max_scope=reach) for w in c.resolved_after),
             *(ConTextRule(w, _TERMINATE, direction="TERMINATE") for w in c.ends),
@@ -186,5 +220,10 @@ def _pattern(nlp: Any, phrase: str) -> list[dict[str, Any]]:
     """A phrase as a token pattern on the spelling-read form of each word; "*" is one word, or none."""
     pattern: list[dict[str, Any]] = []
     for token in nlp.make_doc(phrase.lower()):
-        pattern.append({"OP": "?"} if token.text == "*" else {"NORM": token.lower_})
+        pattern.append({"OP": "?"} if token.text == "*" else {"NORM": _norm(token)})
     return pattern
+
+
+def _norm(token: Any) -> str:
+    """A word as the reader compares it: spaCy's own form ("can't", "can’t" and "cant" are "can" "not")."""
+    return str(token.norm_).replace("’", "'")
