@@ -24,7 +24,7 @@ def _read_notes_once() -> None:
     try:
         versions = list(ProtocolVersion.objects.filter(state=VersionState.ACTIVE))
     except DatabaseError:
-        return  # not migrated yet: the pages say so; the reader is built on the first note instead
+        return  # not migrated yet: the reader is built on the first note instead
     for version in versions:
         protocol = parsed_protocol(version)
         if protocol.notes is not None:
