@@ -142,3 +142,17 @@ def test_unrelated_words_around_a_phrase_never_remove_its_report(
     code, phrase = item
     assert _reports(code, f"{phrase}.")
     assert _reports(code, " ".join([*before, phrase, *after]) + ".")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("38.2 degrees", ["fever"]),
+        ("101 degrees last night", ["fever"]),
+        ("I can bend it 40 degrees now", []),
+        ("numb inner thighs and bottom", ["saddle_numbness"]),
+        ("Nothing comes to mind", []),
+    ],
+)
+def test_more_ways_of_saying_it(text: str, expected: list[str]) -> None:
+    assert codes(text) == expected

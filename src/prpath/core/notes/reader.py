@@ -120,8 +120,9 @@ def _fever_in_numbers(rules: NoteRules, doc: Any) -> tuple[int, int] | None:
         for match in _NUMBER.finditer(sentence.text):
             value = float(match.group(1).replace(",", "."))
             unit = (match.group(3) or "").lower()[:1]
-            if not (match.group(2) == "°" or unit or named_in_sentence):
-                continue  # a number is a temperature only when the note says so
+            degrees = bool(match.group(2)) and ("." in match.group(1) or "," in match.group(1) or value >= 95)
+            if not (match.group(2) in ("°", "º") or unit or degrees or named_in_sentence):
+                continue  # a number is a temperature only when the note says so ("38.2 degrees", not "40 degrees")
             celsius = _celsius(value, unit)
             if celsius is not None and celsius >= rules.fever_at_c:
                 start = sentence.start_char + match.start()
