@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import waitress
 
 from prpath.project.wsgi import application
+
+logger = logging.getLogger("prpath.serve")
 
 
 def serve(*, host: str, port: int) -> None:
@@ -15,7 +19,7 @@ def serve(*, host: str, port: int) -> None:
 def _read_notes_once() -> None:
     """Build the note reader for each clinic's active protocol before the first patient waits for it (about
     a second each)."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError, connections
 
     from prpath.clinic.models import ProtocolVersion, VersionState
     from prpath.clinic.translate import parsed_protocol
@@ -26,6 +30,10 @@ def _read_notes_once() -> None:
     except DatabaseError:
         return  # not migrated yet: the reader is built on the first note instead
     for version in versions:
-        protocol = parsed_protocol(version)
-        if protocol.notes is not None:
-            read_note(protocol.notes, "ready")
+        try:
+            protocol = parsed_protocol(version)
+            if protocol.notes is not None:
+                read_note(protocol.notes, "ready")
+        except Exception:  # one clinic's protocol never stops the server for the others; its pages say more
+            logger.exception("could not prepare the note reader for protocol version %s", version.pk)
+    connections.close_all()

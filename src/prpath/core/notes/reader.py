@@ -70,10 +70,10 @@ def read_note(rules: NoteRules, text: str) -> NoteReading:
     return NoteReading(tuple(NoteReport(code, found[code]) for code in sorted(found)))
 
 
-def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]]) -> bool:
+def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], modifiers: Any = None) -> bool:
     # A question is not a report by itself: "I wet myself, is that normal?" reports; a "what if" is told by
     # the protocol's hypothetical words.
-    for modifier in ent._.modifiers:
+    for modifier in ent._.modifiers if modifiers is None else modifiers:
         start, end = modifier.modifier_span
         if start < ent.end and ent.start < end:
             continue  # a word inside the phrase itself ("can't" in "can't feel my foot") changes nothing
@@ -82,6 +82,8 @@ def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]]) -> bool:
             continue  # "no numbness, just sore": the "no" stops at "just"
         if end <= ent.start and _new_clause(ent, end):
             continue  # "no fever, wet myself this morning": a comma began another statement
+        if start >= ent.end and any(t.text in _CLAUSE_BREAKS for t in ent.doc[ent.end : start]):
+            continue  # "temperature 39.4 today, the pain has gone": the "gone" is the pain's
         if modifier.category in _NOT_ABOUT_THE_PATIENT_NOW:
             return False
     return True
@@ -99,35 +101,50 @@ def _new_clause(ent: Any, after: int) -> bool:
     breaks = [i for i in range(after, ent.start) if doc[i].text in _CLAUSE_BREAKS or doc[i].lower_ == "i"]
     if not breaks:
         return False
-    clause_end = next((i for i in range(ent.end, ent.sent.end) if doc[i].text in _CLAUSE_BREAKS), ent.sent.end)
-    return not any(doc[i].lower_ in _LIST_WORDS for i in range(breaks[-1] + 1, clause_end))
+    # A list names symptoms next to each other ("no fever, chills or rash"): the phrase stands beside an
+    # "or" / "nor" that joins it to another ("or something" joins nothing).
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    after_words = [t.lower_ for t in doc[ent.end : min(ent.end + 2, ent.sent.end)]]
+    joined_after = bool(after_words) and after_words[0] in _LIST_WORDS and after_words[1:2] != ["something"]
+    is_list = before in _LIST_WORDS or joined_after
+    return not is_list
 
 
 def _fever_in_numbers(rules: NoteRules, doc: Any) -> tuple[int, int] | None:
     """Where a temperature at or above the protocol's fever threshold is written in the note (characters),
     or None. Not in a sentence that says it of someone else, denies it or imagines it."""
     words = {w.lower() for w in rules.temperature_words}
-    elsewhere = {
-        doc[m.modifier_span[0]].sent.start
-        for m in doc._.context_graph.modifiers
-        if m.category in _NOT_ABOUT_THE_PATIENT_NOW
-    }
+    modifiers = [m for m in doc._.context_graph.modifiers if m.category in _NOT_ABOUT_THE_PATIENT_NOW]
+    ends = [m.modifier_span for m in doc._.context_graph.modifiers if m.category == _TERMINATE]
     for sentence in doc.sents:
-        if sentence.start in elsewhere:
-            continue
         said = {token.norm_ for token in sentence} | {token.lower_ for token in sentence}
         named_in_sentence = bool(words & said) or any(w in sentence.text for w in words if w.startswith("°"))
         for match in _NUMBER.finditer(sentence.text):
             value = float(match.group(1).replace(",", "."))
             unit = (match.group(3) or "").lower()[:1]
-            degrees = bool(match.group(2)) and ("." in match.group(1) or "," in match.group(1) or value >= 95)
+            degrees = bool(match.group(2)) and (
+                "." in match.group(1) or "," in match.group(1) or value >= 95 or 37.5 <= value <= 43
+            )
             if not (match.group(2) in ("°", "º") or unit or degrees or named_in_sentence):
                 continue  # a number is a temperature only when the note says so ("38.2 degrees", not "40 degrees")
             celsius = _celsius(value, unit)
-            if celsius is not None and celsius >= rules.fever_at_c:
-                start = sentence.start_char + match.start()
-                return start, start + len(match.group(0).rstrip())
+            if celsius is None or celsius < rules.fever_at_c:
+                continue
+            start = sentence.start_char + match.start()
+            end = start + len(match.group(0).rstrip())
+            number = doc.char_span(start, end, alignment_mode="expand")
+            # The same test as for a phrase: not after a denial, a "what if" or someone else that reaches it.
+            cancelling = [m for m in modifiers if _covers(m, number)]
+            if number is None or _about_the_patient_now(number, ends, cancelling):
+                return start, end
     return None
+
+
+def _covers(modifier: Any, span: Any) -> bool:
+    if span is None or modifier.direction.upper() == "TERMINATE":
+        return False
+    start, end = modifier.scope_span
+    return bool(start <= span.start and span.end <= end)
 
 
 def _celsius(value: float, unit: str) -> float | None:
@@ -182,7 +199,7 @@ def _build(rules_json: str) -> Any:
                 # A slip keeps its first letter ("fevr", "needels"); another word that looks alike usually
                 # does not ("hills" is not "chills", "keeping" not "weeping").
                 best = process.extractOne(
-                    word, [t for t in targets if t[0] == word[0]], scorer=fuzz.ratio, score_cutoff=score
+                    word, [t for t in targets if _sound(t) == _sound(word)], scorer=fuzz.ratio, score_cutoff=score
                 )
                 token.norm_ = best[0] if best is not None else word
             else:
@@ -223,6 +240,13 @@ def _pattern(nlp: Any, phrase: str) -> list[dict[str, Any]]:
     for token in nlp.make_doc(phrase.lower()):
         pattern.append({"OP": "?"} if token.text == "*" else {"NORM": _norm(token)})
     return pattern
+
+
+_SOUNDS = {"k": "c", "s": "c", "z": "c", "p": "f"}  # "chivering" is a slip of "shivering"
+
+
+def _sound(word: str) -> str:
+    return _SOUNDS.get(word[0], word[0])
 
 
 def _norm(token: Any) -> str:
