@@ -158,7 +158,7 @@ def triage_checkins(earlier: Iterable[CheckIn], protocol: Protocol) -> list[Tria
     known = {s.code for s in protocol.symptoms}
     # A note kept under an earlier, longer limit is read as far as this protocol reads one: it never stops
     # today's report from being assessed.
-    limit = protocol.notes.max_length if protocol.notes is not None else 0
+    limit = protocol.note_limit
     return [
         TriageCheckIn(
             date=c.date,

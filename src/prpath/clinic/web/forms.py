@@ -208,7 +208,7 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         limits = protocol.limits
         self._temperatures = Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
-        self._note_limit = protocol.notes.max_length if protocol.notes is not None else 2000
+        self._note_limit = protocol.note_limit
         note = self.fields["note"]
         assert isinstance(note, forms.CharField)
         note.max_length = self._note_limit

@@ -391,6 +391,9 @@ class EducationTopic(_Strict):
 Phrase = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 
 
+DEFAULT_NOTE_LIMIT = 2000
+
+
 class NoteContext(_Strict):
     """Words that change what a phrase near them says about the patient. ``*_after`` words follow what they
     change ("the tingling has gone"); the others come before it ("no tingling")."""
@@ -447,6 +450,11 @@ class Protocol(_Strict):
     @property
     def label(self) -> str:
         return f"{self.name} {self.version}"
+
+    @property
+    def note_limit(self) -> int:
+        """The most characters a patient's note may hold (a protocol without note rules keeps 2,000)."""
+        return self.notes.max_length if self.notes is not None else DEFAULT_NOTE_LIMIT
 
 
 def signs_used(expression: Expression) -> set[str]:

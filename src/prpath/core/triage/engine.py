@@ -157,7 +157,7 @@ def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins:
     pain_min, pain_max = limits.pain_min, limits.pain_max
     t_min, t_max = limits.temperature_c_min, limits.temperature_c_max
     known, injected = compiled.symptoms, procedure.date
-    note_limit = compiled.protocol.notes.max_length if compiled.protocol.notes is not None else 2000
+    note_limit = compiled.protocol.note_limit
     seen = set()
     for checkin in checkins:
         # One cheap test per check-in; messages are built (below) only when one fails it.
@@ -212,7 +212,7 @@ def _checkin_problems(
             )
         )
     problems += _check_symptoms(compiled, checkin.symptoms or {}, f"{where}.symptoms")
-    limit = compiled.protocol.notes.max_length if compiled.protocol.notes is not None else 2000
+    limit = compiled.protocol.note_limit
     if checkin.note is not None and len(checkin.note) > limit:
         problems.append(Problem(f"{where}.note", f"is {len(checkin.note):,} characters; at most {limit:,}"))
     return problems
