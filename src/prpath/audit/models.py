@@ -51,8 +51,11 @@ class AuditAction(models.TextChoices):
     PROCEDURE_RECORD = "procedure.record", "Procedure recorded"
     CHECKIN_RECORD = "checkin.record", "Check-in recorded"
     CHECKIN_REFUSED_BUT_EMERGENCY = "checkin.refused_but_emergency", "Refused check-in needing the ED"
+    CHECKIN_ASKED_BACK = "checkin.asked_back", "Check-in held: the patient is asked about their note"
+    CHECKIN_NOTE_READ = "checkin.note_read", "Patient's note marked read"
     ALERT_ACKNOWLEDGE = "alert.acknowledge", "Alert acknowledged"
     ALERT_RESOLVE = "alert.resolve", "Alert resolved"
+    ALERT_WITHDRAW = "alert.withdraw", "Alert withdrawn by the patient's answer"
     NOTE_ADD = "note.add", "Note added"
     # Patients' records: reads
     PATIENT_TODAY = "patient.today", "Today page read"

@@ -224,6 +224,15 @@ def get_own_screening(patient: Patient, screening_uuid: uuid.UUID) -> Screening:
         raise Http404 from None
 
 
+def get_checkin_for(staff: StaffMember, checkin_uuid: uuid.UUID) -> CheckIn:
+    """A check-in of one of the clinic's patients; 404 for any other."""
+    require(staff, Permission.VIEW_PATIENTS)
+    try:
+        return CheckIn.objects.select_related("patient").get(uuid=checkin_uuid, patient__clinic_id=staff.clinic_id)
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+
+
 def get_alert_for(staff: StaffMember, alert_uuid: uuid.UUID) -> Alert:
     require(staff, Permission.VIEW_PATIENTS)
     try:

@@ -121,8 +121,26 @@ def do_acknowledge_alert(
     alert.reopened_note = ""  # seen: what changed is now part of what was acknowledged
     alert.updated_at = now
     alert.save()
-    audit(actor, AuditAction.ALERT_ACKNOWLEDGE, alert.clinic, now=now, patient=alert.patient, object_uuid=alert.uuid)
+    audit(
+        actor,
+        AuditAction.ALERT_ACKNOWLEDGE,
+        alert.clinic,
+        now=now,
+        patient=alert.patient,
+        object_uuid=alert.uuid,
+        detail=_note_read_with(actor, alert, now),
+    )
     return alert
+
+
+def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime) -> dict[str, str] | None:
+    """The card quoted the note of the check-in behind the alert: whoever takes the alert on has read it."""
+    if alert.checkin_id is None:
+        return None
+    marked = CheckIn.objects.filter(pk=alert.checkin_id, note_read_at__isnull=True).exclude(note="")
+    if not marked.update(note_read_at=now, note_read_by=person(actor)):
+        return None
+    return {"note_read": str(alert.checkin.uuid) if alert.checkin else ""}
 
 
 @transaction.atomic(durable=True)
@@ -145,7 +163,15 @@ def do_resolve_alert(
     alert.resolution_note = note
     alert.updated_at = now
     alert.save()
-    audit(actor, AuditAction.ALERT_RESOLVE, alert.clinic, now=now, patient=alert.patient, object_uuid=alert.uuid)
+    audit(
+        actor,
+        AuditAction.ALERT_RESOLVE,
+        alert.clinic,
+        now=now,
+        patient=alert.patient,
+        object_uuid=alert.uuid,
+        detail=_note_read_with(actor, alert, now),
+    )
     return alert
 
 

@@ -16,7 +16,7 @@ from prpath.audit.models import AuditAction
 from prpath.clinic.actions.alerts import apply_assessment
 from prpath.clinic.actions.base import audit, person, problems
 from prpath.clinic.actions.screening import audit_told, field_problems
-from prpath.clinic.models import CheckIn, CheckInVersion, Patient, Procedure, UnsentForm
+from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Patient, Procedure, UnsentForm
 from prpath.clinic.translate import (
     ClinicProtocol,
     case_as_data,
@@ -28,6 +28,7 @@ from prpath.clinic.translate import (
 )
 from prpath.core import recovery
 from prpath.core.findings import records_of
+from prpath.core.notes import NoteAnswer
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.schema import Disposition, Protocol, as_asked
 from prpath.core.triage import Assessment, Case, assess_recovery, check_case
@@ -41,6 +42,12 @@ class CheckInReport:
     temperature_c: Decimal | None = None
     symptoms: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    # What the patient answered when asked about a symptom their note reports and the form did not.
+    note_answers: Mapping[str, NoteAnswer] = field(default_factory=dict)
+
+    @property
+    def denied(self) -> tuple[str, ...]:
+        return tuple(sorted(code for code, answer in self.note_answers.items() if answer == NoteAnswer.NO))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,7 @@ def assess_checkin(
     temperature_c: Decimal | None,
     symptoms: Mapping[str, str],
     note: str = "",
+    denied: Sequence[str] = (),
 ) -> tuple[Case, Assessment]:
     """The case the engine is given for a report, and its assessment. Raises ProblemsFound naming the
     report's own fields as the form does."""
@@ -78,6 +86,7 @@ def assess_checkin(
                 temperature_c=celsius(temperature_c),
                 symptoms=dict(symptoms),  # type: ignore[arg-type]  # check_case below names a bad severity
                 note=note.strip() or None,  # what the patient's words report counts as reported
+                denied=tuple(denied),  # unless, asked back, they said they do not have it
             ),
         ]
         case = Case(
@@ -140,6 +149,7 @@ def do_record_checkin(
         temperature_c=report.temperature_c,
         symptoms=symptoms,
         note=report.note,
+        denied=report.denied,
     )
     findings = records_of(assessment.findings)
     values: dict[str, Any] = {
@@ -147,6 +157,7 @@ def do_record_checkin(
         "temperature_c": report.temperature_c,
         "symptoms": dict(sorted(symptoms.items())),
         "note": report.note.strip(),
+        "note_answers": {code: str(answer) for code, answer in sorted(report.note_answers.items())},
         "protocol": protocol.version,
         "disposition": assessment.disposition.value,
         "findings": findings,
@@ -162,6 +173,8 @@ def do_record_checkin(
             **values,
         )
     else:
+        if checkin.note != values["note"]:  # different words: the clinic has not read these yet
+            checkin.note_read_at, checkin.note_read_by = None, None
         for name, value in values.items():
             setattr(checkin, name, value)
         checkin.revision += 1
@@ -169,6 +182,7 @@ def do_record_checkin(
     CheckInVersion.objects.create(
         checkin=checkin, revision=checkin.revision, submitted_by=person(actor), case=case_as_data(case), **values
     )
+    _answer_held_alerts(actor, patient, checkin, assessment, protocol=protocol, now=now)
     apply_assessment(patient, assessment, protocol=protocol, checkin=checkin, now=now)
     if procedure.performed_on == patient.injected_on:
         last = max(report.date, patient.last_checkin_on) if patient.last_checkin_on else report.date
@@ -182,14 +196,100 @@ def do_record_checkin(
         now=now,
         patient=patient,
         object_uuid=checkin.uuid,
-        detail={"date": report.date.isoformat(), "revision": checkin.revision, "disposition": checkin.disposition},
+        detail={
+            "date": report.date.isoformat(),
+            "revision": checkin.revision,
+            "disposition": checkin.disposition,
+            **({"note_answers": values["note_answers"]} if report.note_answers else {}),
+        },
+    )
+    return checkin
+
+
+def _answer_held_alerts(
+    actor: Actor,
+    patient: Patient,
+    checkin: CheckIn,
+    assessment: Assessment,
+    *,
+    protocol: ClinicProtocol,
+    now: dt.datetime,
+) -> None:
+    """A check-in is stored after the patient was asked about their note, where the note read as written
+    needed the emergency department and the clinic was told so at once (``do_triage_refused_checkin``).
+
+    The stored report now explains that alert. Where nothing but the unanswered note made it (no stored
+    report behind it) and the answers need no emergency department, it is withdrawn: resolved, saying what
+    the patient answered; anything else the report needs is raised as usual afterwards. Otherwise the alert
+    now points at the stored report."""
+    held = (
+        Alert.objects.select_for_update()
+        .filter(patient=patient, procedure_id=checkin.procedure_id, asked_back=True)
+        .exclude(state=AlertState.RESOLVED)
+    )
+    labels = {s.code: s.label for s in protocol.protocol.symptoms}
+    for alert in held:
+        alert.asked_back = False
+        alert.unsent = ""
+        withdrawn = alert.checkin_id is None and assessment.disposition != Disposition.EMERGENCY
+        alert.checkin = alert.checkin or checkin
+        alert.updated_at = now
+        if withdrawn:
+            answers = "; ".join(f"{labels.get(code, code)}: {answer}" for code, answer in checkin.note_answers.items())
+            alert.state = AlertState.RESOLVED
+            alert.resolved_by = alert.resolved_by or person(actor)
+            alert.resolved_at = now
+            alert.resolution_note = (
+                "Withdrawn when the check-in was sent: asked about the words in their note, the patient answered "
+                f"({answers or 'the note no longer says it'}), and the check-in needs no emergency department."
+            )
+        alert.save()
+        if withdrawn:
+            audit(
+                actor,
+                AuditAction.ALERT_WITHDRAW,
+                patient.clinic,
+                now=now,
+                patient=patient,
+                object_uuid=alert.uuid,
+                detail={"checkin": str(checkin.uuid), "note_answers": dict(checkin.note_answers)},
+            )
+
+
+@transaction.atomic(durable=True)
+def do_mark_note_read(actor: Actor, checkin: CheckIn, *, revision: int, now: dt.datetime) -> CheckIn:
+    """A member of staff has read the patient's note (``revision`` is the report they read)."""
+    checkin = CheckIn.objects.select_for_update().select_related("patient__clinic").get(pk=checkin.pk)
+    if not checkin.note:
+        raise problems(("note", "this check-in has no note"))
+    if checkin.revision != revision:
+        raise problems(("note", "the patient sent this check-in again since you opened it: read the note again"))
+    if checkin.note_read_at is not None:
+        raise problems(("state", "this note is already marked read"))
+    checkin.note_read_at = now
+    checkin.note_read_by = person(actor)
+    checkin.save(update_fields=["note_read_at", "note_read_by"])
+    audit(
+        actor,
+        AuditAction.CHECKIN_NOTE_READ,
+        checkin.patient.clinic,
+        now=now,
+        patient=checkin.patient,
+        object_uuid=checkin.uuid,
+        detail={"revision": checkin.revision},
     )
     return checkin
 
 
 @transaction.atomic(durable=True)
 def do_triage_refused_checkin(
-    actor: Actor, patient: Patient, report: RefusedCheckIn, *, protocol: ClinicProtocol, now: dt.datetime
+    actor: Actor,
+    patient: Patient,
+    report: RefusedCheckIn,
+    *,
+    asked: Sequence[str] = (),
+    protocol: ClinicProtocol,
+    now: dt.datetime,
 ) -> Assessment | None:
     """A check-in refused for one bad answer must not hide an emergency in the others.
 
@@ -200,6 +300,11 @@ def do_triage_refused_checkin(
     straight to the emergency department and never send the form again, so an emergency alert is raised
     (or the open one updated) saying that the report was not stored, and the audit trail records which
     fields were refused and what was assumed in their place.
+
+    ``asked`` names the symptoms the patient is being asked about because their note reports them: the form
+    itself was accepted, and is held until they answer. If the note read as written needs the emergency
+    department, the clinic is told at once in the same way (the alert says the patient is being asked), in
+    case they never answer; the stored check-in then explains or withdraws it.
     """
     protocol.check_clinic(patient.clinic_id)
     today = clinic_today(patient.clinic, now)
@@ -239,6 +344,25 @@ def do_triage_refused_checkin(
     if assessment is None or assessment.disposition != Disposition.EMERGENCY:
         return None
     patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
-    apply_assessment(patient, assessment, protocol=protocol, unsent=UnsentForm.CHECKIN, procedure=procedure, now=now)
-    audit_told(actor, patient, UnsentForm.CHECKIN, assessment, report.refused, assumed, now)
+    alert = apply_assessment(
+        patient, assessment, protocol=protocol, unsent=UnsentForm.CHECKIN, procedure=procedure, now=now
+    )
+    if not asked:
+        audit_told(actor, patient, UnsentForm.CHECKIN, assessment, report.refused, assumed, now)
+        return assessment
+    if alert is not None and not alert.asked_back:
+        alert.asked_back = True
+        alert.save(update_fields=["asked_back"])
+        audit(
+            actor,
+            AuditAction.CHECKIN_ASKED_BACK,
+            patient.clinic,
+            now=now,
+            patient=patient,
+            object_uuid=alert.uuid,
+            detail={
+                "rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY],
+                "asked": list(asked),
+            },
+        )
     return assessment

@@ -49,6 +49,9 @@ class Alert(models.Model):
     # A form the patient sent was refused for a bad answer, but what could be read needed the emergency
     # department: they were told so, and the clinic is told here, though the report itself was not stored.
     unsent = models.CharField(max_length=20, choices=UnsentForm.choices, blank=True)
+    # The check-in is not stored yet because the patient is being asked about words in their note, and read
+    # as written the note needs the emergency department: the clinic is told at once, in case they never answer.
+    asked_back = models.BooleanField(default=False)
     procedure = models.ForeignKey(
         Procedure,
         on_delete=models.PROTECT,

@@ -25,6 +25,18 @@ class CheckIn(models.Model):
     temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
+    note_answers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For each symptom the note reported and the form did not: what the patient answered when asked "
+        "back (yes, no, unanswered).",
+    )
+    # Every note is read at the clinic: behind an alert, on its card; otherwise as a note to read on the worklist.
+    # Amending the day with a different note makes it unread again.
+    note_read_at = models.DateTimeField(null=True, blank=True)
+    note_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The assessment of the latest version.
     protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
     disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)
@@ -36,6 +48,13 @@ class CheckIn(models.Model):
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "date"], name="one_checkin_per_day_per_procedure"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "submitted_at"],
+                condition=models.Q(note_read_at__isnull=True) & ~models.Q(note=""),
+                name="checkin_note_to_read",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -53,6 +72,7 @@ class CheckInVersion(models.Model):
     temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
+    note_answers = models.JSONField(default=dict, blank=True)
     protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
     case = models.JSONField(help_text="The triage case the assessment was made on.")
     disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)

@@ -184,6 +184,8 @@ class CheckInResult:
     reported: list[tuple[str, str]]  # (symptom in words, severity)
     reported_on_the_day: bool
     protocol_label: str
+    note_reading: str  # who at the clinic reads the note, and by when
+    note_answers: list[tuple[str, str]]  # (symptom in words, what the patient answered when asked about it)
 
 
 def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.datetime) -> CheckInResult:
@@ -218,6 +220,8 @@ def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.
         reported=[(labels.get(code, code), severity) for code, severity in checkin.symptoms.items()],
         reported_on_the_day=checkin.date == clinic_today(patient.clinic, now),
         protocol_label=checkin.protocol.label,
+        note_reading=rules.note_reading,
+        note_answers=[(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -70,9 +70,46 @@ class AlertCard:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteToRead:
+    """A patient's note that no open alert's card shows: every note is read by someone at the clinic."""
+
+    checkin: CheckIn
+    result: Result  # what the check-in was answered, in its own version's words
+    answers: list[tuple[str, str]]  # (symptom in words, what the patient answered when asked about it)
+
+
+@dataclass(frozen=True, slots=True)
 class Worklist:
     cards: list[AlertCard]
+    notes: list[NoteToRead]
     loaded_at: dt.datetime  # taken before the read: a change made during it is announced, never missed
+
+
+def _notes_to_read(staff: StaffMember) -> QuerySet[CheckIn]:
+    on_a_card = Alert.objects.filter(checkin_id=OuterRef("pk"), state=AlertState.OPEN)
+    return (
+        CheckIn.objects.filter(patient__clinic_id=staff.clinic_id, note_read_at__isnull=True)
+        .exclude(note="")
+        .exclude(Exists(on_a_card))
+        .select_related("patient", "protocol")
+        .order_by("submitted_at")
+    )
+
+
+def _note_to_read(checkin: CheckIn) -> NoteToRead:
+    rules = parsed_protocol(checkin.protocol)
+    labels = {s.code: s.label for s in rules.symptoms}
+    return NoteToRead(
+        checkin,
+        result_of(rules, Disposition(checkin.disposition)),
+        [(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
+    )
+
+
+def note_to_read(staff: StaffMember, checkin: CheckIn) -> tuple[NoteToRead, int]:
+    """One note as it is now (after someone marked it read), and how many are left to read."""
+    checkin = CheckIn.objects.select_related("patient", "protocol", "note_read_by").get(pk=checkin.pk)
+    return _note_to_read(checkin), _notes_to_read(staff).count()
 
 
 def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
@@ -85,10 +122,13 @@ def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
 
 
 def worklist(actor: Actor, staff: StaffMember, *, now: dt.datetime) -> Worklist:
-    """Every unresolved alert of the clinic, most severe first, then oldest."""
+    """Every unresolved alert of the clinic, most severe first, then oldest; then every note not yet read
+    that no open alert shows, oldest first."""
     alerts = list(_unresolved(staff))
-    record_read(actor, AuditAction.ALERT_WORKLIST, staff.clinic, [a.patient for a in alerts], now=now)
-    return Worklist([_card(a) for a in alerts], now)
+    notes = list(_notes_to_read(staff))
+    patients = {p.pk: p for p in [a.patient for a in alerts] + [c.patient for c in notes]}
+    record_read(actor, AuditAction.ALERT_WORKLIST, staff.clinic, list(patients.values()), now=now)
+    return Worklist([_card(a) for a in alerts], [_note_to_read(c) for c in notes], now)
 
 
 def _card(alert: Alert) -> AlertCard:

@@ -22,6 +22,7 @@ from prpath.clinic.actions.procedures import ProcedureRecord
 from prpath.clinic.actions.screening import RefusedScreening, ScreeningAnswers
 from prpath.clinic.actions.staff import NewStaff
 from prpath.clinic.models import Activation, Clinic, ImageGuidance, Leukocytes, Role, Sex, Side
+from prpath.core.notes import NoteQuestion, answered, note_questions
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import UNGRADED_YES, Candidacy, PainTrend, Protocol, as_asked
 
@@ -30,6 +31,8 @@ SEVERITY_CHOICES = [("", "No"), ("mild", "Mild"), ("moderate", "Moderate"), ("se
 # a symptom reported without a grade (see Symptom.graded in the protocol).
 YES_NO_CHOICES = [("", "No"), (UNGRADED_YES.value, "Yes")]
 SYMPTOM_PREFIX = "symptom__"
+ASK_PREFIX = "ask__"  # the patient's answer to a question about their note, per symptom code
+ASKED = "asked"  # the symptom codes whose question the page has shown
 SEVERITIES = frozenset(value for value, _ in SEVERITY_CHOICES if value)
 SAYS_YES = frozenset({"yes", "y", "on", "true", "1"})
 
@@ -182,6 +185,35 @@ def to_fahrenheit(celsius: Decimal) -> Decimal:
     return celsius * 9 / 5 + 32
 
 
+class NoteField(forms.CharField):
+    """Free text in a person's own words, up to a limit shown as they type (static/web/counter.js).
+
+    No maxlength on the box: a browser cuts a pasted text at it without a word, and the end of a note may be
+    the part that matters. Over the limit the text comes back whole, with the count beside it. A line break
+    counts as one character, as the counter counts it (a browser sends it as two)."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def limit(self, most: int) -> None:
+        self.max_length = most
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        self.validators.append(
+            MaxLengthValidator(
+                most,
+                message="This is %(show_value)s characters long; it can hold %(limit_value)s. "
+                "Shorten it, then send again: nothing you typed is lost.",
+            )
+        )
+        self.widget.attrs["data-limit"] = str(most)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class CheckInForm(SymptomFieldsMixin, forms.Form):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     pain = forms.IntegerField(
@@ -197,10 +229,10 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         decimal_places=1,
         widget=forms.TextInput(attrs={"size": "5"}),
     )
-    note = forms.CharField(
+    note = NoteField(
         label="Anything else you want the clinic to know?",
+        help_text="In your own words. The clinic reads every note.",
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -210,10 +242,8 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
         self._temperatures = Decimal(str(limits.temperature_c_min)), Decimal(str(limits.temperature_c_max))
         self._note_limit = protocol.note_limit
         note = self.fields["note"]
-        assert isinstance(note, forms.CharField)
-        note.max_length = self._note_limit
-        note.validators = [MaxLengthValidator(self._note_limit)]
-        note.widget.attrs["maxlength"] = str(self._note_limit)
+        assert isinstance(note, NoteField)
+        note.limit(self._note_limit)
         _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
         _bound(self.fields["temperature_c"], *self._temperatures)
         self.fields["date"].initial = today
@@ -228,20 +258,52 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
                 self.add_error("temperature_c", f"Did you mean {guess} °C? If so, enter {guess}.")
         return cleaned
 
-    def report(self) -> CheckInReport:
+    def note_questions(self) -> tuple[NoteQuestion, ...]:
+        """What the note reports that the answers sent with it do not: asked back before anything is stored."""
+        if not self.is_bound:
+            return ()
+        note = str(self.data.get("note") or "")[: self._note_limit]
+        temperature = getattr(self, "cleaned_data", {}).get("temperature_c")
+        if temperature is None:
+            temperature = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
+        return note_questions(
+            self._protocol, note, self.readable_symptoms(), float(temperature) if temperature is not None else None
+        )
+
+    def questions_shown(self) -> set[str]:
+        data: Any = self.data
+        return set(data.getlist(ASKED)) if hasattr(data, "getlist") else set()
+
+    def question_answers(self) -> dict[str, str]:
+        return {
+            name.removeprefix(ASK_PREFIX): str(value)
+            for name, value in self.data.items()
+            if name.startswith(ASK_PREFIX)
+        }
+
+    def report(self, questions: tuple[NoteQuestion, ...] = ()) -> CheckInReport:
+        """The report as sent, with the patient's answers to the questions about their note: a yes is the
+        form's answer for that symptom (as a yes without a grade), a no is recorded as denied."""
         data = self.cleaned_data
+        symptoms, answers = answered(questions, self.question_answers(), self.symptoms(), UNGRADED_YES.value)
         return CheckInReport(
             date=data["date"],
             pain=data["pain"],
             temperature_c=data["temperature_c"],
-            symptoms=self.symptoms(),
+            symptoms=symptoms,
             note=data["note"],
+            note_answers=answers,
         )
 
     def readable_answers(self) -> RefusedCheckIn:
         """After a refusal, what the answers most likely say, for triage only: the fields that passed, a
-        temperature read leniently, every symptom that says something; what cannot be read is None."""
+        temperature read leniently, every symptom that says something; what cannot be read is None. A
+        question about the note already answered "yes" counts as that answer."""
         read: dict[str, Any] = getattr(self, "cleaned_data", {})
+        said_yes = {code for code, answer in self.question_answers().items() if answer.strip().lower() == "yes"}
+        symptoms = self.readable_symptoms()
+        for code in said_yes & {q.code for q in self.note_questions()}:
+            symptoms.setdefault(code, UNGRADED_YES.value)
         temperature = read.get("temperature_c")
         if temperature is None and "temperature_c" in self.errors:
             temperature = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
@@ -249,7 +311,7 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
             date=read.get("date"),
             pain=read.get("pain"),
             temperature_c=temperature,
-            symptoms=self.readable_symptoms(),
+            symptoms=symptoms,
             refused=sorted(self.errors),
             # Even a note too long to keep is read for a red flag, as far as the protocol reads a note.
             note=str(read.get("note") or self.data.get("note") or "")[: self._note_limit],
@@ -567,6 +629,11 @@ class AlertNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
     seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class NoteReadForm(forms.Form):
+    # The report the nurse read: a note sent again since is read again first.
+    revision = forms.IntegerField(min_value=1, max_value=32767, widget=forms.HiddenInput)
 
 
 class ClinicalNoteForm(forms.Form):

@@ -45,6 +45,7 @@ urlpatterns = [
         name="alert-acknowledge",
     ),
     path("clinic/alerts/<uuid:alert_uuid>/resolve/", staff.alert_action, {"action": "resolve"}, name="alert-resolve"),
+    path("clinic/checkins/<uuid:checkin_uuid>/note-read/", staff.note_read, name="note-read"),
     path("clinic/protocol/", protocol.overview, name="protocol"),
     path("clinic/protocol/new/", protocol.new_draft, name="protocol-new"),
     path("clinic/protocol/vignettes/", protocol.add_vignettes, name="protocol-vignettes"),

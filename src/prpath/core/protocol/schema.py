@@ -124,6 +124,16 @@ class Symptom(CodedItem):
         description="False: asked as yes or no (a red flag whatever its degree); a yes is stored as moderate, "
         "the convention for a symptom reported without a grade.",
     )
+    question: Text | None = Field(
+        default=None,
+        description="Asked when a patient's note reports this symptom and the form did not, e.g. 'Have you lost "
+        "control of your bladder since the injection?'. Without it the label is asked.",
+    )
+
+    @property
+    def asked(self) -> str:
+        """The yes-or-no question for this symptom, in the patient's words."""
+        return self.question or f"Do you have this now: {self.label}?"
 
 
 class DispositionText(_Strict):
@@ -392,6 +402,7 @@ Phrase = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whi
 
 
 DEFAULT_NOTE_LIMIT = 2000
+DEFAULT_NOTE_READER = "a member of the care team"
 
 
 class NoteContext(_Strict):
@@ -419,6 +430,25 @@ class NoteRules(_Strict):
     )
     symptoms: dict[Code, list[Phrase]] = Field(description="For each symptom code, the ways patients say it.")
     context: NoteContext
+    read_by: Text = Field(
+        default=DEFAULT_NOTE_READER, description="Who at the clinic reads every note, as a patient is told."
+    )
+    read_within_working_days: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Every note is read by the end of this working day (0), the next one (1), or later.",
+    )
+
+    @property
+    def read_when(self) -> str:
+        """When a note is read, as a patient is told: 'by the end of the next working day'."""
+        days = self.read_within_working_days
+        if days == 0:
+            return "by the end of the working day"
+        if days == 1:
+            return "by the end of the next working day"
+        return f"within {days} working days"
 
 
 # --- the document ----------------------------------------------------------------------------------
@@ -455,6 +485,15 @@ class Protocol(_Strict):
     def note_limit(self) -> int:
         """The most characters a patient's note may hold (a protocol without note rules keeps 2,000)."""
         return self.notes.max_length if self.notes is not None else DEFAULT_NOTE_LIMIT
+
+    @property
+    def note_reading(self) -> str:
+        """Who reads every note and by when, as a patient is told: 'a member of the care team reads it by the
+        end of the next working day' (a protocol without note rules keeps that)."""
+        rules = self.notes
+        if rules is None:
+            return f"{DEFAULT_NOTE_READER} reads it by the end of the next working day"
+        return f"{rules.read_by} reads it {rules.read_when}"
 
 
 def signs_used(expression: Expression) -> set[str]:

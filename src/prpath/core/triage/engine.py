@@ -170,6 +170,7 @@ def _check_recovery(compiled: _CompiledProtocol, procedure: Procedure, checkins:
             or (t is not None and (t < t_min or t > t_max or t != t))
             or (symptoms and not known.issuperset(symptoms))
             or (checkin.note is not None and len(checkin.note) > note_limit)
+            or (checkin.denied and not known.issuperset(checkin.denied))
         ):
             break
         seen.add(date)
@@ -215,6 +216,11 @@ def _checkin_problems(
     limit = compiled.protocol.note_limit
     if checkin.note is not None and len(checkin.note) > limit:
         problems.append(Problem(f"{where}.note", f"is {len(checkin.note):,} characters; at most {limit:,}"))
+    problems += [
+        Problem(f"{where}.denied", f"unknown symptom code {code!r}")
+        for code in checkin.denied
+        if code not in compiled.symptoms
+    ]
     return problems
 
 
@@ -302,13 +308,13 @@ def _assess_recovery(
 
 def _with_note(compiled: _CompiledProtocol, checkin: CheckIn) -> tuple[dict[str, int], dict[str, str]]:
     """A check-in's symptoms with what its note reports (moderate unless the form grades it), and the note's
-    words for each symptom it reports."""
+    words for each symptom it reports. What the patient denied when asked back does not count."""
     ranks = _ranks(checkin.symptoms)
     rules = compiled.protocol.notes
     if not checkin.note or not checkin.note.strip() or rules is None:
         return ranks, {}
     reading = read_note(rules, checkin.note)
-    quoted = {r.code: r.words for r in reading.reports if r.code in compiled.symptoms}
+    quoted = {r.code: r.words for r in reading.reports if r.code in compiled.symptoms and r.code not in checkin.denied}
     for code in quoted:
         ranks.setdefault(code, SEVERITY_RANK[Severity.MODERATE.value])
     return ranks, quoted

@@ -89,6 +89,9 @@ class CheckIn:
     symptoms: Symptoms | None = Field(default_factory=dict)
     # The patient's own words; what they report counts as reported (at moderate unless `symptoms` grades it).
     note: str | None = None
+    # Symptoms the note reports that the patient, asked back, said they do not have: the note does not count
+    # for them (the form's own answers still do).
+    denied: tuple[str, ...] = ()
 
 
 class Case(_Input):

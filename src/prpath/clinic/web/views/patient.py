@@ -27,6 +27,7 @@ from prpath.clinic.web.charts import pain_chart
 from prpath.clinic.web.forms import AcceptInvitationForm, CheckInForm, ScreeningForm, add_problems
 from prpath.clinic.web.views.common import form_page, patient_actor
 from prpath.core.findings import records_of
+from prpath.core.notes import NoteQuestion
 from prpath.core.problems import ProblemsFound
 
 
@@ -56,6 +57,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = CheckInForm(request.POST or None, protocol=protocol, today=clinic_today(patient.clinic, now))
     unsent = None
+    questions: tuple[NoteQuestion, ...] = ()
     if request.method == "GET":
         view = patient_pages.checkin_form(patient_actor(request), patient, now=now)
         form.initial.update(view.initial)
@@ -65,21 +67,33 @@ def check_in(request: HttpRequest) -> HttpResponse:
         procedure = patient_pages.latest_procedure(patient)
         day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
         todays = None
-        if form.is_valid():
+        # What the note reports and the answers do not is asked back before anything is stored.
+        questions = form.note_questions()
+        waiting = [q.code for q in questions if q.code not in form.questions_shown()]
+        if form.is_valid() and not waiting:
             try:
                 checkin = do_record_checkin(
-                    patient_actor(request), patient, form.report(), protocol=clinic_protocol, now=now
+                    patient_actor(request), patient, form.report(questions), protocol=clinic_protocol, now=now
                 )
             except ProblemsFound as found:
                 add_problems(form, found)
             else:
                 return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
+        asking = form.is_valid() and bool(waiting)
         if procedure is not None:
+            # Refused, or held for the questions: if what was sent needs the emergency department, the
+            # clinic is told now, in case the patient never sends it again.
             told = do_triage_refused_checkin(
-                patient_actor(request), patient, form.readable_answers(), protocol=clinic_protocol, now=now
+                patient_actor(request),
+                patient,
+                form.readable_answers(),
+                asked=waiting if asking else (),
+                protocol=clinic_protocol,
+                now=now,
             )
-            if told is not None:
+            if told is not None and not asking:
                 unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "check-in")
+    answers = form.question_answers() if form.is_bound else {}
     return form_page(
         request,
         "clinic/patient/check_in.html",
@@ -92,8 +106,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
             day=day,
             todays_checkin=todays,
             pain_marks=range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
+            note_questions=[(q, answers.get(q.code, "")) for q in questions],
         ),
-        invalid=request.method == "POST",
+        invalid=request.method == "POST" and not (form.is_valid() and questions),
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prpath.accounts.models import AccessLink, LinkPurpose
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_password_link, do_issue_staff_link
 from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
+from prpath.clinic.actions.checkins import do_mark_note_read
 from prpath.clinic.actions.notes import do_add_note
 from prpath.clinic.actions.patients import do_enrol_patient
 from prpath.clinic.actions.procedures import do_record_procedure
@@ -28,6 +29,7 @@ from prpath.clinic.permissions import (
     Permission,
     can,
     get_alert_for,
+    get_checkin_for,
     get_patient_for,
     get_screening_for,
     get_staff_member_for,
@@ -44,6 +46,7 @@ from prpath.clinic.web.forms import (
     ClinicalNoteForm,
     DecisionForm,
     EnrolForm,
+    NoteReadForm,
     PatientFilterForm,
     ProcedureForm,
     StaffActiveForm,
@@ -94,7 +97,7 @@ def _render_worklist(
     return render(
         request,
         "clinic/staff/worklist.html",
-        _context(staff, nav="worklist", rows=rows, loaded_at=view.loaded_at),
+        _context(staff, nav="worklist", rows=rows, notes=view.notes, loaded_at=view.loaded_at),
         status=400 if form is not None else 200,
     )
 
@@ -168,6 +171,37 @@ def _alert_row(
     return render(
         request, "clinic/staff/_alert_row.html", _context(staff, row=_row(card, form), to_work=to_work), status=status
     )
+
+
+@login_required
+@require_POST
+def note_read(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
+    """Mark a patient's note read (audited): from the worklist's "notes to read", with or without htmx."""
+    staff = require_staff(request.user)
+    checkin = get_checkin_for(staff, checkin_uuid)
+    require(staff, Permission.WORK_ALERTS)
+    form = NoteReadForm(request.POST)
+    problem = ""
+    if not form.is_valid():
+        problem = "This page is out of date: reload it, read the note, then mark it read."
+    else:
+        try:
+            do_mark_note_read(staff_actor(request), checkin, revision=form.cleaned_data["revision"], now=timezone.now())
+        except ProblemsFound as found:
+            problem = " ".join(p.message[:1].upper() + p.message[1:] + "." for p in found.problems)
+    if request.headers.get("HX-Request"):
+        item, to_read = staff_pages.note_to_read(staff, checkin)
+        return render(
+            request,
+            "clinic/staff/_note_row.html",
+            _context(staff, item=item, problem=problem, to_read=to_read),
+            status=400 if problem else 200,
+        )
+    if problem:
+        messages.error(request, f"Note from {checkin.patient.full_name}: {problem}")
+    else:
+        messages.success(request, f"Note from {checkin.patient.full_name} marked read.")
+    return redirect(reverse("worklist") + "#notes-to-read")
 
 
 # --- patients --------------------------------------------------------------------------------------

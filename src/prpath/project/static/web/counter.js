@@ -1,0 +1,28 @@
+// Beside every box with a limit (data-limit), how much of it is used, as the person types. Nothing is cut:
+// over the limit the count says by how much, and the server says the same beside the field if it is sent.
+// Characters are counted as the server counts them: one per character (not per UTF-16 unit), one per line break.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("textarea[data-limit]")) {
+    const limit = Number(box.dataset.limit);
+    const count = document.createElement("p");
+    count.className = "counter note";
+    count.id = `${box.id}_count`;
+    box.insertAdjacentElement("afterend", count);
+    box.setAttribute("aria-describedby", `${box.getAttribute("aria-describedby") || ""} ${count.id}`.trim());
+    const show = () => {
+      const used = [...box.value].length;
+      const over = used - limit;
+      count.textContent = over > 0
+        ? `${used.toLocaleString()} of ${limit.toLocaleString()} characters: ${over.toLocaleString()} too many. Shorten it before you send; nothing is cut.`
+        : `${used.toLocaleString()} of ${limit.toLocaleString()} characters`;
+      count.classList.toggle("counter--over", over > 0);
+      // Announced only when it matters: on every keystroke it would drown out the typing.
+      count.setAttribute("aria-live", over > 0 ? "polite" : "off");
+    };
+    box.addEventListener("input", show);
+    show();
+  }
+  // A page that asks questions about the note opens at them.
+  document.getElementById("note-questions-title")?.focus();
+});

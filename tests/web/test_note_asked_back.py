@@ -1,0 +1,329 @@
+"""The patient's own words: what a note reports and the form did not is asked back before anything is
+stored, and every note reaches the clinic (on its alert's card, or as a note to read on the worklist)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from django.test import Client
+
+from prpath.audit.models import AuditEvent
+from prpath.clinic.models import Alert, AlertState, CheckIn, Patient
+from tests.personas import World, clinic_today, injected_patient
+from tests.web.pages import Element, body, client_for, error_beside, parse
+
+BLADDER = "bladder_control_loss"
+BLADDER_QUESTION = "Have you lost control of your bladder since the injection?"
+
+
+def signed_in_patient(world: World) -> tuple[Patient, Client]:
+    patient = injected_patient(world, days_ago=8)
+    return patient, client_for(patient.user)
+
+
+def form(patient: Patient, /, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"date": clinic_today(patient.clinic).isoformat(), "pain": "3", "note": ""}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def first(html: bytes, tag: str, **attrs: str) -> Element | None:
+    found = parse(html).find_all(tag, **attrs)
+    return found[0] if found else None
+
+
+def questions(html: bytes) -> list[str]:
+    return [legend.text() for legend in parse(html).find_all("legend") if legend.text().startswith("You wrote")]
+
+
+def ask_about_wetting(patient: Patient, client: Client) -> dict[str, Any]:
+    """Sends "I wet myself" with every answer at No, checks it is asked back, and returns what was sent."""
+    sent = form(patient, note="I wet myself")
+    response = client.post("/me/check-in/", sent)
+    assert response.status_code == 200
+    assert questions(response.content) == [f"You wrote “wet myself”. {BLADDER_QUESTION}"]
+    assert not CheckIn.objects.filter(patient=patient).exists()
+    return sent
+
+
+# --- asked back before it is stored -------------------------------------------------------------------
+
+
+def test_a_red_flag_in_the_note_is_asked_back_and_yes_is_the_emergency(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    response = client.post("/me/check-in/", {**sent, "asked": BLADDER, f"ask__{BLADDER}": "yes"})
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.disposition, checkin.symptoms, checkin.note_answers) == (
+        "emergency",
+        {BLADDER: "moderate"},
+        {BLADDER: "yes"},
+    )
+    page = body(client.get(response.headers["Location"]))
+    assert "Go to the emergency department now" in page
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.disposition, alert.checkin, alert.unsent, alert.asked_back) == ("emergency", checkin, "", False)
+
+
+def test_while_the_patient_is_asked_the_clinic_already_has_the_emergency(world: World) -> None:
+    # They may close the phone instead of answering: what the note says must not wait for them.
+    patient, client = signed_in_patient(world)
+    ask_about_wetting(patient, client)
+
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.disposition, alert.unsent, alert.asked_back, alert.checkin) == ("emergency", "checkin", True, None)
+    assert AuditEvent.objects.filter(action="checkin.asked_back", patient=patient).count() == 1
+    worklist = body(client_for(world.nurse).get("/clinic/alerts/"))
+    assert "they are being asked whether it is so" in worklist
+    today = body(client.get("/me/"))
+    assert "waiting for your answer to a question about your note" in today
+
+
+def test_asking_again_does_not_raise_a_second_alert(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    client.post("/me/check-in/", sent)  # shown the question again: say, the page was reloaded
+
+    assert Alert.objects.filter(patient=patient).count() == 1
+    assert AuditEvent.objects.filter(action="checkin.asked_back", patient=patient).count() == 1
+
+
+def test_no_is_recorded_as_denied_and_withdraws_the_held_emergency(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    response = client.post("/me/check-in/", {**sent, "asked": BLADDER, f"ask__{BLADDER}": "no"})
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.disposition, checkin.symptoms, checkin.note_answers) == ("self_care", {}, {BLADDER: "no"})
+    assert checkin.versions.get().case["checkins"][-1]["denied"] == [BLADDER]
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.checkin, alert.asked_back, alert.unsent) == (AlertState.RESOLVED, checkin, False, "")
+    assert "answered (losing control of your bladder: no)" in alert.resolution_note
+    assert AuditEvent.objects.filter(action="alert.withdraw", patient=patient).count() == 1
+    page = body(client.get(response.headers["Location"]))
+    assert "you answered no" in page
+    assert "reads it by the end of the next working day" in page
+
+
+def test_sending_without_answering_counts_the_note_as_reported(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    response = client.post("/me/check-in/", {**sent, "asked": BLADDER})
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.disposition, checkin.note_answers) == ("emergency", {BLADDER: "unanswered"})
+    assert any('you wrote "wet myself"' in line for f in checkin.findings for line in f.evidence)
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.disposition, alert.checkin) == (AlertState.OPEN, "emergency", checkin)
+
+
+def test_an_answer_that_is_not_yes_or_no_counts_as_unanswered(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    client.post("/me/check-in/", {**sent, "asked": BLADDER, f"ask__{BLADDER}": "nope<script>"})
+
+    assert CheckIn.objects.get(patient=patient).note_answers == {BLADDER: "unanswered"}
+
+
+def test_a_symptom_the_form_already_reports_is_not_asked(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, note="I wet myself", **{f"symptom__{BLADDER}": "moderate"}))
+
+    assert response.status_code == 302
+    assert CheckIn.objects.get(patient=patient).note_answers == {}
+
+
+def test_a_fever_is_not_asked_when_the_thermometer_already_says_so(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, note="I have a fever", temperature_c="38.6"))
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.disposition, checkin.note_answers) == ("urgent", {})
+
+
+def test_a_note_changed_on_the_question_page_is_asked_about_afresh(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    response = client.post(
+        "/me/check-in/",
+        {**sent, "note": "I wet myself and my legs are numb", "asked": BLADDER, f"ask__{BLADDER}": "no"},
+    )
+
+    assert response.status_code == 200
+    asked = questions(response.content)
+    assert len(asked) == 2
+    assert asked[0].startswith("You wrote “wet myself”.")
+    assert asked[1].endswith("Does a leg feel numb?")
+    page = parse(response.content)
+    checked = [e.attrs["value"] for e in page.find_all("input", name=f"ask__{BLADDER}") if "checked" in e.attrs]
+    assert checked == ["no"]  # what was answered stays answered
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_the_question_page_keeps_everything_typed(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    typed = "Sore, and I wet myself this morning.\nAlso: <b>markup</b> & \x07 bell"
+
+    response = client.post(
+        "/me/check-in/", form(patient, pain="6", note=typed, temperature_c="37.2", symptom__injection_site_pain="mild")
+    )
+
+    page = parse(response.content)
+    assert escape(typed) in body(response)  # the note's text, line break and all, in its box
+    assert [e.attrs["value"] for e in page.find_all("input", name="pain")] == ["6"]
+    assert [e.attrs["value"] for e in page.find_all("input", name="temperature_c")] == ["37.2"]
+    checked = [
+        e.attrs["value"] for e in page.find_all("input", name="symptom__injection_site_pain") if "checked" in e.attrs
+    ]
+    assert checked == ["mild"]
+    assert b"<b>markup</b>" not in response.content
+
+
+def test_a_note_over_the_limit_comes_back_whole_with_its_count(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    long = "My back is a bit stiff. " * 100  # 2,400 characters
+
+    response = client.post("/me/check-in/", form(patient, note=long))
+
+    assert response.status_code == 400
+    assert f"This is {len(long.strip())} characters long; it can hold 2000." in error_beside(
+        response.content, name="note"
+    )
+    assert escape(long.strip()) in body(response)
+    box = first(response.content, "textarea", name="note")
+    assert box is not None and "maxlength" not in box.attrs
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_line_breaks_count_once_as_the_counter_counts_them(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    note = ("x" * 99 + "\r\n") * 20  # 2,000 characters as typed; 2,020 as a browser sends them
+
+    response = client.post("/me/check-in/", form(patient, note=note))
+
+    assert response.status_code == 302
+    assert CheckIn.objects.get(patient=patient).note == note.replace("\r\n", "\n").strip()
+
+
+# --- every note reaches the clinic --------------------------------------------------------------------
+
+
+def test_a_note_that_raises_no_alert_is_a_note_to_read(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, note="My husband has a fever, hope I don't catch it."))
+
+    assert response.status_code == 302  # nothing to ask: the fever is his
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.disposition == "self_care"
+    assert not Alert.objects.filter(patient=patient).exists()
+    result = body(client.get(response.headers["Location"]))
+    assert "a member of the care team reads it by the end of the next working day" in result
+    nurse = client_for(world.nurse)
+    item = first(nurse.get("/clinic/alerts/").content, "li", id_=f"note-{checkin.uuid}")
+    assert item is not None
+    assert "My husband has a fever, hope I don't catch it." in item.text()
+
+    marked = nurse.post(f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "1"})
+
+    assert marked.status_code == 302
+    checkin.refresh_from_db()
+    assert (checkin.note_read_by, checkin.note_read_at is not None) == (world.nurse, True)
+    assert AuditEvent.objects.filter(action="checkin.note_read", actor=world.nurse, patient=patient).count() == 1
+    assert first(nurse.get("/clinic/alerts/").content, "li", id_=f"note-{checkin.uuid}") is None
+
+
+def test_marking_read_a_note_sent_again_since_is_refused(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="Feeling stiff"))
+    client.post("/me/check-in/", form(patient, note="Feeling stiff, and a headache"))
+    checkin = CheckIn.objects.get(patient=patient)
+
+    response = client_for(world.nurse).post(
+        f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "1"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 400
+    assert "sent this check-in again since you opened it" in body(response)
+    checkin.refresh_from_db()
+    assert checkin.note_read_at is None
+
+
+def test_amending_the_day_with_other_words_makes_the_note_unread_again(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="Feeling stiff"))
+    checkin = CheckIn.objects.get(patient=patient)
+    client_for(world.nurse).post(f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "1"})
+
+    client.post("/me/check-in/", form(patient, pain="4", note="Feeling stiff"))  # the same words
+    checkin.refresh_from_db()
+    assert checkin.note_read_at is not None
+    client.post("/me/check-in/", form(patient, note="Stiffer tonight"))
+
+    checkin.refresh_from_db()
+    assert (checkin.note_read_at, checkin.note_read_by) == (None, None)
+
+
+def test_a_note_behind_an_alert_is_quoted_on_its_card_and_read_with_it(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, temperature_c="38.6", note="Feeling rough since lunch"))
+    checkin = CheckIn.objects.get(patient=patient)
+    alert = Alert.objects.get(patient=patient)
+    nurse = client_for(world.nurse)
+
+    page = nurse.get("/clinic/alerts/").content
+
+    card = first(page, "li", id_=f"alert-{alert.uuid}")
+    assert card is not None and "Feeling rough since lunch" in card.text()
+    assert first(page, "li", id_=f"note-{checkin.uuid}") is None  # shown once, on the card
+    nurse.post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"seen": alert.updated_at.isoformat()})
+    checkin.refresh_from_db()
+    assert checkin.note_read_by == world.nurse
+
+
+def test_a_note_of_markup_is_shown_as_text(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note='<img src=x onerror="alert(1)"><script>alert(2)</script>'))
+
+    page = client_for(world.nurse).get("/clinic/alerts/").content
+
+    assert b"<script>alert(2)" not in page and b"<img src=x" not in page
+    assert b"&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_staff_of_another_clinic_cannot_mark_a_note_read(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="Feeling stiff"))
+    checkin = CheckIn.objects.get(patient=patient)
+
+    response = client_for(world.other_nurse).post(f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "1"})
+
+    assert response.status_code == 404
+    checkin.refresh_from_db()
+    assert checkin.note_read_at is None
+
+
+def test_a_mangled_mark_read_form_is_refused_without_a_5xx(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="Feeling stiff"))
+    checkin = CheckIn.objects.get(patient=patient)
+
+    for sent in ({}, {"revision": "x"}, {"revision": "99999999"}):
+        response = client_for(world.nurse).post(f"/clinic/checkins/{checkin.uuid}/note-read/", sent)
+        assert response.status_code == 302
+    checkin.refresh_from_db()
+    assert checkin.note_read_at is None
