@@ -58,10 +58,21 @@ class Visit:
         assert self.missing == [], f"{name}: files the page asked for were not served: {self.missing}"
         if self.javascript:  # axe and the layout check run as scripts in the page
             assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
-                f"{name}: the page scrolls sideways at {self.size} size"
+                f"{name}: the page scrolls sideways at {self.size} size, past its edge: {self._too_wide()}"
             )
             violations = serious_accessibility_violations(self.page)
             assert violations == [], f"{name}: {violations}"
+
+    def _too_wide(self) -> list[str]:
+        """The innermost elements that reach past the window's right edge, to say what to fix."""
+        found: list[str] = self.page.evaluate(
+            """() => [...document.querySelectorAll("body *")]
+                .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+                .slice(0, 5)
+                .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> ${Math.round(e.getBoundingClientRect().right)}px`)"""
+        )
+        return found
 
     def close(self) -> None:
         self.context.close()

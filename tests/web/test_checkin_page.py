@@ -120,7 +120,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
     ("date 2026-02-30", {"date": "2026-02-30"}, "date", "Enter a valid date"),
     ("date missing", {"date": None}, "date", "This field is required"),
     ("fever terrible", {"symptom__fever": "terrible"}, "symptom__fever", "Select a valid choice"),
-    ("note too long", {"note": "x" * 2001}, "note", "This is 2001 characters long; it can hold 2000."),
+    ("note too long", {"note": "x" * 2001}, "note", "This is 2,001 characters long; it can hold 2,000."),
 ]
 
 

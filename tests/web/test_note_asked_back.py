@@ -200,7 +200,7 @@ def test_a_note_over_the_limit_comes_back_whole_with_its_count(world: World) -> 
     response = client.post("/me/check-in/", form(patient, note=long))
 
     assert response.status_code == 400
-    assert f"This is {len(long.strip())} characters long; it can hold 2000." in error_beside(
+    assert f"This is {len(long.strip()):,} characters long; it can hold 2,000." in error_beside(
         response.content, name="note"
     )
     assert escape(long.strip()) in body(response)

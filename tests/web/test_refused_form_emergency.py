@@ -76,7 +76,7 @@ BROKEN: list[tuple[str, Any, str, str]] = [
     ("date missing", lambda p: {"date": None}, "date", "This field is required"),
     ("date before the injection", lambda p: {"date": _before_the_injection(p)}, "date", "before the injection"),
     ("date tomorrow", lambda p: {"date": _tomorrow(p)}, "date", "in the future"),
-    ("note too long", lambda p: {"note": "x" * 2001}, "note", "This is 2001 characters long; it can hold 2000."),
+    ("note too long", lambda p: {"note": "x" * 2001}, "note", "This is 2,001 characters long; it can hold 2,000."),
 ]
 
 

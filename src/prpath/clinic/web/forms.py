@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.http import HttpRequest
 
@@ -185,6 +186,19 @@ def to_fahrenheit(celsius: Decimal) -> Decimal:
     return celsius * 9 / 5 + 32
 
 
+class _CountedLength(MaxLengthValidator):
+    """At most so many characters, said with the counts as the counter beside the box writes them."""
+
+    def __call__(self, value: Any) -> None:
+        used = len(value)
+        if used > self.limit_value:
+            raise ValidationError(
+                f"This is {used:,} characters long; it can hold {self.limit_value:,}. "
+                "Shorten it, then send again: nothing you typed is lost.",
+                code="max_length",
+            )
+
+
 class NoteField(forms.CharField):
     """Free text in a person's own words, up to a limit shown as they type (static/web/counter.js).
 
@@ -199,13 +213,7 @@ class NoteField(forms.CharField):
     def limit(self, most: int) -> None:
         self.max_length = most
         self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
-        self.validators.append(
-            MaxLengthValidator(
-                most,
-                message="This is %(show_value)s characters long; it can hold %(limit_value)s. "
-                "Shorten it, then send again: nothing you typed is lost.",
-            )
-        )
+        self.validators.append(_CountedLength(most))
         self.widget.attrs["data-limit"] = str(most)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:

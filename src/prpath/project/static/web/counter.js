@@ -11,7 +11,7 @@ document.addEventListener("DOMContentLoaded", () => {
     box.insertAdjacentElement("afterend", count);
     box.setAttribute("aria-describedby", `${box.getAttribute("aria-describedby") || ""} ${count.id}`.trim());
     const show = () => {
-      const used = [...box.value].length;
+      const used = [...box.value.trim()].length; // the server ignores spaces at either end too
       const over = used - limit;
       count.textContent = over > 0
         ? `${used.toLocaleString()} of ${limit.toLocaleString()} characters: ${over.toLocaleString()} too many. Shorten it before you send; nothing is cut.`
