@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"prpath {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    triage = commands.add_parser("triage", help="evaluate triage vignette files (one JSON line per file)")
-    triage.add_argument("paths", nargs="+", metavar="PATH", help="a vignette file or a folder of *.json files")
+    triage = commands.add_parser(
+        "triage", help="evaluate triage vignette files, and note files beside them (one JSON line per file)"
+    )
+    triage.add_argument("paths", nargs="+", metavar="PATH", help="a vignette or note file, or a folder of *.json files")
     triage.add_argument("--check", action="store_true", help="compare with each file's answer key")
     triage.add_argument("--explain", action="store_true", help="add each finding's rationale and source")
     which = triage.add_mutually_exclusive_group()
@@ -178,7 +180,7 @@ def _read_files(args: argparse.Namespace, read: Callable[[Protocol, list[str]], 
 
 
 def _run_triage(args: argparse.Namespace) -> int:
-    from prpath.core.suite.check import check_results
+    from prpath.core.suite.safety import check_suite
     from prpath.files.vignettes import evaluate_vignettes
 
     read = _read_files(args, evaluate_vignettes, "vignette")
@@ -189,7 +191,7 @@ def _run_triage(args: argparse.Namespace) -> int:
         for result in results:
             print(json.dumps(result.as_line(explain=args.explain), ensure_ascii=False))
         return EXIT_INVALID if any(r.error for r in results) else EXIT_OK
-    report = check_results(results)
+    report = check_suite(protocol, results)
     for line in report.bad_keys + report.disagreements:
         print(line)
     print(f"protocol: {protocol.label}")

@@ -70,7 +70,8 @@ class Visit:
                 .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
                 .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
                 .slice(0, 5)
-                .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> ${Math.round(e.getBoundingClientRect().right)}px`)"""
+                .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> `
+                    + `${Math.round(e.getBoundingClientRect().right)}px`)"""
         )
         return found
 

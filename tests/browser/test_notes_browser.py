@@ -146,8 +146,7 @@ def test_a_note_over_the_limit_is_counted_and_comes_back_whole(
     page.wait_for_load_state()
 
     assert page.get_by_label("Anything else you want the clinic to know?").input_value() == long  # all of it
-    assert (
-        f"This is {len(long.strip()):,} characters long; it can hold 2,000." in page.locator(".field--error").inner_text()
-    )
+    said = page.locator(".field--error").inner_text()
+    assert f"This is {len(long.strip()):,} characters long; it can hold 2,000." in said
     assert not CheckIn.objects.filter(patient=patient).exists()
     visit.look(_name("check-in-note-too-long", javascript))

@@ -77,3 +77,49 @@ def test_check_names_each_disagreement_and_exits_1(tmp_path: Path, capsys: pytes
 def test_an_empty_folder_is_no_passing_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["notes", str(tmp_path), "--check"]) == 2
     assert "no note files" in capsys.readouterr().err
+
+
+# --- the safety suite reads notes beside vignettes -----------------------------------------------------
+
+SHIPPED_NOTES = ROOT / "src" / "prpath" / "files" / "suite" / "notes"
+
+
+def test_triage_checks_note_files_beside_vignettes(capsys: pytest.CaptureFixture[str]) -> None:
+    vignettes, notes = require_shared(WITH_NOTES), require_shared(PUBLIC_NOTES)
+    count = len(list(vignettes.glob("*.json"))) + len(list(notes.glob("*.json")))
+
+    assert main(["triage", str(vignettes), str(notes), str(SHIPPED_NOTES), "--check"]) == 0
+
+    out = capsys.readouterr().out
+    total = count + len(list(SHIPPED_NOTES.glob("*.json")))
+    assert f"checked {total} of {total} files (vignettes and notes); exact agreement {total}/{total}" in out
+
+
+def test_a_note_that_misses_its_red_flag_is_a_missed_emergency_in_triage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.json", {"id": "a", "text": "My legs feel fine.", "expected": {"reports": ["leg_weakness"]}})
+    write(tmp_path, "b.json", {"id": "b", "text": "I wet myself", "expected": {"reports": []}})
+
+    assert main(["triage", str(tmp_path), "--check"]) == 1
+
+    out = capsys.readouterr().out
+    assert "DISAGREE a: missed leg_weakness; also found -" in out
+    assert "DISAGREE b: missed -; also found bladder_control_loss" in out
+    assert "notes 2: a symptom missed in 1, only symptoms not in the key found in 1" in out
+    assert "emergency sensitivity 0/1 (0.0%)" in out
+
+
+def test_triage_prints_a_note_files_reading_as_prpath_notes_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "n.json", {"id": "n", "text": "I wet myself"})
+
+    assert main(["triage", str(tmp_path)]) == 0
+
+    line = json.loads(capsys.readouterr().out)
+    assert line == {
+        "id": "n",
+        "reports": ["bladder_control_loss"],
+        "evidence": [{"code": "bladder_control_loss", "text": "wet myself"}],
+    }

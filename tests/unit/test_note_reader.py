@@ -158,6 +158,17 @@ def test_unrelated_words_around_a_phrase_never_remove_its_report(
         ("I keep chivering", ["chills"]),
         ("numb inner thighs and bottom", ["saddle_numbness"]),
         ("Nothing comes to mind", []),
+        # A "what if" imagines what follows it, "I" and all; a later "I" says what is so.
+        ("What if I get a fever?", []),
+        ("If I wet myself should I go to A&E?", []),
+        ("worried that I might get a rash", []),
+        ("if im honest i wet myself", ["bladder_control_loss"]),
+        ("No idea if it's related but I wet myself", ["bladder_control_loss"]),
+        # A word a phrase may have is never a denial.
+        ("Headache gets worse when I sit up", ["positional_headache"]),
+        ("headache not worse when I sit up", []),
+        ("I havent been able to pass urine since this morning", ["urinary_retention"]),
+        ("I have been able to pass urine fine", []),
     ],
 )
 def test_more_ways_of_saying_it(text: str, expected: list[str]) -> None:

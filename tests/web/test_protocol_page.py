@@ -15,7 +15,10 @@ from django.test import Client
 from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.models import ProtocolVersion, VersionState
 from prpath.clinic.queries.protocols import protocol_for
-from prpath.files.protocols import default_protocol_text
+from prpath.clinic.translate import suite_for
+from prpath.core.protocol.document import parse_protocol
+from prpath.core.suite.safety import run_suite
+from prpath.files.protocols import default_protocol, default_protocol_text
 from tests.personas import World, enrol, with_account
 from tests.web.pages import client_for
 
@@ -322,3 +325,33 @@ def test_a_vignette_file_that_cannot_be_kept_is_refused_with_a_message_and_nothi
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not world.clinic.safety_vignettes.exists()
+
+
+def test_the_clinic_adds_a_note_file_and_the_suite_reads_it(world: World) -> None:
+    client = client_for(world.admin)
+    words = {"id": "riverside-note", "text": "Leg gave way on the stairs", "expected": {"reports": ["leg_weakness"]}}
+    no_key = {"id": "riverside-note-2", "text": "Leg gave way on the stairs"}
+
+    refused = client.post(
+        "/clinic/protocol/vignettes/",
+        {"vignettes": [_vignette_file("no-key.json", json.dumps(no_key).encode())]},
+        follow=True,
+    )
+    assert "no-key.json: has no answer key (expected.reports)" in refused.content.decode()
+    response = client.post(
+        "/clinic/protocol/vignettes/",
+        {"vignettes": [_vignette_file("riverside-note.json", json.dumps(words).encode())]},
+        follow=True,
+    )
+
+    assert "Added to the safety suite: riverside-note.json" in response.content.decode()
+    [kept] = world.clinic.safety_vignettes.all()
+    assert kept.name == "riverside-note.json"
+    suite = suite_for(world.clinic)
+    assert suite[-1].key == "clinic/riverside-note.json"
+    passed = run_suite(default_protocol(), suite)
+    assert passed.disagreements == []
+    document = yaml.safe_load(default_protocol_text())
+    document["notes"]["symptoms"]["leg_weakness"] = ["my leg is weak"]  # a clinic's edit that reads less
+    missed = run_suite(parse_protocol(document), suite)
+    assert "riverside-note" in [d.vignette for d in missed.missed_emergencies]

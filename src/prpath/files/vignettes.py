@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from prpath.core.protocol.schema import Protocol
-from prpath.core.suite.safety import SuiteVignette
-from prpath.core.suite.vignettes import VignetteResult, evaluate_vignette_text
+from prpath.core.suite.safety import SuiteItem, SuiteVignette, evaluate_text
+from prpath.core.suite.vignettes import VignetteResult
 
 SHIPPED_SUITE = "suite"
 
@@ -31,15 +31,16 @@ def collect_vignette_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str 
     return sorted(entries.items(), key=lambda item: (item[0].name, str(item[0])))
 
 
-def evaluate_vignette_file(protocol: Protocol, path: Path) -> VignetteResult:
+def evaluate_vignette_file(protocol: Protocol, path: Path) -> SuiteItem:
+    """A vignette triaged, or a note file read, as the file's content says."""
     try:
         text = path.read_bytes().removeprefix(codecs.BOM_UTF8)
     except OSError as error:
         return VignetteResult(id=path.stem, name=path.name, error=f"{path.name}: cannot be read: {error.strerror}")
-    return evaluate_vignette_text(protocol, text, name=path.name, stem=path.stem)
+    return evaluate_text(protocol, text, name=path.name, stem=path.stem)
 
 
-def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Iterator[VignetteResult]:
+def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Iterator[SuiteItem]:
     for path, unreadable in collect_vignette_paths(paths):
         if unreadable:
             yield VignetteResult(id=path.stem, name=path.name, error=unreadable)
@@ -49,9 +50,10 @@ def evaluate_vignettes(protocol: Protocol, paths: Iterable[str | Path]) -> Itera
 
 def shipped_suite_folders() -> list[Path]:
     """The vignettes prpath ships as its safety suite: answer keys written from the clinical protocol,
-    and those written independently by a clinical review."""
+    those written independently by a clinical review, and note files (a patient's words and what they
+    report), so that a clinic editing the phrases sees what it changed."""
     root = Path(str(resources.files("prpath.files").joinpath(SHIPPED_SUITE)))
-    return [root, root / "review"]
+    return [root, root / "review", root / "notes"]
 
 
 @cache

@@ -24,6 +24,7 @@ from prpath.clinic.translate import parse_document, suite_for
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.document import content_hash
 from prpath.core.protocol.schema import Protocol
+from prpath.core.suite.notes import looks_like_note, parse_note_file
 from prpath.core.suite.safety import SuiteResult, run_suite
 from prpath.core.suite.vignettes import parse_vignette
 
@@ -259,6 +260,14 @@ def _check_vignette(file: VignetteFile) -> tuple[str, str, str]:
         raise problems(("vignettes", f"{name}: is not UTF-8 text")) from None
     if "\x00" in decoded or "\\u0000" in decoded.lower():
         raise problems(("vignettes", f"{name}: holds a NUL character: it is not a vignette"))
+    if looks_like_note(decoded):  # a patient's words and what they report (notes/FORMAT.md)
+        try:
+            note = parse_note_file(decoded, stem=name.removesuffix(".json"))
+        except ProblemsFound as found:
+            raise ProblemsFound([Problem("vignettes", f"{name}: {p}") for p in found.problems]) from None
+        if note.expected is None:
+            raise problems(("vignettes", f"{name}: has no answer key (expected.reports): the suite could not check it"))
+        return name, decoded, note.id
     try:
         parsed = parse_vignette(decoded)
     except ProblemsFound as found:

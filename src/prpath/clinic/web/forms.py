@@ -727,7 +727,7 @@ class NewDraftForm(forms.Form):
 
 
 class SafetyVignetteForm(forms.Form):
-    vignettes = MultipleFileField(label="Vignette files (JSON, with an answer key)")
+    vignettes = MultipleFileField(label="Vignette or note files (JSON, with an answer key)")
 
 
 class ActivationForm(forms.Form):

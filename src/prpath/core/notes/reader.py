@@ -80,7 +80,7 @@ def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], modifiers: Any
         between = (end, ent.start) if end <= ent.start else (ent.end, start)
         if any(between[0] <= s and e <= between[1] for s, e in ends):
             continue  # "no numbness, just sore": the "no" stops at "just"
-        if end <= ent.start and _new_clause(ent, end):
+        if end <= ent.start and _new_clause(ent, end, subject_breaks=modifier.category != _HYPOTHETICAL):
             continue  # "no fever, wet myself this morning": a comma began another statement
         if start >= ent.end and any(t.text in _CLAUSE_BREAKS for t in ent.doc[ent.end : start]):
             continue  # "temperature 39.4 today, the pain has gone": the "gone" is the pain's
@@ -93,12 +93,17 @@ _CLAUSE_BREAKS = {",", ";", "-", "–", "—", ":"}
 _LIST_WORDS = {"or", "nor"}
 
 
-def _new_clause(ent: Any, after: int) -> bool:
+def _new_clause(ent: Any, after: int, *, subject_breaks: bool = True) -> bool:
     """Whether a break (a comma, a semicolon, a dash, a new "I") stands between a word before the phrase and it,
     and the phrase's own clause is no list of what that word denies ("no fever, chills or rash")."""
     doc = ent.doc
-    # A new subject begins a new statement too: "no fever i wet myself", "without warning I wet myself".
-    breaks = [i for i in range(after, ent.start) if doc[i].text in _CLAUSE_BREAKS or doc[i].lower_ == "i"]
+    # A new subject begins a new statement too: "no fever i wet myself", "without warning I wet myself". After
+    # a "what if", the "I" that follows it is what is imagined ("what if I get a fever"); a later one begins
+    # a statement ("if I'm honest I wet myself").
+    first = after if subject_breaks else after + 1
+    breaks = [
+        i for i in range(after, ent.start) if doc[i].text in _CLAUSE_BREAKS or (i >= first and doc[i].lower_ == "i")
+    ]
     if not breaks:
         return False
     # A list names symptoms next to each other ("no fever, chills or rash"): the phrase stands beside an
@@ -208,9 +213,11 @@ def _build(rules_json: str) -> Any:
 
     nlp.add_pipe(name)
     matcher: Any = nlp.add_pipe("medspacy_target_matcher")
+    # A word a phrase may have ("*") is never a denial: "headache * worse" is not "headache not worse".
+    denials = sorted({_norm(t) for w in rules.context.negated for t in nlp.make_doc(w.lower())})
     matcher.add(
         [
-            TargetRule(phrase, code, pattern=_pattern(nlp, phrase))
+            TargetRule(phrase, code, pattern=_pattern(nlp, phrase, denials))
             for code, phrases in sorted(rules.symptoms.items())
             for phrase in phrases
         ]
@@ -234,11 +241,12 @@ def _build(rules_json: str) -> Any:
     return nlp
 
 
-def _pattern(nlp: Any, phrase: str) -> list[dict[str, Any]]:
-    """A phrase as a token pattern on the spelling-read form of each word; "*" is one word, or none."""
+def _pattern(nlp: Any, phrase: str, denials: list[str]) -> list[dict[str, Any]]:
+    """A phrase as a token pattern on the spelling-read form of each word; "*" is one word (not a denial), or
+    none."""
     pattern: list[dict[str, Any]] = []
     for token in nlp.make_doc(phrase.lower()):
-        pattern.append({"OP": "?"} if token.text == "*" else {"NORM": _norm(token)})
+        pattern.append({"OP": "?", "NORM": {"NOT_IN": denials}} if token.text == "*" else {"NORM": _norm(token)})
     return pattern
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from prpath.core.protocol.schema import CANDIDACY_ORDER, DISPOSITION_ORDER, Disposition
+from prpath.core.suite.notes import NoteResult
 from prpath.core.suite.vignettes import VignetteResult
 
 _DISPOSITION_RANK = {d.value: d.rank for d in DISPOSITION_ORDER}
@@ -43,6 +44,9 @@ class CheckReport:
     rejected_unexpectedly: int = 0
     emergencies_expected: int = 0
     emergencies_found: int = 0
+    notes: int = 0  # note files among those evaluated (their red flags count in the emergency sensitivity)
+    notes_under_read: int = 0  # a symptom the key says the note reports, not found
+    notes_over_read: int = 0  # only symptoms found that the key does not have
     disagreements: list[str] = field(default_factory=list)
     bad_keys: list[str] = field(default_factory=list)
     items: list[Disagreement] = field(default_factory=list)  # every disagreement and bad key, as data
@@ -63,8 +67,16 @@ class CheckReport:
             else "n/a (no emergency in the answer keys)"
         )
         rate = f"{100 * self.agreed / self.checked:.1f}%" if self.checked else "n/a"
+        notes = (
+            [
+                f"notes {self.notes}: a symptom missed in {self.notes_under_read}, "
+                f"only symptoms not in the key found in {self.notes_over_read}"
+            ]
+            if self.notes
+            else []
+        )
         return [
-            f"checked {self.checked} of {self.evaluated} vignettes"
+            f"checked {self.checked} of {self.evaluated} {'files (vignettes and notes)' if self.notes else 'vignettes'}"
             + (f" ({self.without_key} without an answer key)" if self.without_key else "")
             + f"; exact agreement {self.agreed}/{self.checked} ({rate})",
             f"under-triage {self.under_triage}, over-triage {self.over_triage}; candidacy too permissive "
@@ -77,7 +89,8 @@ class CheckReport:
             + "; invalid files "
             f"rejected {self.rejected_as_expected}, accepted {self.accepted_but_invalid}, "
             f"valid files rejected {self.rejected_unexpectedly}",
-            f"emergency sensitivity {sensitivity}",
+            *notes,
+            f"emergency sensitivity {sensitivity}" + (" (a red flag in a note counts as one)" if self.notes else ""),
         ]
 
 
@@ -161,4 +174,51 @@ def check_results(results: Iterable[VignetteResult]) -> CheckReport:
     return report
 
 
-__all__ = ["CheckReport", "Disagreement", "check_results"]
+def add_notes(report: CheckReport, results: Iterable[NoteResult], red_flags: frozenset[str]) -> CheckReport:
+    """Note files checked beside the vignettes: each must report exactly its answer key's symptoms. A red flag
+    (a symptom that alone needs the emergency department under the protocol) the key has and the reading
+    misses is a missed emergency, as a vignette's would be."""
+    for result in results:
+        report.evaluated += 1
+        report.notes += 1
+        if result.expected is None:
+            report.without_key += 1
+            continue
+        expected = set(result.expected)
+        flags = expected & red_flags
+        report.emergencies_expected += len(flags)
+        source = result.name or result.id
+        if result.reading is None:
+            report.rejected_unexpectedly += 1
+            line = f"INVALID {result.id}: {result.error}"
+            report.disagreements.append(line)
+            report.items.append(
+                Disagreement(result.id, source, line, bool(flags), ", ".join(sorted(expected)) or "nothing", "-")
+            )
+            continue
+        got = set(result.reading.codes)
+        report.emergencies_found += len(flags & got)
+        if got == expected:
+            report.agreed += 1
+            continue
+        missed, extra = sorted(expected - got), sorted(got - expected)
+        if missed:
+            report.notes_under_read += 1
+        else:
+            report.notes_over_read += 1
+        line = f"DISAGREE {result.id}: missed {', '.join(missed) or '-'}; also found {', '.join(extra) or '-'}"
+        report.disagreements.append(line)
+        report.items.append(
+            Disagreement(
+                result.id,
+                source,
+                line,
+                bool(flags - got),
+                "the note reports " + (", ".join(sorted(expected)) or "nothing"),
+                "read as " + (", ".join(sorted(got)) or "nothing"),
+            )
+        )
+    return report
+
+
+__all__ = ["CheckReport", "Disagreement", "add_notes", "check_results"]

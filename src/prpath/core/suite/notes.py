@@ -9,7 +9,47 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prpath.core.notes import NoteReading, read_note
+from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.schema import Protocol
+
+# Keys only a vignette has: a file with any of them is read as a vignette (and refused as one, if it is bad).
+_VIGNETTE_KEYS = frozenset({"phase", "patient", "procedure", "checkins", "case"})
+
+
+def looks_like_note(data: bytes | str) -> bool:
+    """A note file (FORMAT.md of notes) rather than a vignette: a JSON object with the patient's ``text``,
+    none of a vignette's keys, and no answer key that expects the file to be refused."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(document, dict) or not isinstance(document.get("text"), str):
+        return False
+    key = document.get("expected")
+    return not (_VIGNETTE_KEYS & document.keys()) and not (isinstance(key, dict) and key.get("error") is True)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    id: str
+    text: str
+    expected: tuple[str, ...] | None
+
+
+def parse_note_file(data: bytes | str, *, stem: str) -> NoteFile:
+    """A note file's id, text and answer key; ProblemsFound naming what is wrong with it otherwise."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise ProblemsFound([Problem("", f"not valid JSON: {error}")]) from None
+    if not isinstance(document, dict):
+        raise ProblemsFound([Problem("", "a note file holds one JSON object")])
+    given = document.get("id")
+    note_id = given if isinstance(given, str) and given else stem
+    text = document.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ProblemsFound([Problem("text", "is required: the patient's words")])
+    return NoteFile(note_id, text, _expected(document.get("expected")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +58,9 @@ class NoteResult:
     reading: NoteReading | None = None
     expected: tuple[str, ...] | None = None  # the answer key's codes, when the file has one
     error: str | None = None
+    name: str = ""  # where it came from: a file name, or the name a clinic gave it
 
-    def as_line(self) -> dict[str, Any]:
+    def as_line(self, *, explain: bool = False) -> dict[str, Any]:  # explain: as a vignette's; a note has no more
         if self.error is not None or self.reading is None:
             return {"id": self.id, "error": self.error}
         return {
@@ -33,26 +74,29 @@ class NoteResult:
         return self.reading is not None and self.expected is not None and self.reading.codes == list(self.expected)
 
 
-def read_note_text(protocol: Protocol, data: bytes | str, *, stem: str) -> NoteResult:
+def read_note_text(protocol: Protocol, data: bytes | str, *, stem: str, name: str = "") -> NoteResult:
     """One note file's text, read; an invalid file (not JSON, no text, too long) gives its error."""
     try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        return NoteResult(stem, error=f"not valid JSON: {error}")
-    if not isinstance(document, dict):
-        return NoteResult(stem, error="a note file holds one JSON object")
-    given = document.get("id")
-    note_id = given if isinstance(given, str) and given else stem
-    text = document.get("text")
-    if not isinstance(text, str) or not text.strip():
-        return NoteResult(note_id, error="text: is required: the patient's words")
+        note = parse_note_file(data, stem=stem)
+    except ProblemsFound as found:
+        return NoteResult(_id_of(data, stem), error="; ".join(str(p) for p in found.problems), name=name)
     rules = protocol.notes
     if rules is None:
-        return NoteResult(note_id, error="the protocol has no rules for reading notes (notes)")
-    if len(text) > rules.max_length:
-        return NoteResult(note_id, error=f"text: is {len(text):,} characters; the protocol allows {rules.max_length:,}")
-    expected = _expected(document.get("expected"))
-    return NoteResult(note_id, read_note(rules, text), expected)
+        return NoteResult(note.id, error="the protocol has no rules for reading notes (notes)", name=name)
+    if len(note.text) > rules.max_length:
+        error = f"text: is {len(note.text):,} characters; the protocol allows {rules.max_length:,}"
+        return NoteResult(note.id, error=error, expected=note.expected, name=name)
+    return NoteResult(note.id, read_note(rules, note.text), note.expected, name=name)
+
+
+def _id_of(data: bytes | str, stem: str) -> str:
+    """The id a file gives itself, as far as it can be read; else its file name's stem."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return stem
+    given = document.get("id") if isinstance(document, dict) else None
+    return given if isinstance(given, str) and given else stem
 
 
 def _expected(key: object) -> tuple[str, ...] | None:
