@@ -112,3 +112,37 @@ def test_only_yes_or_no_is_an_answer_and_only_yes_adds_the_symptom(raw: dict[str
         assert answers[q.code] == expected
         assert (q.code in symptoms) == (expected == NoteAnswer.YES)
     assert symptoms["itching"] == "mild"
+
+
+# --- screening: the questionnaire's own words ----------------------------------------------------------
+
+
+def _screening(note: str | None, symptoms: dict[str, str] | None = None) -> Case:
+    return Case.model_validate(
+        {
+            "phase": "screening",
+            "patient": {"conditions": ["sciatica"], "baseline": {"pain": 6, "symptoms": symptoms or {}, "note": note}},
+        }
+    )
+
+
+@pytest.mark.parametrize("item", PHRASES, ids=[f"{c}: {p}" for c, p in PHRASES])
+def test_a_screening_note_counts_as_the_answer_it_reports(item: tuple[str, str]) -> None:
+    code, phrase = item
+
+    from_note = triage(PROTOCOL, _screening(f"Since last week {phrase}."))
+    from_form = triage(PROTOCOL, _screening(None, {code: "moderate"}))
+
+    assert (from_note.disposition, from_note.candidacy) == (from_form.disposition, from_form.candidacy)
+    assert [f.rule for f in from_note.findings] == [f.rule for f in from_form.findings]
+
+
+def test_a_screening_note_about_someone_else_changes_nothing() -> None:
+    assert triage(PROTOCOL, _screening("My mother lost control of her bladder")) == triage(PROTOCOL, _screening(None))
+
+
+def test_a_screening_note_over_the_limit_is_refused_naming_the_field() -> None:
+    with pytest.raises(ProblemsFound) as refused:
+        triage(PROTOCOL, _screening("x" * 2001))
+
+    assert [str(p) for p in refused.value.problems] == ["patient.baseline.note: is 2,001 characters; at most 2,000"]

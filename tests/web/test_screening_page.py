@@ -58,6 +58,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str, str]] = [
     ("condition tampered", {"conditions": ["broken_heart"]}, "conditions", "Select a valid choice"),
     ("history tampered", {"history": ["time_travel"]}, "history", "Select a valid choice"),
     ("symptom tampered", {"symptom__rash": "spotty"}, "symptom__rash", "Select a valid choice"),
+    ("note too long", {"note": "x" * 2001}, "note", "This is 2,001 characters long; it can hold 2,000."),
 ]
 
 
@@ -105,3 +106,54 @@ def test_a_red_flag_in_the_baseline_shows_as_yes_whatever_grade_it_was_stored_wi
         if "checked" in e.attrs
     ]
     assert chosen == ["moderate"]  # "Yes"
+
+
+# --- the patient's own words ----------------------------------------------------------------------------
+
+
+def test_a_red_flag_written_in_the_screening_note_is_an_emergency_quoting_it(world: World) -> None:
+    patient = new_patient(world)
+    client = client_for(patient.user)
+
+    response = client.post("/me/screening/", form(note="Since Tuesday I can't feel anything when I wipe"))
+
+    screening = Screening.objects.get(patient=patient)
+    assert screening.disposition == "emergency"
+    assert screening.answers["note"] == "Since Tuesday I can't feel anything when I wipe"
+    assert screening.case["patient"]["baseline"]["note"] == screening.answers["note"]
+    assert any("you wrote" in line for f in screening.findings for line in f.evidence)
+    assert "Go to the emergency department now" in client.get(response.headers["Location"]).content.decode()
+    alert = Alert.objects.get(screening=screening)
+    card = client_for(world.nurse).get("/clinic/alerts/").content.decode()
+    assert alert.disposition == "emergency"
+    assert "Their note, at screening:" in card
+
+
+def test_a_screening_note_is_shown_to_the_patient_and_the_physician(world: World) -> None:
+    patient = new_patient(world)
+    client = client_for(patient.user)
+
+    response = client.post("/me/screening/", form(note="Physio helped a little <b>last year</b>"))
+
+    screening = Screening.objects.get(patient=patient)
+    assert screening.disposition == "self_care"
+    result = client.get(response.headers["Location"]).content.decode()
+    assert "the physician reads it when reviewing them" in result
+    assert "Physio helped a little &lt;b&gt;last year&lt;/b&gt;" in result
+    review = (
+        client_for(world.physician)
+        .get(f"/clinic/patients/{patient.uuid}/screenings/{screening.uuid}/")
+        .content.decode()
+    )
+    assert "In their own words" in review
+    assert "Physio helped a little &lt;b&gt;last year&lt;/b&gt;" in review
+
+
+def test_a_refused_screening_still_reads_the_note_for_an_emergency(world: World) -> None:
+    patient = new_patient(world)
+
+    response = client_for(patient.user).post("/me/screening/", form(pain=None, note="I wet myself yesterday"))
+
+    assert response.status_code == 400
+    assert not Screening.objects.filter(patient=patient).exists()
+    assert Alert.objects.get(patient=patient).disposition == "emergency"

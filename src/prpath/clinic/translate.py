@@ -145,7 +145,12 @@ def screening_patient(answers: Mapping[str, Any]) -> TriagePatient:
     return TriagePatient(
         conditions=tuple(answers["conditions"]),
         history=tuple(answers["history"]),
-        baseline=Baseline(pain=answers["pain"], pain_trend=answers["pain_trend"] or None, symptoms=answers["symptoms"]),
+        baseline=Baseline(
+            pain=answers["pain"],
+            pain_trend=answers["pain_trend"] or None,
+            symptoms=answers["symptoms"],
+            note=answers.get("note") or None,  # answers stored before screening had a note have none
+        ),
     )
 
 

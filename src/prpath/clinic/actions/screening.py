@@ -21,7 +21,7 @@ from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.schema import Candidacy, Disposition, as_asked
 from prpath.core.triage import Assessment, Case, assess_screening, check_case
 
-FORM_FIELDS = ("pain_trend", "pain", "symptoms", "temperature_c", "conditions", "history", "date")
+FORM_FIELDS = ("pain_trend", "pain", "symptoms", "temperature_c", "conditions", "history", "date", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class ScreeningAnswers:
     pain: int
     pain_trend: str
     symptoms: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""  # the patient's own words; what they report counts as the symptoms do
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class RefusedScreening:
     pain_trend: str | None
     symptoms: Mapping[str, str]
     refused: Sequence[str] = ()
+    note: str = ""  # as far as it could be read (a red flag there counts too)
 
 
 def field_problems(error: ValidationError) -> ProblemsFound:
@@ -74,6 +76,7 @@ def do_record_screening(
         "pain": answers.pain,
         "pain_trend": answers.pain_trend,
         "symptoms": dict(sorted(as_asked(protocol.protocol, answers.symptoms).items())),
+        "note": answers.note.strip(),
     }
     try:
         case = Case(phase="screening", patient=screening_patient(stored))
@@ -168,6 +171,7 @@ def do_triage_refused_screening(
         "pain": pain,
         "pain_trend": answers.pain_trend or None,
         "symptoms": as_asked(protocol.protocol, answers.symptoms),
+        "note": answers.note.strip(),
     }
     try:
         triage_patient = screening_patient(read)

@@ -116,7 +116,7 @@ def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(clinic_id=staff.clinic_id)
         .exclude(state=AlertState.RESOLVED)
-        .select_related("patient", "checkin", "acknowledged_by", "protocol")
+        .select_related("patient", "checkin", "screening", "acknowledged_by", "protocol")
         .order_by("-severity_rank", "raised_at")
     )
 
@@ -138,9 +138,9 @@ def _card(alert: Alert) -> AlertCard:
 
 def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
     """One card as it is now (after someone acted on it), and how many alerts are left to work."""
-    alert = Alert.objects.select_related("patient", "checkin", "acknowledged_by", "resolved_by", "protocol").get(
-        pk=alert.pk
-    )
+    alert = Alert.objects.select_related(
+        "patient", "checkin", "screening", "acknowledged_by", "resolved_by", "protocol"
+    ).get(pk=alert.pk)
     return _card(alert), _unresolved(staff).count()
 
 

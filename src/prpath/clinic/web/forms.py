@@ -364,9 +364,19 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    note = NoteField(
+        label="Anything else about your back or your health the clinic should know?",
+        help_text="In your own words: what worries you, what you have tried, anything the questions missed.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        note = self.fields["note"]
+        assert isinstance(note, NoteField)
+        note.limit(protocol.note_limit)
+        self._note_limit = protocol.note_limit
         _choices(self.fields["conditions"], [(c.code, c.label[:1].upper() + c.label[1:]) for c in protocol.conditions])
         _choices(
             self.fields["history"], [(f.code, f.label[:1].upper() + f.label[1:]) for f in protocol.screening_factors]
@@ -384,6 +394,7 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
             pain=data["pain"],
             pain_trend=data["pain_trend"],
             symptoms=self.symptoms(),
+            note=data["note"],
         )
 
     def readable_answers(self) -> RefusedScreening:
@@ -402,6 +413,7 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
             pain_trend=read.get("pain_trend"),
             symptoms=self.readable_symptoms(),
             refused=sorted(self.errors),
+            note=str(read.get("note") or self.data.get("note") or "")[: self._note_limit],
         )
 
 

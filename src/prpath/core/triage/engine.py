@@ -131,6 +131,7 @@ def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Proble
         and compiled.history.issuperset(patient.history)
         and compiled.symptoms.issuperset(baseline.symptoms)
         and (baseline.pain is None or limits.pain_min <= baseline.pain <= limits.pain_max)
+        and (baseline.note is None or len(baseline.note) <= compiled.protocol.note_limit)
     ):
         return []  # the usual case, checked without building any message
     problems = [
@@ -146,6 +147,9 @@ def _check_patient(compiled: _CompiledProtocol, patient: Patient) -> list[Proble
     problems += _check_symptoms(compiled, baseline.symptoms, "patient.baseline.symptoms")
     if baseline.pain is not None and not limits.pain_min <= baseline.pain <= limits.pain_max:
         problems.append(Problem("patient.baseline.pain", _pain_range(compiled, baseline.pain)))
+    limit = compiled.protocol.note_limit
+    if baseline.note is not None and len(baseline.note) > limit:
+        problems.append(Problem("patient.baseline.note", f"is {len(baseline.note):,} characters; at most {limit:,}"))
     return problems
 
 
@@ -263,9 +267,11 @@ def _ranks(symptoms: Mapping[str, str] | None) -> dict[str, int]:
 
 def _assess_screening(compiled: _CompiledProtocol, patient: Patient) -> Assessment:
     baseline = patient.baseline
+    symptoms, quoted = _noted(compiled, baseline.symptoms, baseline.note, ())
     situation = Situation(
         day=None,
-        symptoms=_ranks(baseline.symptoms),
+        symptoms=symptoms,
+        quoted=quoted,
         before=None,
         baseline={},
         temperature=None,
@@ -292,7 +298,7 @@ def _assess_recovery(
         symptoms=symptoms,
         before=_with_note(compiled, before)[0] if before is not None else None,
         quoted=quoted,
-        baseline=_ranks(baseline.symptoms),
+        baseline=_noted(compiled, baseline.symptoms, baseline.note, ())[0],
         temperature=last.temperature_c,
         pain=last.pain,
         pain_before=before.pain if before is not None else baseline.pain,
@@ -307,14 +313,21 @@ def _assess_recovery(
 
 
 def _with_note(compiled: _CompiledProtocol, checkin: CheckIn) -> tuple[dict[str, int], dict[str, str]]:
-    """A check-in's symptoms with what its note reports (moderate unless the form grades it), and the note's
-    words for each symptom it reports. What the patient denied when asked back does not count."""
-    ranks = _ranks(checkin.symptoms)
+    """A check-in's symptoms with what its note reports, and the note's words for each."""
+    return _noted(compiled, checkin.symptoms, checkin.note, checkin.denied)
+
+
+def _noted(
+    compiled: _CompiledProtocol, symptoms: Mapping[str, str] | None, note: str | None, denied: Sequence[str]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Symptoms as answered, with what the patient's note reports (moderate unless the form grades it), and
+    the note's words for each symptom it reports. What the patient denied when asked back does not count."""
+    ranks = _ranks(symptoms)
     rules = compiled.protocol.notes
-    if not checkin.note or not checkin.note.strip() or rules is None:
+    if not note or not note.strip() or rules is None:
         return ranks, {}
-    reading = read_note(rules, checkin.note)
-    quoted = {r.code: r.words for r in reading.reports if r.code in compiled.symptoms and r.code not in checkin.denied}
+    reading = read_note(rules, note)
+    quoted = {r.code: r.words for r in reading.reports if r.code in compiled.symptoms and r.code not in denied}
     for code in quoted:
         ranks.setdefault(code, SEVERITY_RANK[Severity.MODERATE.value])
     return ranks, quoted
