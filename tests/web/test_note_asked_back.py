@@ -329,3 +329,19 @@ def test_a_mangled_mark_read_form_is_refused_without_a_5xx(world: World) -> None
         assert response.status_code == 302
     checkin.refresh_from_db()
     assert checkin.note_read_at is None
+
+
+def test_the_timeline_shows_the_note_what_was_answered_and_who_read_it(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+    client.post("/me/check-in/", {**sent, "asked": BLADDER, f"ask__{BLADDER}": "no"})
+    checkin = CheckIn.objects.get(patient=patient)
+    nurse = client_for(world.nurse)
+
+    before = body(nurse.get(f"/clinic/patients/{patient.uuid}/"))
+    nurse.post(f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "1"})
+    after = body(nurse.get(f"/clinic/patients/{patient.uuid}/"))
+
+    assert "Asked about their note: losing control of your bladder: no." in before
+    assert "Note not yet marked read" in before
+    assert f"Note read by {world.nurse.get_full_name()}" in after

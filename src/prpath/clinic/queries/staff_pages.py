@@ -245,6 +245,7 @@ class TimelineEvent:
     symptoms: str = ""
     target: str = ""
     protocol_label: str = ""  # the protocol version a screening or check-in was assessed under
+    note_answers: str = ""  # a check-in: what the patient answered when asked about their note
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,11 @@ def timeline(
     today = clinic_today(staff.clinic, now)
     screenings = list(patient.screenings.select_related("decided_by", "protocol"))
     procedures = list(patient.procedures.select_related("operator"))
-    checkins = list(patient.checkins.select_related("procedure", "protocol").prefetch_related(VERSIONS_WITH_PROTOCOL))
+    checkins = list(
+        patient.checkins.select_related("procedure", "protocol", "note_read_by").prefetch_related(
+            VERSIONS_WITH_PROTOCOL
+        )
+    )
     alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
     notes = list(patient.notes.select_related("author"))
     targets = {t.code: t.label for t in rules.targets}
@@ -287,6 +292,7 @@ def timeline(
     for c in checkins:
         worst = worst_of_day(c)
         answered_under = parsed_protocol(c.protocol)
+        said = {s.code: s.label for s in answered_under.symptoms}
         # The day is badged by its most severe report: an evening amendment must not hide the morning's. Each
         # is told in the words of the version it was answered under.
         events.append(
@@ -296,8 +302,9 @@ def timeline(
                 c,
                 result=day_result(c),
                 latest=result_of(answered_under, c.disposition) if worst != c.disposition else None,
-                symptoms=describe_symptoms(c.symptoms, {s.code: s.label for s in answered_under.symptoms}),
+                symptoms=describe_symptoms(c.symptoms, said),
                 protocol_label=c.protocol.label,
+                note_answers="; ".join(f"{said.get(code, code)}: {answer}" for code, answer in c.note_answers.items()),
             )
         )
     events += [TimelineEvent(a.raised_at, "alert", a) for a in alerts]
