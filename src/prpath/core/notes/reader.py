@@ -52,10 +52,13 @@ class NoteReading:
 
 def read_note(rules: NoteRules, text: str) -> NoteReading:
     """The symptoms ``text`` says the patient has now, each with the words that say so."""
-    nlp = _pipeline(rules)
+    reader = _pipeline(rules)
     # Read in lower case (spaCy's contractions are written in lower case: "CAN'T" is "can" "not" too), with
     # every character where it was, so that the words quoted are the patient's own.
-    doc = nlp("".join(c.lower() if len(c.lower()) == 1 else c for c in text))
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): keep it, to keep the places
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    doc = reader(lowered)
     found: dict[str, str] = {}
     # Where the words of `ends` stand. (ConText's own limiting misses a terminating word whose window holds
     # the other word's: medspaCy 1.3's overlap test is one-sided, so the reader applies them itself.)
@@ -121,7 +124,11 @@ def _fever_in_numbers(rules: NoteRules, doc: Any) -> tuple[int, int] | None:
     words = {w.lower() for w in rules.temperature_words}
     modifiers = [m for m in doc._.context_graph.modifiers if m.category in _NOT_ABOUT_THE_PATIENT_NOW]
     ends = [m.modifier_span for m in doc._.context_graph.modifiers if m.category == _TERMINATE]
+    if not _NUMBER.search(doc.text):
+        return None
     for sentence in doc.sents:
+        if not _NUMBER.search(sentence.text):
+            continue
         said = {token.norm_ for token in sentence} | {token.lower_ for token in sentence}
         named_in_sentence = bool(words & said) or any(w in sentence.text for w in words if w.startswith("°"))
         for match in _NUMBER.finditer(sentence.text):
@@ -192,32 +199,46 @@ def _build(rules_json: str) -> Any:
     }
     # A word of a phrase is read as it is; another word is read as the phrase word it is a slip of, when it is
     # long enough for a slip to be told from another word.
-    targets = sorted(w for w in phrase_words if len(w) > _FUZZY_MIN_LETTERS)
+    # A slip keeps its first letter ("fevr", "needels"); another word that looks alike usually does not
+    # ("hills" is not "chills", "keeping" not "weeping"): each word is compared with the phrase words that
+    # start with its sound only.
+    by_sound: dict[str, list[str]] = {}
+    for target in sorted(w for w in phrase_words if len(w) > _FUZZY_MIN_LETTERS):
+        by_sound.setdefault(_sound(target), []).append(target)
     score = rules.spelling_score
     name = f"prpath_spelling_{abs(hash(rules_json))}"
+    read_as: dict[str, str] = {}  # each word's reading, once worked out (the same words recur in every note)
+
+    def reading(word: str) -> str:
+        known = read_as.get(word)
+        if known is None:
+            best = process.extractOne(word, by_sound.get(_sound(word), ()), scorer=fuzz.ratio, score_cutoff=score)
+            known = best[0] if best is not None else word
+            if len(read_as) < _READINGS_KEPT:
+                read_as[word] = known
+        return known
 
     @Language.component(name)
     def read_through_spelling(doc: Any) -> Any:
         for token in doc:
             word = _norm(token)
             if token.is_alpha and len(word) >= _FUZZY_MIN_LETTERS and word not in phrase_words:
-                # A slip keeps its first letter ("fevr", "needels"); another word that looks alike usually
-                # does not ("hills" is not "chills", "keeping" not "weeping").
-                best = process.extractOne(
-                    word, [t for t in targets if _sound(t) == _sound(word)], scorer=fuzz.ratio, score_cutoff=score
-                )
-                token.norm_ = best[0] if best is not None else word
+                token.norm_ = reading(word)
             else:
                 token.norm_ = word
         return doc
 
     nlp.add_pipe(name)
-    matcher: Any = nlp.add_pipe("medspacy_target_matcher")
+    # The phrases are found by spaCy's PhraseMatcher on each word's spelling-read form (NORM), many times
+    # faster than a token pattern each; a phrase with a word it may have ("*") is a pattern. The matches are
+    # made the note's entities at once (medspaCy would add them one by one), so the matcher runs outside the
+    # pipeline (see ``read_note``).
+    matcher: Any = nlp.add_pipe("medspacy_target_matcher", config={"phrase_matcher_attr": "NORM", "result_type": None})
     # A word a phrase may have ("*") is never a denial: "headache * worse" is not "headache not worse".
     denials = sorted({_norm(t) for w in rules.context.negated for t in nlp.make_doc(w.lower())})
     matcher.add(
         [
-            TargetRule(phrase, code, pattern=_pattern(nlp, phrase, denials))
+            TargetRule(phrase, code, pattern=_pattern(nlp, phrase, denials) if "*" in phrase.split() else None)
             for code, phrases in sorted(rules.symptoms.items())
             for phrase in phrases
         ]
@@ -238,7 +259,23 @@ def _build(rules_json: str) -> Any:
             *(ConTextRule(w, _TERMINATE, direction="TERMINATE") for w in c.ends),
         ]
     )
-    return nlp
+    nlp.remove_pipe("medspacy_context")
+    nlp.remove_pipe("medspacy_target_matcher")
+    return _Reader(nlp, matcher, context)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    nlp: Any  # sentences, then spelling read through
+    matcher: Any  # the phrases: a list of spans
+    context: Any  # ConText, over the spans made entities
+
+    def __call__(self, text: str) -> Any:
+        from spacy.util import filter_spans  # spaCy is imported with the first pipeline, not with this module
+
+        doc = self.nlp(text)
+        doc.ents = filter_spans(self.matcher(doc))
+        return self.context(doc)
 
 
 def _pattern(nlp: Any, phrase: str, denials: list[str]) -> list[dict[str, Any]]:
@@ -250,6 +287,7 @@ def _pattern(nlp: Any, phrase: str, denials: list[str]) -> list[dict[str, Any]]:
     return pattern
 
 
+_READINGS_KEPT = 50_000  # words whose reading is kept: a bound on memory however many notes are read
 _SOUNDS = {"k": "c", "s": "c", "z": "c", "p": "f"}  # "chivering" is a slip of "shivering"
 
 
