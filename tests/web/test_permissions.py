@@ -77,7 +77,7 @@ def build_scene(world: World) -> Scene:
     )
     inject(world, patient, days_ago=4)
     patient.refresh_from_db()
-    checkin = check_in(patient, pain=5, temperature_c="38.4")
+    checkin = check_in(patient, pain=5, temperature_c="38.4", note="Tired today")
     other = with_account(world, enrol(world, given_name="Ben", family_name="Marsh", email="ben@patients.test"))
     screen(other)
     invited = enrol(world, given_name="Cleo", family_name="Ward", email="cleo@patients.test")
@@ -165,6 +165,7 @@ TO_TODAY = Outcome(302, "/me/")
 TO_HOME = Outcome(302, "/")
 TO_LOGIN = Outcome(302, "/accounts/login/")
 ALERT_WORKED = Outcome(302, "/clinic/alerts/#alert-*", changed=True)
+NOTE_READ = Outcome(302, "/clinic/alerts/#notes-to-read", changed=True)
 TO_TIMELINE_DONE = Outcome(302, "/clinic/patients/*/", changed=True)
 NOTE_ADDED = Outcome(302, "/clinic/patients/*/#notes", changed=True)
 INVITATION_SHOWN = Outcome(200, changed=True)
@@ -326,6 +327,19 @@ EXPECTED: dict[str, tuple[Outcome, ...]] = {
         HIDDEN,
     ),
     "GET /clinic/alerts/<alert>/acknowledge/": (LOGIN, *(NOT_ALLOWED,) * 8),
+    # A patient's note is marked read by whoever works alerts.
+    "POST /clinic/checkins/<checkin>/note-read/": (
+        SENT_SIGNED_OUT,
+        FORBIDDEN,
+        NOTE_READ,
+        NOTE_READ,
+        NOTE_READ,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    ),
+    "GET /clinic/checkins/<checkin>/note-read/": (LOGIN, *(NOT_ALLOWED,) * 8),
     # The clinic's staff accounts: its admin only. Other staff of any clinic are told no (403) by the
     # list, which is about no one in particular; a colleague's URL is hidden from another clinic (404).
     "GET /clinic/staff/": (LOGIN, SHOWN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
@@ -511,6 +525,7 @@ DATA: dict[str, Callable[[Scene], dict[str, Any]]] = {
     "POST /clinic/patients/<patient>/notes/": lambda s: {"text": "Spoke to the patient on the phone."},
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: {"note": "Ringing the patient now."},
     "POST /clinic/alerts/<alert>/resolve/": lambda s: {"note": "Seen in clinic; antibiotics started."},
+    "POST /clinic/checkins/<checkin>/note-read/": lambda s: {"revision": "1"},
     "POST /clinic/staff/": lambda s: {
         "given_name": "Sam",
         "family_name": "Lee",
@@ -537,6 +552,7 @@ PROBES: dict[str, Callable[[Scene], object]] = {
     "POST /clinic/patients/<patient>/password-link/": lambda s: AccessLink.objects.filter(user=s.patient.user).count(),
     "POST /clinic/alerts/<alert>/acknowledge/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
     "POST /clinic/alerts/<alert>/resolve/": lambda s: Alert.objects.get(pk=s.alert.pk).state,
+    "POST /clinic/checkins/<checkin>/note-read/": lambda s: CheckIn.objects.get(pk=s.checkin.pk).note_read_at,
     "POST /clinic/staff/": lambda s: User.objects.filter(email=NEW_STAFF_EMAIL).count(),
     "POST /clinic/staff/<nurse>/link/": lambda s: AccessLink.objects.filter(user=s.world.nurse).count(),
     "POST /clinic/staff/<nurse>/active/": lambda s: User.objects.get(pk=s.world.nurse.pk).is_active,
@@ -560,7 +576,7 @@ def records() -> dict[str, object]:
         "access links": sorted(AccessLink.objects.values_list("pk", "revoked_at", "used_at")),
         "screenings": sorted(Screening.objects.values_list("pk", "decided_candidacy", "decided_by_id")),
         "procedures": sorted(Procedure.objects.values_list("pk", flat=True)),
-        "checkins": sorted(CheckIn.objects.values_list("pk", "revision")),
+        "checkins": sorted(CheckIn.objects.values_list("pk", "revision", "note_read_at")),
         "versions": CheckInVersion.objects.count(),
         "alerts": sorted(Alert.objects.values_list("pk", "state", "acknowledged_by_id", "resolved_by_id")),
         "notes": ClinicalNote.objects.count(),

@@ -242,6 +242,13 @@ def _screening(rng: random.Random, story: Story, condition: str, pain: int) -> S
     )
 
 
+# What patients write on an ordinary day: no symptom, but a note to read on the clinic's worklist.
+_CALM_NOTES = {
+    Story.DAY_3_IN_PROGRESS: "Walked to the end of the road and back. Is it normal to feel stiff in the mornings?",
+    Story.DAY_12_RECOVERING: "Back at work part-time this week; sitting for long is still the hardest part.",
+}
+
+
 def _checkins(rng: random.Random, story: Story, baseline: int, days_ago: int) -> tuple[SyntheticCheckIn, ...]:
     """One check-in per scheduled day so far (daily to day 14, then weekly), with a plausible course."""
     last_day = {Story.DAY_3_IN_PROGRESS: 2, Story.DAY_8_MISSED: 5}.get(story, days_ago)
@@ -264,5 +271,7 @@ def _checkins(rng: random.Random, story: Story, baseline: int, days_ago: int) ->
         if story == Story.DAY_5_FEVER and day >= 4:
             temperature, note = 38.4, "Felt hot and shivery since the afternoon."
             symptoms["chills"] = "moderate"
+        elif day == days[-1]:  # the latest check-in of a calm course: words for the clinic to read
+            note = _CALM_NOTES.get(story, "")
         out.append(SyntheticCheckIn(day=day, pain=pain, temperature_c=temperature, symptoms=symptoms, note=note))
     return tuple(out)
