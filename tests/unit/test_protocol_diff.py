@@ -166,3 +166,18 @@ def test_a_problem_is_found_on_the_line_it_is_written() -> None:
     # A key that is not there points at the mapping it belongs in; text that is not YAML has no line.
     assert line_of(text, "limits.no_such_key") == line_of(text, "limits")
     assert line_of("a: [unclosed", "a") is None
+
+
+def test_the_question_asked_about_a_note_and_who_reads_notes_are_named() -> None:
+    def edit(document: dict[str, Any]) -> None:
+        bladder = next(s for s in document["symptoms"] if s["code"] == "bladder_control_loss")
+        bladder["question"] = "Have you wet yourself?"
+        document["notes"]["read_by"] = "the duty nurse"
+        document["notes"]["read_within_working_days"] = 0
+
+    changes = diff_protocols(ACTIVE, edited(edit))
+    sentences = [c.sentence for c in changes]
+
+    assert any("bladder_control_loss" in s and "Have you wet yourself?" in s for s in sentences), sentences
+    assert any(s.startswith("Reading notes") and "the duty nurse" in s for s in sentences), sentences
+    assert any(s.startswith("Reading notes") and "read within working days" in s for s in sentences), sentences

@@ -345,3 +345,24 @@ def test_the_timeline_shows_the_note_what_was_answered_and_who_read_it(world: Wo
     assert "Asked about their note: losing control of your bladder: no." in before
     assert "Note not yet marked read" in before
     assert f"Note read by {world.nurse.get_full_name()}" in after
+
+
+def test_a_note_of_control_characters_is_stored_as_text(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    note = "\x01\x02\x1b[31m\x7f"
+
+    response = client.post("/me/check-in/", form(patient, note=note))
+
+    assert response.status_code == 302
+    assert CheckIn.objects.get(patient=patient).note == note
+    assert client_for(world.nurse).get("/clinic/alerts/").status_code == 200
+
+
+def test_a_note_with_a_nul_is_refused_beside_the_field(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, note="sore\x00 here"))
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in error_beside(response.content, name="note")
+    assert not CheckIn.objects.filter(patient=patient).exists()
