@@ -90,3 +90,20 @@ def _why(node: dict[str, Any]) -> str:
     return "; ".join(
         str(check.get("message")) for check in node.get("any", []) + node.get("all", []) + node.get("none", [])
     )
+
+
+@pytest.fixture
+def visits(browser: Any, live_server: Any) -> Iterator[list[Any]]:
+    """The browser windows a test opens (``tests.browser.pages.Visit``), closed after it."""
+    opened: list[Any] = []
+    yield opened
+    for visit in opened:
+        visit.close()
+
+
+@pytest.fixture
+def live_world(transactional_db: None, live_server: Any) -> Any:
+    """Two clinics and one person of each role, in the database the live server reads."""
+    from tests.personas import make_world
+
+    return make_world()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,22 +10,9 @@ from django.utils import timezone
 from prpath.clinic.actions.access_links import do_invite_patient
 from prpath.clinic.models import Alert, AlertState, CheckIn
 from tests.browser.pages import SIZES, Visit
-from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, make_world, staff
+from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def live_world(transactional_db: None, live_server: Any) -> World:
-    return make_world()
-
-
-@pytest.fixture
-def visits(browser: Any, live_server: Any) -> Iterator[list[Visit]]:
-    opened: list[Visit] = []
-    yield opened
-    for visit in opened:
-        visit.close()
 
 
 def open_visit(visits: list[Visit], browser: Any, live_server: Any, size: str, **options: Any) -> Visit:

@@ -4,38 +4,34 @@ without JavaScript, at phone size (and the narrowest phone and a desktop, for th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from prpath.audit.models import AuditEvent
-from prpath.clinic.models import Alert, CheckIn
+from prpath.clinic.models import Alert, CheckIn, Patient
 from tests.browser.pages import Visit
-from tests.personas import World, injected_patient, make_world
+from tests.personas import World, injected_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FLOWS = [("phone", True), ("phone", False), ("narrow", True), ("desktop", True)]
 
 
-@pytest.fixture
-def live_world(transactional_db: None, live_server: Any) -> World:
-    return make_world()
-
-
-@pytest.fixture
-def visits(browser: Any, live_server: Any) -> Iterator[list[Visit]]:
-    opened: list[Visit] = []
-    yield opened
-    for visit in opened:
-        visit.close()
-
-
 def _visit(visits: list[Visit], browser: Any, live_server: Any, size: str, javascript: bool) -> Visit:
     visit = Visit(browser, live_server, size, javascript=javascript)
     visits.append(visit)
     return visit
+
+
+def _signed_in_patient(
+    visits: list[Visit], browser: Any, live_server: Any, world: World, size: str, javascript: bool
+) -> tuple[Patient, Visit]:
+    """A patient on day 8 after the injection, signed in on a phone or a desktop."""
+    patient = injected_patient(world, days_ago=8)
+    visit = _visit(visits, browser, live_server, size, javascript)
+    visit.sign_in(patient.email)
+    return patient, visit
 
 
 def _name(base: str, javascript: bool) -> str:
@@ -55,10 +51,8 @@ def _write_note(visit: Visit, note: str) -> None:
 def test_wet_myself_is_asked_back_and_yes_is_the_emergency_on_the_nurses_worklist(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str, javascript: bool
 ) -> None:
-    patient = injected_patient(live_world, days_ago=8)
-    visit = _visit(visits, browser, live_server, size, javascript)
+    patient, visit = _signed_in_patient(visits, browser, live_server, live_world, size, javascript)
     page = visit.page
-    visit.sign_in(patient.email)
 
     _write_note(visit, "I wet myself")
 
@@ -71,7 +65,7 @@ def test_wet_myself_is_asked_back_and_yes_is_the_emergency_on_the_nurses_worklis
         assert page.evaluate("document.activeElement.id") == "note-questions-title"
     visit.look(_name("check-in-asked-back", javascript))
     question.get_by_role("radio", name="Yes").check()
-    page.get_by_role("button", name="Send my check-in").click()
+    questions.get_by_role("button", name="Send my check-in").click()  # beside the question: no scrolling down
 
     page.wait_for_url("**/me/check-ins/*/")
     assert "Go to the emergency department now" in page.get_by_role("main").inner_text()
@@ -93,10 +87,8 @@ def test_wet_myself_is_asked_back_and_yes_is_the_emergency_on_the_nurses_worklis
 def test_a_note_about_someone_else_is_expected_and_a_note_to_read(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str, javascript: bool
 ) -> None:
-    patient = injected_patient(live_world, days_ago=8)
-    visit = _visit(visits, browser, live_server, size, javascript)
+    patient, visit = _signed_in_patient(visits, browser, live_server, live_world, size, javascript)
     page = visit.page
-    visit.sign_in(patient.email)
 
     _write_note(visit, "my husband has a fever")
 
@@ -129,10 +121,8 @@ def test_a_note_about_someone_else_is_expected_and_a_note_to_read(
 def test_a_note_over_the_limit_is_counted_and_comes_back_whole(
     browser: Any, live_server: Any, live_world: World, visits: list[Visit], javascript: bool
 ) -> None:
-    patient = injected_patient(live_world, days_ago=8)
-    visit = _visit(visits, browser, live_server, "phone", javascript)
+    patient, visit = _signed_in_patient(visits, browser, live_server, live_world, "phone", javascript)
     page = visit.page
-    visit.sign_in(patient.email)
     long = "My back is stiff in the mornings. " * 70  # 2,380 characters
 
     visit.go("/me/check-in/")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,14 +25,6 @@ def fever_at_38_5() -> str:
     fever = next(r for r in data["recovery_rules"] if r["id"] == "recovery.fever")
     fever["when"] = {"any": [{"temperature": {"at_least": 38.5}}, {"symptom": {"codes": ["fever", "chills"]}}]}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-@pytest.fixture
-def visits(browser: Any, live_server: Any) -> Iterator[list[Visit]]:
-    opened: list[Visit] = []
-    yield opened
-    for visit in opened:
-        visit.close()
 
 
 def test_the_admin_edits_a_draft_fixes_its_problem_reads_the_diff_and_activates(
