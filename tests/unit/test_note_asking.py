@@ -146,3 +146,20 @@ def test_a_screening_note_over_the_limit_is_refused_naming_the_field() -> None:
         triage(PROTOCOL, _screening("x" * 2001))
 
     assert [str(p) for p in refused.value.problems] == ["patient.baseline.note: is 2,001 characters; at most 2,000"]
+
+
+def test_a_screening_note_is_no_baseline_for_recovery() -> None:
+    # "weakness in my left leg" written at screening must not make new weakness after the injection look old.
+    def recovery(note: str | None) -> Case:
+        return Case.model_validate(
+            {
+                "phase": "recovery",
+                "patient": {"baseline": {"pain": 5, "note": note}},
+                "procedure": {"date": dt.date(2026, 3, 2)},
+                "checkins": [{"date": dt.date(2026, 3, 5), "pain": 4, "symptoms": {"leg_weakness": "moderate"}}],
+            }
+        )
+
+    with_note = triage(PROTOCOL, recovery("I have weakness in my left leg"))
+
+    assert with_note.disposition == triage(PROTOCOL, recovery(None)).disposition == Disposition.EMERGENCY

@@ -158,11 +158,16 @@ def test_unrelated_words_around_a_phrase_never_remove_its_report(
         ("I keep chivering", ["chills"]),
         ("numb inner thighs and bottom", ["saddle_numbness"]),
         ("Nothing comes to mind", []),
-        # A "what if" imagines what follows it, "I" and all; a later "I" says what is so.
+        # A "what if" imagines what follows it, "I" and all; a later "I" says what is so. After any other such
+        # word, "I ..." tells what happened: a false alarm is asked back, a miss is not.
         ("What if I get a fever?", []),
-        ("If I wet myself should I go to A&E?", []),
-        ("worried that I might get a rash", []),
+        ("what if I lose control of my bladder", []),
         ("if im honest i wet myself", ["bladder_control_loss"]),
+        ("I'm worried that I wet myself last night", ["bladder_control_loss"]),
+        ("I'm worried that I've lost control of my bladder", ["bladder_control_loss"]),
+        ("Worried that I can't pass urine", ["urinary_retention"]),
+        ("in case I wet myself again I'm wearing pads", ["bladder_control_loss"]),
+        ("if I stand my head hurts when I stand", ["positional_headache"]),
         ("No idea if it's related but I wet myself", ["bladder_control_loss"]),
         # A word a phrase may have is never a denial.
         ("Headache gets worse when I sit up", ["positional_headache"]),

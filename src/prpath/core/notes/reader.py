@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from prpath.core.protocol.schema import NoteRules
+from prpath.core.protocol.schema import NoteContext, NoteRules
 
 # medspaCy runs one matcher per kind of rule and warns for each kind it has no rule of (W036): not a problem.
 warnings.filterwarnings("ignore", message=r".*\[W036\]", category=UserWarning)
@@ -64,7 +64,7 @@ def read_note(rules: NoteRules, text: str) -> NoteReading:
     # the other word's: medspaCy 1.3's overlap test is one-sided, so the reader applies them itself.)
     ends = [m.modifier_span for m in doc._.context_graph.modifiers if m.category == _TERMINATE]
     for ent in doc.ents:
-        if _about_the_patient_now(ent, ends):
+        if _about_the_patient_now(ent, ends, rules.context):
             found.setdefault(ent.label_, text[ent.start_char : ent.end_char])
     if "fever" not in found:
         words = _fever_in_numbers(rules, doc)
@@ -73,7 +73,7 @@ def read_note(rules: NoteRules, text: str) -> NoteReading:
     return NoteReading(tuple(NoteReport(code, found[code]) for code in sorted(found)))
 
 
-def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], modifiers: Any = None) -> bool:
+def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], context: NoteContext, modifiers: Any = None) -> bool:
     # A question is not a report by itself: "I wet myself, is that normal?" reports; a "what if" is told by
     # the protocol's hypothetical words.
     for modifier in ent._.modifiers if modifiers is None else modifiers:
@@ -83,7 +83,7 @@ def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], modifiers: Any
         between = (end, ent.start) if end <= ent.start else (ent.end, start)
         if any(between[0] <= s and e <= between[1] for s, e in ends):
             continue  # "no numbness, just sore": the "no" stops at "just"
-        if end <= ent.start and _new_clause(ent, end, subject_breaks=modifier.category != _HYPOTHETICAL):
+        if end <= ent.start and _new_clause(ent, modifier, context):
             continue  # "no fever, wet myself this morning": a comma began another statement
         if start >= ent.end and any(t.text in _CLAUSE_BREAKS for t in ent.doc[ent.end : start]):
             continue  # "temperature 39.4 today, the pain has gone": the "gone" is the pain's
@@ -96,17 +96,33 @@ _CLAUSE_BREAKS = {",", ";", "-", "–", "—", ":"}
 _LIST_WORDS = {"or", "nor"}
 
 
-def _new_clause(ent: Any, after: int, *, subject_breaks: bool = True) -> bool:
+def _new_clause(ent: Any, modifier: Any, context: NoteContext) -> bool:
     """Whether a break (a comma, a semicolon, a dash, a new "I") stands between a word before the phrase and it,
     and the phrase's own clause is no list of what that word denies ("no fever, chills or rash")."""
     doc = ent.doc
-    # A new subject begins a new statement too: "no fever i wet myself", "without warning I wet myself". After
-    # a "what if", the "I" that follows it is what is imagined ("what if I get a fever"); a later one begins
-    # a statement ("if I'm honest I wet myself").
-    first = after if subject_breaks else after + 1
-    breaks = [
-        i for i in range(after, ent.start) if doc[i].text in _CLAUSE_BREAKS or (i >= first and doc[i].lower_ == "i")
-    ]
+    start, after = modifier.modifier_span
+    # A new subject begins a new statement too: "no fever i wet myself", "without warning I wet myself",
+    # "worried that I wet myself", "in case I wet myself again". After "what if" the "I" is imagined ("what
+    # if I lose control"), and after another such word when a word of the protocol's follows it ("in case I
+    # get a rash"). A later "I" begins a statement. (A false alarm is asked back; a miss is not.)
+    itself = {w.lower() for w in context.self_words}
+    hypothetical = modifier.category == _HYPOTHETICAL
+    imagined = hypothetical and doc[start:after].text.lower() in {w.lower() for w in context.imagined}
+    verbs = {w.lower() for w in context.imagined_verbs}
+
+    def breaks_at(i: int) -> bool:
+        token = doc[i]
+        if token.text in _CLAUSE_BREAKS:
+            return True
+        if token.lower_ not in itself:
+            return False
+        if hypothetical and i == after:
+            following = doc[i + 1] if i + 1 < len(doc) else None
+            told = following is None or (following.lower_ not in verbs and following.norm_ not in verbs)
+            return not imagined and told
+        return True
+
+    breaks = [i for i in range(after, ent.start) if breaks_at(i)]
     if not breaks:
         return False
     # A list names symptoms next to each other ("no fever, chills or rash"): the phrase stands beside an
@@ -147,7 +163,7 @@ def _fever_in_numbers(rules: NoteRules, doc: Any) -> tuple[int, int] | None:
             number = doc.char_span(start, end, alignment_mode="expand")
             # The same test as for a phrase: not after a denial, a "what if" or someone else that reaches it.
             cancelling = [m for m in modifiers if _covers(m, number)]
-            if number is None or _about_the_patient_now(number, ends, cancelling):
+            if number is None or _about_the_patient_now(number, ends, rules.context, cancelling):
                 return start, end
     return None
 
@@ -235,7 +251,7 @@ def _build(rules_json: str) -> Any:
     # pipeline (see ``read_note``).
     matcher: Any = nlp.add_pipe("medspacy_target_matcher", config={"phrase_matcher_attr": "NORM", "result_type": None})
     # A word a phrase may have ("*") is never a denial: "headache * worse" is not "headache not worse".
-    denials = sorted({_norm(t) for w in rules.context.negated for t in nlp.make_doc(w.lower())})
+    denials = sorted({_norm(doc[0]) for w in rules.context.negated if len(doc := nlp.make_doc(w.lower())) == 1})
     matcher.add(
         [
             TargetRule(phrase, code, pattern=_pattern(nlp, phrase, denials) if "*" in phrase.split() else None)

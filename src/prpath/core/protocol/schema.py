@@ -416,6 +416,21 @@ class NoteContext(_Strict):
     resolved: list[Phrase] = Field(default_factory=list, description="Before it: gone ('no longer').")
     resolved_after: list[Phrase] = Field(default_factory=list, description="After it: gone ('has gone').")
     ends: list[Phrase] = Field(description="Where what a word before applies to stops ('but', 'just').")
+    self_words: list[Phrase] = Field(
+        default_factory=lambda: ["i"],
+        description="The patient speaking of themself: after a word before a symptom, a new statement begins "
+        "('no fever, I wet myself'; 'worried that I wet myself').",
+    )
+    imagined: list[Phrase] = Field(
+        default_factory=lambda: ["what if"],
+        description="Hypothetical words after which what the patient says of themself is still imagined "
+        "('what if I lose control').",
+    )
+    imagined_verbs: list[Phrase] = Field(
+        default_factory=list,
+        description="After another hypothetical word, the patient's next word that keeps it imagined ('in case I "
+        "get a rash', 'if I develop'); any other word begins a statement ('in case I wet myself again').",
+    )
     reach: int = Field(default=6, ge=1, le=30, description="How many words after it a word before applies to.")
 
 

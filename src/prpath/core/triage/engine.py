@@ -298,7 +298,9 @@ def _assess_recovery(
         symptoms=symptoms,
         before=_with_note(compiled, before)[0] if before is not None else None,
         quoted=quoted,
-        baseline=_noted(compiled, baseline.symptoms, baseline.note, ())[0],
+        # The screening's note is read at screening only: a baseline taken from words at "moderate" would make
+        # a new symptom after the injection look old ("weakness in my left leg" hiding new weakness).
+        baseline=_ranks(baseline.symptoms),
         temperature=last.temperature_c,
         pain=last.pain,
         pain_before=before.pain if before is not None else baseline.pain,

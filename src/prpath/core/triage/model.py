@@ -51,8 +51,8 @@ class Baseline(_Input):
     pain: WholeNumber | None = None
     pain_trend: PainTrend | None = None
     symptoms: Symptoms = Field(default_factory=dict)
-    # The patient's own words at screening; what they report counts among these symptoms (at moderate
-    # unless `symptoms` grades it), as a check-in's note does.
+    # The patient's own words at screening; what they report counts among these symptoms at screening (at
+    # moderate unless `symptoms` grades it), as a check-in's note does. Recovery compares with `symptoms` only.
     note: str | None = None
 
     @field_validator("symptoms", mode="before")
