@@ -13,8 +13,8 @@ from django.db import DatabaseError, connection, transaction
 
 from prpath.accounts.models import AccessLink, User
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
-from prpath.clinic.actions.checkins import RefusedCheckIn, do_triage_refused_checkin
-from prpath.clinic.models import Alert, Role, StaffMember
+from prpath.clinic.actions.checkins import RefusedCheckIn, do_mark_note_read, do_triage_refused_checkin
+from prpath.clinic.models import Alert, CheckIn, Patient, Role, StaffMember
 from prpath.core.problems import ProblemsFound
 from tests.personas import (
     add_staff,
@@ -120,3 +120,39 @@ def test_the_latest_migrations_can_be_undone_with_staff_links_in_the_database() 
 
 
 # --- changing a colleague's role ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marking_a_note_read_does_not_wait_for_the_patient_row_a_report_holds() -> None:
+    """A report locks the patient first, then the check-in. Marking its note read locks the check-in only:
+    locking the patient too (FOR UPDATE through a join) takes the two in the other order, and on PostgreSQL
+    the patient's amendment and the nurse's click then deadlock (one of them a server error)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in; the lock order needs PostgreSQL (set DATABASE_URL)")
+    world = make_world()
+    patient = injected_patient(world, days_ago=4)
+    checkin = check_in(patient, note="Feeling stiff")
+    locked, done = threading.Event(), threading.Event()
+
+    def a_report_in_progress() -> None:  # holds the patient row, as do_record_checkin does, until told
+        try:
+            with transaction.atomic():
+                Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)  # as lock_patient does
+                locked.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=a_report_in_progress)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # waiting on the patient row fails, rather than hangs
+        do_mark_note_read(staff(world.nurse), checkin, revision=1, now=now())
+    finally:
+        done.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert CheckIn.objects.get(pk=checkin.pk).note_read_by == world.nurse

@@ -104,7 +104,7 @@ def test_a_note_that_misses_its_red_flag_is_a_missed_emergency_in_triage(
     assert main(["triage", str(tmp_path), "--check"]) == 1
 
     out = capsys.readouterr().out
-    assert "DISAGREE a: missed leg_weakness; also found -" in out
+    assert "DISAGREE a: missed leg_weakness; also found - (a missed emergency: leg_weakness)" in out
     assert "DISAGREE b: missed -; also found bladder_control_loss" in out
     assert "notes 2: a symptom missed in 1, only symptoms not in the key found in 1" in out
     assert "emergency sensitivity 0/1 (0.0%)" in out

@@ -77,3 +77,24 @@ def test_a_note_file_is_told_from_a_vignette_by_what_it_holds(document: object, 
 @given(st.binary(max_size=40))
 def test_no_bytes_break_the_choice(data: bytes) -> None:
     assert looks_like_note(data) in (True, False)
+
+
+def test_a_broken_vignette_with_a_text_is_checked_as_a_vignette_and_fails() -> None:
+    broken = SuiteVignette(
+        "clinic/v.json", json.dumps({"id": "v", "text": "x", "expected": {"disposition": "emergency"}}).encode()
+    )
+
+    result = run_suite(PROTOCOL, [broken])
+
+    assert [d.vignette for d in result.missed_emergencies] == ["v"]
+
+
+def test_a_note_whose_answer_key_cannot_be_read_fails_the_check() -> None:
+    bad = SuiteVignette(
+        "clinic/n.json", json.dumps({"id": "n", "text": "I wet myself", "expected": {"reports": "oops"}}).encode()
+    )
+
+    result = run_suite(PROTOCOL, [bad])
+
+    assert not result.report.all_agree
+    assert [d.vignette for d in result.disagreements] == ["n"]

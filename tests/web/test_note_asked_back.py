@@ -3,10 +3,12 @@ stored, and every note reaches the clinic (on its alert's card, or as a note to 
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from prpath.audit.models import AuditEvent
 from prpath.clinic.models import Alert, AlertState, CheckIn, Patient
@@ -17,8 +19,8 @@ BLADDER = "bladder_control_loss"
 BLADDER_QUESTION = "Have you lost control of your bladder since the injection?"
 
 
-def signed_in_patient(world: World) -> tuple[Patient, Client]:
-    patient = injected_patient(world, days_ago=8)
+def signed_in_patient(world: World, days_ago: int = 8) -> tuple[Patient, Client]:
+    patient = injected_patient(world, days_ago=days_ago)
     return patient, client_for(patient.user)
 
 
@@ -105,7 +107,7 @@ def test_no_is_recorded_as_denied_and_withdraws_the_held_emergency(world: World)
     assert checkin.versions.get().case["checkins"][-1]["denied"] == [BLADDER]
     alert = Alert.objects.get(patient=patient)
     assert (alert.state, alert.checkin, alert.asked_back, alert.unsent) == (AlertState.RESOLVED, checkin, False, "")
-    assert "answered (losing control of your bladder: no)" in alert.resolution_note
+    assert "answered no (losing control of your bladder: no)" in alert.resolution_note
     assert AuditEvent.objects.filter(action="alert.withdraw", patient=patient).count() == 1
     page = body(client.get(response.headers["Location"]))
     assert "you answered no" in page
@@ -291,8 +293,10 @@ def test_a_note_behind_an_alert_is_quoted_on_its_card_and_read_with_it(world: Wo
     assert card is not None
     assert "Feeling rough since lunch" in card.text()
     assert first(page, "li", id_=f"note-{checkin.uuid}") is None  # shown once, on the card
-    nurse.post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"seen": alert.updated_at.isoformat()})
+    sent = {e.attrs["name"]: e.attrs["value"] for e in card.find_all("input") if e.attrs.get("type") == "hidden"}
+    nurse.post(f"/clinic/alerts/{alert.uuid}/acknowledge/", sent)  # as the card's form sends it
     checkin.refresh_from_db()
+    assert sent["note_revision"] == "1"
     assert checkin.note_read_by == world.nurse
 
 
@@ -366,3 +370,113 @@ def test_a_note_with_a_nul_is_refused_beside_the_field(world: World) -> None:
     assert response.status_code == 400
     assert "Null characters are not allowed" in error_beside(response.content, name="note")
     assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+# --- what a held alert becomes (review) ----------------------------------------------------------------
+
+
+def test_words_deleted_on_the_question_page_do_not_withdraw_the_held_emergency(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    client.post("/me/check-in/", {**sent, "note": "", "asked": BLADDER})  # no "no": the words were just deleted
+
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.disposition, alert.asked_back) == (AlertState.OPEN, "emergency", False)
+    assert alert.checkin == CheckIn.objects.get(patient=patient)
+    assert "not answered" in alert.reopened_note
+
+
+def test_the_next_days_calm_check_in_does_not_withdraw_an_unanswered_emergency(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    ask_about_wetting(patient, client)  # and the phone is put down
+    tomorrow = clinic_today(patient.clinic)
+    yesterday = tomorrow - dt.timedelta(days=1)
+
+    client.post("/me/check-in/", form(patient, date=yesterday.isoformat()))  # a calm report, no note
+
+    assert Alert.objects.get(patient=patient).state == AlertState.OPEN
+
+
+def test_an_alert_a_nurse_has_taken_on_is_left_to_the_nurse(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+    alert = Alert.objects.get(patient=patient)
+    client_for(world.nurse).post(f"/clinic/alerts/{alert.uuid}/acknowledge/", {"seen": alert.updated_at.isoformat()})
+
+    client.post("/me/check-in/", {**sent, "asked": BLADDER, f"ask__{BLADDER}": "no"})
+
+    alert.refresh_from_db()
+    assert (alert.state, alert.acknowledged_by) == (AlertState.ACKNOWLEDGED, world.nurse)
+
+
+def test_answers_that_already_need_the_clinic_are_not_held_behind_a_question(world: World) -> None:
+    patient, client = signed_in_patient(world)
+
+    response = client.post("/me/check-in/", form(patient, note="a bit feverish", **{f"symptom__{BLADDER}": "moderate"}))
+
+    assert response.status_code == 302  # told at once: the emergency comes from the form itself
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.disposition, checkin.note_answers) == ("emergency", {})
+    assert any("you wrote" in line for f in checkin.findings for line in f.evidence)
+
+
+def test_a_held_report_that_reads_as_urgent_is_told_to_the_clinic_at_once(world: World) -> None:
+    patient, client = signed_in_patient(world, days_ago=4)
+    sent = form(patient, note="Temperature 38.6 this evening")
+
+    response = client.post("/me/check-in/", sent)
+
+    assert response.status_code == 200  # asked whether they feel feverish
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.disposition, alert.asked_back, alert.asked_about) == ("urgent", True, ["fever"])
+
+
+def test_acknowledging_marks_read_only_the_words_the_card_showed(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, temperature_c="38.6", note="Feeling rough"))
+    alert = Alert.objects.get(patient=patient)
+    shown = CheckIn.objects.get(patient=patient).revision
+    client.post("/me/check-in/", form(patient, temperature_c="38.6", note="Feeling rough, and now a headache"))
+
+    client_for(world.nurse).post(
+        f"/clinic/alerts/{alert.uuid}/acknowledge/",
+        {"seen": Alert.objects.get(pk=alert.pk).updated_at.isoformat(), "note_revision": str(shown)},
+    )
+
+    assert CheckIn.objects.get(patient=patient).note_read_at is None
+
+
+def test_words_amended_away_before_anyone_read_them_are_still_to_read(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="I am struggling to cope at home"))
+    client.post("/me/check-in/", form(patient, note=""))
+    checkin = CheckIn.objects.get(patient=patient)
+    nurse = client_for(world.nurse)
+
+    item = first(nurse.get("/clinic/alerts/").content, "li", id_=f"note-{checkin.uuid}")
+
+    assert item is not None
+    assert "I am struggling to cope at home" in item.text()
+    nurse.post(f"/clinic/checkins/{checkin.uuid}/note-read/", {"revision": "2"})
+    assert first(nurse.get("/clinic/alerts/").content, "li", id_=f"note-{checkin.uuid}") is None
+
+
+def test_a_red_flag_at_the_end_of_a_note_too_long_to_keep_is_still_read(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    note = "My back has been stiff and sore in the mornings. " * 45 + "This morning I wet myself."
+
+    response = client.post("/me/check-in/", form(patient, note=note))
+
+    assert response.status_code == 400
+    assert Alert.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_a_new_note_to_read_is_announced_on_an_open_worklist(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    since = timezone.now()
+    client.post("/me/check-in/", form(patient, note="Feeling stiff"))
+
+    changes = client_for(world.nurse).get("/clinic/alerts/changes/", {"since": since.isoformat()})
+
+    assert "1 new note to read" in body(changes)

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
-from prpath.clinic.actions.base import audit, person, problems
+from prpath.clinic.actions.base import audit, lock_patient, person, problems
 from prpath.clinic.models import Alert, AlertState, CheckIn, Patient, Procedure, Screening, UnsentForm
 from prpath.clinic.translate import ClinicProtocol, alert_facts
 from prpath.core.alerts import AlertState as CoreAlertState
@@ -99,6 +99,13 @@ def apply_assessment(
     return alert
 
 
+def _locked(alert: Alert) -> Alert:
+    """The alert, locked, after its patient: a report locks the patient first, then the alert and the check-in,
+    and a nurse's action takes them in the same order (the other order can deadlock on PostgreSQL)."""
+    lock_patient(alert.patient_id)
+    return Alert.objects.select_for_update(of=("self",)).select_related("clinic", "patient").get(pk=alert.pk)
+
+
 def _check_unchanged(alert: Alert, seen: dt.datetime | None) -> None:
     """A nurse acts on the card they read: if a report changed the alert since, they read it again first."""
     if seen is not None and seen != alert.updated_at:
@@ -107,10 +114,17 @@ def _check_unchanged(alert: Alert, seen: dt.datetime | None) -> None:
 
 @transaction.atomic(durable=True)
 def do_acknowledge_alert(
-    actor: Actor, alert: Alert, *, note: str = "", seen: dt.datetime | None = None, now: dt.datetime
+    actor: Actor,
+    alert: Alert,
+    *,
+    note: str = "",
+    seen: dt.datetime | None = None,
+    note_revision: int | None = None,
+    now: dt.datetime,
 ) -> Alert:
-    """``seen`` is the alert's ``updated_at`` as the page showed it; an alert changed since is refused."""
-    alert = Alert.objects.select_for_update().select_related("clinic", "patient").get(pk=alert.pk)
+    """``seen`` is the alert's ``updated_at`` as the page showed it; an alert changed since is refused.
+    ``note_revision`` is the revision of the check-in whose note the card quoted: that note is read."""
+    alert = _locked(alert)
     if alert.state != AlertState.OPEN:
         raise problems(("state", f"this alert is already {alert.state}"))
     _check_unchanged(alert, seen)
@@ -128,29 +142,36 @@ def do_acknowledge_alert(
         now=now,
         patient=alert.patient,
         object_uuid=alert.uuid,
-        detail=_note_read_with(actor, alert, now),
+        detail=_note_read_with(actor, alert, now, note_revision),
     )
     return alert
 
 
-def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime) -> dict[str, str] | None:
-    """The card quoted the note of the check-in behind the alert: whoever takes the alert on has read it."""
-    if alert.checkin_id is None:
+def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime, revision: int | None) -> dict[str, str] | None:
+    """The card quoted the note of the check-in behind the alert: whoever takes the alert on has read it, if
+    the words the card showed (``revision``, the check-in's as the page had it) are still its words."""
+    if alert.checkin_id is None or revision is None:
         return None
-    marked = CheckIn.objects.filter(pk=alert.checkin_id, note_read_at__isnull=True).exclude(note="")
-    if not marked.update(note_read_at=now, note_read_by=person(actor)):
+    marked = CheckIn.objects.filter(pk=alert.checkin_id, revision=revision, note_read_at__isnull=True).exclude(note="")
+    if not marked.update(note_read_at=now, note_read_by=person(actor), note_read_revision=revision):
         return None
-    return {"note_read": str(alert.checkin.uuid) if alert.checkin else ""}
+    return {"note_read": str(CheckIn.objects.values_list("uuid", flat=True).get(pk=alert.checkin_id))}
 
 
 @transaction.atomic(durable=True)
 def do_resolve_alert(
-    actor: Actor, alert: Alert, *, note: str, seen: dt.datetime | None = None, now: dt.datetime
+    actor: Actor,
+    alert: Alert,
+    *,
+    note: str,
+    seen: dt.datetime | None = None,
+    note_revision: int | None = None,
+    now: dt.datetime,
 ) -> Alert:
     note = note.strip()
     if not note:
         raise problems(("note", "is required: say what was done"))
-    alert = Alert.objects.select_for_update().select_related("clinic", "patient").get(pk=alert.pk)
+    alert = _locked(alert)
     if alert.state == AlertState.RESOLVED:
         raise problems(("state", "this alert is already resolved"))
     _check_unchanged(alert, seen)
@@ -170,7 +191,7 @@ def do_resolve_alert(
         now=now,
         patient=alert.patient,
         object_uuid=alert.uuid,
-        detail=_note_read_with(actor, alert, now),
+        detail=_note_read_with(actor, alert, now, note_revision),
     )
     return alert
 

@@ -45,3 +45,11 @@ def audit(
         object_uuid=object_uuid,
         detail=detail,
     )
+
+
+def lock_patient(pk: int) -> Patient:
+    """The patient (with their clinic), locked for this transaction: one report or action on a patient at a
+    time. FOR NO KEY UPDATE, of the patient row only: rows that refer to the patient (an audit row, a
+    check-in) can still be written by another transaction meanwhile, which FOR UPDATE would make wait, and a
+    nurse's click and a patient's report could then wait on each other (a deadlock on PostgreSQL)."""
+    return Patient.objects.select_for_update(no_key=True, of=("self",)).select_related("clinic").get(pk=pk)

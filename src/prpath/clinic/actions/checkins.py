@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.alerts import apply_assessment
-from prpath.clinic.actions.base import audit, person, problems
+from prpath.clinic.actions.base import audit, lock_patient, person, problems
 from prpath.clinic.actions.screening import audit_told, field_problems
 from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Patient, Procedure, UnsentForm
 from prpath.clinic.translate import (
@@ -28,7 +28,7 @@ from prpath.clinic.translate import (
 )
 from prpath.core import recovery
 from prpath.core.findings import records_of
-from prpath.core.notes import NoteAnswer
+from prpath.core.notes import NoteAnswer, note_windows
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.schema import Disposition, Protocol, as_asked
 from prpath.core.triage import Assessment, Case, assess_recovery, check_case
@@ -114,6 +114,41 @@ def assess_checkin(
     return case, assess_recovery(protocol, case.patient, case.procedure, case.checkins)
 
 
+def _injection_before(patient: Patient, date: dt.date) -> tuple[Procedure, list[CheckIn]]:
+    """The injection a report for ``date`` is about, and the check-ins before that date; ProblemsFound when
+    there is none."""
+    procedure = patient.procedures.filter(performed_on__lte=date).order_by("-performed_at").first()
+    if procedure is None:
+        first = patient.procedures.order_by("performed_at").first()
+        raise problems(
+            ("date", f"is before the injection ({first.performed_on.isoformat()})")
+            if first
+            else ("date", "no injection is recorded yet: check-ins start after it")
+        )
+    return procedure, list(procedure.checkins.filter(date__lt=date).order_by("date"))
+
+
+def needs_the_clinic_without_the_note(patient: Patient, report: CheckInReport, *, protocol: ClinicProtocol) -> bool:
+    """Whether the form's own answers, the note aside, already need the clinic today or more. Such a report
+    is not held back for questions about its note: what it needs is said at once, the note counted as
+    written. (A report that cannot be assessed is left to ``do_record_checkin`` to refuse.)"""
+    try:
+        procedure, earlier = _injection_before(patient, report.date)
+        _, assessment = assess_checkin(
+            protocol.protocol,
+            patient,
+            procedure,
+            earlier,
+            date=report.date,
+            pain=report.pain,
+            temperature_c=report.temperature_c,
+            symptoms=as_asked(protocol.protocol, report.symptoms),
+        )
+    except ProblemsFound:
+        return False
+    return assessment.disposition.rank >= Disposition.URGENT.rank
+
+
 @transaction.atomic(durable=True)
 def do_record_checkin(
     actor: Actor, patient: Patient, report: CheckInReport, *, protocol: ClinicProtocol, now: dt.datetime
@@ -126,19 +161,11 @@ def do_record_checkin(
     protocol.check_clinic(patient.clinic_id)
     symptoms = as_asked(protocol.protocol, report.symptoms)
     # One report at a time per patient: two phones submitting together must not both see "no check-in".
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    patient = lock_patient(patient.pk)
     today = clinic_today(patient.clinic, now)
     if report.date > today:
         raise problems(("date", f"is in the future (today is {today.isoformat()})"))
-    procedure = patient.procedures.filter(performed_on__lte=report.date).order_by("-performed_at").first()
-    if procedure is None:
-        first = patient.procedures.order_by("performed_at").first()
-        raise problems(
-            ("date", f"is before the injection ({first.performed_on.isoformat()})")
-            if first
-            else ("date", "no injection is recorded yet: check-ins start after it")
-        )
-    earlier = list(procedure.checkins.filter(date__lt=report.date).order_by("date"))
+    procedure, earlier = _injection_before(patient, report.date)
     case, assessment = assess_checkin(
         protocol.protocol,
         patient,
@@ -216,33 +243,41 @@ def _answer_held_alerts(
     now: dt.datetime,
 ) -> None:
     """A check-in is stored after the patient was asked about their note, where the note read as written
-    needed the emergency department and the clinic was told so at once (``do_triage_refused_checkin``).
+    needed the clinic today or more and the clinic was told so at once (``do_triage_refused_checkin``).
 
-    The stored report now explains that alert. Where nothing but the unanswered note made it (no stored
-    report behind it) and the answers need no emergency department, it is withdrawn: resolved, saying what
-    the patient answered; anything else the report needs is raised as usual afterwards. Otherwise the alert
-    now points at the stored report."""
+    The stored report now explains that alert. It is withdrawn (resolved, saying what the patient answered)
+    only when nothing but the unanswered note made it (no stored report behind it), nobody has taken it on
+    yet, and the patient answered "no" to every question it was raised for; anything the report itself
+    needs is raised as usual afterwards. Otherwise the alert now points at the stored report, for a person
+    to close."""
     held = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .filter(patient=patient, procedure_id=checkin.procedure_id, asked_back=True)
         .exclude(state=AlertState.RESOLVED)
     )
     labels = {s.code: s.label for s in protocol.protocol.symptoms}
+    answers = checkin.note_answers
     for alert in held:
+        denied_all = bool(alert.asked_about) and all(answers.get(code) == "no" for code in alert.asked_about)
+        withdrawn = alert.checkin_id is None and alert.state == AlertState.OPEN and denied_all
         alert.asked_back = False
         alert.unsent = ""
-        withdrawn = alert.checkin_id is None and assessment.disposition != Disposition.EMERGENCY
         alert.checkin = alert.checkin or checkin
         alert.updated_at = now
         if withdrawn:
-            answers = "; ".join(f"{labels.get(code, code)}: {answer}" for code, answer in checkin.note_answers.items())
+            said = "; ".join(f"{labels.get(code, code)}: {answers[code]}" for code in alert.asked_about)
             alert.state = AlertState.RESOLVED
-            alert.resolved_by = alert.resolved_by or person(actor)
+            alert.resolved_by = person(actor)
             alert.resolved_at = now
             alert.resolution_note = (
                 "Withdrawn when the check-in was sent: asked about the words in their note, the patient answered "
-                f"({answers or 'the note no longer says it'}), and the check-in needs no emergency department."
+                f"no ({said})."
             )
+        else:
+            said = "; ".join(
+                f"{labels.get(code, code)}: {answers.get(code, 'not answered')}" for code in alert.asked_about
+            )
+            alert.reopened_note = f"the check-in was sent; asked about their note, the patient answered {said}"[:300]
         alert.save()
         if withdrawn:
             audit(
@@ -252,15 +287,17 @@ def _answer_held_alerts(
                 now=now,
                 patient=patient,
                 object_uuid=alert.uuid,
-                detail={"checkin": str(checkin.uuid), "note_answers": dict(checkin.note_answers)},
+                detail={"checkin": str(checkin.uuid), "note_answers": dict(answers)},
             )
 
 
 @transaction.atomic(durable=True)
 def do_mark_note_read(actor: Actor, checkin: CheckIn, *, revision: int, now: dt.datetime) -> CheckIn:
     """A member of staff has read the patient's note (``revision`` is the report they read)."""
-    checkin = CheckIn.objects.select_for_update().select_related("patient__clinic").get(pk=checkin.pk)
-    if not checkin.note:
+    # Only the check-in row is locked (of=self): a patient amending it locks their patient row first, then
+    # this one; locking the patient too, through the join, would take them in the other order.
+    checkin = CheckIn.objects.select_for_update(of=("self",)).select_related("patient__clinic").get(pk=checkin.pk)
+    if not checkin.note and not checkin.versions.exclude(note="").exists():
         raise problems(("note", "this check-in has no note"))
     if checkin.revision != revision:
         raise problems(("note", "the patient sent this check-in again since you opened it: read the note again"))
@@ -268,7 +305,8 @@ def do_mark_note_read(actor: Actor, checkin: CheckIn, *, revision: int, now: dt.
         raise problems(("state", "this note is already marked read"))
     checkin.note_read_at = now
     checkin.note_read_by = person(actor)
-    checkin.save(update_fields=["note_read_at", "note_read_by"])
+    checkin.note_read_revision = checkin.revision
+    checkin.save(update_fields=["note_read_at", "note_read_by", "note_read_revision"])
     audit(
         actor,
         AuditAction.CHECKIN_NOTE_READ,
@@ -323,36 +361,46 @@ def do_triage_refused_checkin(
     if report.temperature_c is None and "temperature_c" in report.refused:
         assumed["temperature_c"] = None
     symptoms = as_asked(protocol.protocol, report.symptoms)
-    assessment = None
-    # Earlier reports the protocol no longer accepts must not hide what today's answers say alone.
-    for history in (earlier, []):
-        try:
-            _, assessment = assess_checkin(
-                protocol.protocol,
-                patient,
-                procedure,
-                history,
-                date=date,
-                pain=pain,
-                temperature_c=report.temperature_c,
-                symptoms=symptoms,
-                note=report.note,
-            )
+    assessment: Assessment | None = None
+    # A note too long to keep is read all the same, a protocol's length at a time: the red flag may be at its end.
+    for words in note_windows(report.note, protocol.protocol.note_limit):
+        # Earlier reports the protocol no longer accepts must not hide what today's answers say alone.
+        for history in (earlier, []):
+            try:
+                _, read = assess_checkin(
+                    protocol.protocol,
+                    patient,
+                    procedure,
+                    history,
+                    date=date,
+                    pain=pain,
+                    temperature_c=report.temperature_c,
+                    symptoms=symptoms,
+                    note=words,
+                )
+            except ProblemsFound:
+                continue
+            if assessment is None or read.disposition.rank > assessment.disposition.rank:
+                assessment = read
             break
-        except ProblemsFound:
-            continue
-    if assessment is None or assessment.disposition != Disposition.EMERGENCY:
+    # Refused: the clinic is told of an emergency. Held for questions: of anything from a call today up.
+    needed = Disposition.URGENT if asked else Disposition.EMERGENCY
+    if assessment is None or assessment.disposition.rank < needed.rank:
         return None
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    patient = lock_patient(patient.pk)
     alert = apply_assessment(
         patient, assessment, protocol=protocol, unsent=UnsentForm.CHECKIN, procedure=procedure, now=now
     )
     if not asked:
         audit_told(actor, patient, UnsentForm.CHECKIN, assessment, report.refused, assumed, now)
-        return assessment
-    if alert is not None and not alert.asked_back:
+        return assessment if assessment.disposition == Disposition.EMERGENCY else None
+    if alert is not None and not (alert.asked_back and set(asked) <= set(alert.asked_about)):
+        first_time = not alert.asked_back
         alert.asked_back = True
-        alert.save(update_fields=["asked_back"])
+        alert.asked_about = sorted({*alert.asked_about, *asked})
+        alert.save(update_fields=["asked_back", "asked_about"])
+        if not first_time:
+            return assessment
         audit(
             actor,
             AuditAction.CHECKIN_ASKED_BACK,
@@ -361,7 +409,7 @@ def do_triage_refused_checkin(
             patient=patient,
             object_uuid=alert.uuid,
             detail={
-                "rules": [f.rule for f in assessment.findings if f.disposition == Disposition.EMERGENCY],
+                "rules": [f.rule for f in assessment.findings if f.disposition.rank >= needed.rank],
                 "asked": list(asked),
             },
         )

@@ -12,7 +12,7 @@ from django.db import transaction
 from prpath.accounts.models import User
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
-from prpath.clinic.actions.base import audit, person
+from prpath.clinic.actions.base import audit, lock_patient, person
 from prpath.clinic.models import (
     Activation,
     ImageGuidance,
@@ -78,7 +78,7 @@ def do_record_procedure(
         found.append(Problem("operator", "must be a physician of this clinic"))
     if record.volume_injected_ml > record.blood_drawn_ml:
         found.append(Problem("volume_injected_ml", "is more than the blood drawn"))
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    patient = lock_patient(patient.pk)
     # Checked under the patient's lock: a screening answered meanwhile must be decided first.
     screening = patient.screenings.order_by("-answered_at").first()
     if screening is None or screening.decided_candidacy != Candidacy.ELIGIBLE.value:

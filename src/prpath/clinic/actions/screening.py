@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.alerts import apply_assessment, resolve_screening_alerts
-from prpath.clinic.actions.base import audit, person, problems
+from prpath.clinic.actions.base import audit, lock_patient, person, problems
 from prpath.clinic.models import Patient, Screening, Stage, UnsentForm
 from prpath.clinic.translate import ClinicProtocol, case_as_data, screening_patient
 from prpath.core.findings import records_of
+from prpath.core.notes import note_windows
 from prpath.core.problems import Problem, ProblemsFound
 from prpath.core.protocol.schema import Candidacy, Disposition, as_asked
 from prpath.core.triage import Assessment, Case, assess_screening, check_case
@@ -87,7 +88,7 @@ def do_record_screening(
         raise ProblemsFound([Problem(_answer_field(p.location), p.message) for p in found])
     assessment = assess_screening(protocol.protocol, case.patient)
     assert assessment.candidacy is not None
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = lock_patient(patient.pk)
     screening = Screening.objects.create(
         patient=patient,
         answered_at=now,
@@ -127,7 +128,7 @@ def do_decide_candidacy(
                 f"recommendation ({screening.recommended_candidacy.replace('_', ' ')})",
             )
         )
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=screening.patient_id)
+    patient = lock_patient(screening.patient_id)
     screening = Screening.objects.select_for_update().get(pk=screening.pk)
     latest = patient.screenings.order_by("-answered_at").first()
     if latest is not None and latest.pk != screening.pk:
@@ -165,24 +166,29 @@ def do_triage_refused_screening(
     pain = answers.pain
     if pain is None:
         pain = assumed["pain"] = protocol.protocol.limits.pain_min
-    read = {
-        "conditions": list(answers.conditions),
-        "history": list(answers.history),
-        "pain": pain,
-        "pain_trend": answers.pain_trend or None,
-        "symptoms": as_asked(protocol.protocol, answers.symptoms),
-        "note": answers.note.strip(),
-    }
-    try:
-        triage_patient = screening_patient(read)
-    except ValidationError:
+    assessment = None
+    # A note too long to keep is read all the same, a protocol's length at a time.
+    for words in note_windows(answers.note.strip(), protocol.protocol.note_limit):
+        read = {
+            "conditions": list(answers.conditions),
+            "history": list(answers.history),
+            "pain": pain,
+            "pain_trend": answers.pain_trend or None,
+            "symptoms": as_asked(protocol.protocol, answers.symptoms),
+            "note": words,
+        }
+        try:
+            triage_patient = screening_patient(read)
+        except ValidationError:
+            return None
+        if check_case(protocol.protocol, Case(phase="screening", patient=triage_patient)):
+            return None
+        assessment = assess_screening(protocol.protocol, triage_patient)
+        if assessment.disposition == Disposition.EMERGENCY:
+            break
+    if assessment is None or assessment.disposition != Disposition.EMERGENCY:
         return None
-    if check_case(protocol.protocol, Case(phase="screening", patient=triage_patient)):
-        return None
-    assessment = assess_screening(protocol.protocol, triage_patient)
-    if assessment.disposition != Disposition.EMERGENCY:
-        return None
-    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    patient = lock_patient(patient.pk)
     apply_assessment(patient, assessment, protocol=protocol, unsent=UnsentForm.SCREENING, now=now)
     audit_told(actor, patient, UnsentForm.SCREENING, assessment, answers.refused, assumed, now)
     return assessment

@@ -50,8 +50,11 @@ class Alert(models.Model):
     # department: they were told so, and the clinic is told here, though the report itself was not stored.
     unsent = models.CharField(max_length=20, choices=UnsentForm.choices, blank=True)
     # The check-in is not stored yet because the patient is being asked about words in their note, and read
-    # as written the note needs the emergency department: the clinic is told at once, in case they never answer.
+    # as written the note needs the clinic today or more: the clinic is told at once, in case they never answer.
     asked_back = models.BooleanField(default=False)
+    asked_about = models.JSONField(
+        default=list, blank=True, help_text="The symptoms the patient was asked about (their note reports them)."
+    )
     procedure = models.ForeignKey(
         Procedure,
         on_delete=models.PROTECT,

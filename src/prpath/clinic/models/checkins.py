@@ -37,6 +37,8 @@ class CheckIn(models.Model):
     note_read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The revision whose words were last read: words of later revisions, amended away since, are shown too.
+    note_read_revision = models.PositiveSmallIntegerField(null=True, blank=True)
     # The assessment of the latest version.
     protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
     disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -20,6 +21,7 @@ from prpath.clinic.models import (
     Alert,
     AlertState,
     CheckIn,
+    CheckInVersion,
     ClinicalNote,
     Patient,
     Procedure,
@@ -76,22 +78,32 @@ class NoteToRead:
     checkin: CheckIn
     result: Result  # what the check-in was answered, in its own version's words
     answers: list[tuple[str, str]]  # (symptom in words, what the patient answered when asked about it)
+    earlier: list[str]  # words sent earlier that day and amended away before anyone read them
 
 
 @dataclass(frozen=True, slots=True)
 class Worklist:
     cards: list[AlertCard]
     notes: list[NoteToRead]
+    notes_waiting: int  # all the notes to read (more than are shown when there are many)
     loaded_at: dt.datetime  # taken before the read: a change made during it is announced, never missed
 
 
+NOTES_SHOWN = 100  # the oldest first; the heading says how many more are waiting
+
+
 def _notes_to_read(staff: StaffMember) -> QuerySet[CheckIn]:
+    """Check-ins with words nobody has read: their note, or words sent earlier that day and amended away."""
     on_a_card = Alert.objects.filter(checkin_id=OuterRef("pk"), state=AlertState.OPEN)
+    unread_earlier = CheckInVersion.objects.filter(
+        checkin_id=OuterRef("pk"), revision__gt=Coalesce(OuterRef("note_read_revision"), 0)
+    ).exclude(note="")
     return (
         CheckIn.objects.filter(patient__clinic_id=staff.clinic_id, note_read_at__isnull=True)
-        .exclude(note="")
+        .filter(~Q(note="") | Exists(unread_earlier))
         .exclude(Exists(on_a_card))
         .select_related("patient", "protocol")
+        .prefetch_related("versions")
         .order_by("submitted_at")
     )
 
@@ -99,10 +111,17 @@ def _notes_to_read(staff: StaffMember) -> QuerySet[CheckIn]:
 def _note_to_read(checkin: CheckIn) -> NoteToRead:
     rules = parsed_protocol(checkin.protocol)
     labels = {s.code: s.label for s in rules.symptoms}
+    read_up_to = checkin.note_read_revision or 0
+    earlier = [
+        v.note
+        for v in checkin.versions.all()
+        if read_up_to < v.revision < checkin.revision and v.note and v.note != checkin.note
+    ]
     return NoteToRead(
         checkin,
         result_of(rules, Disposition(checkin.disposition)),
         [(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
+        list(dict.fromkeys(earlier)),
     )
 
 
@@ -125,10 +144,12 @@ def worklist(actor: Actor, staff: StaffMember, *, now: dt.datetime) -> Worklist:
     """Every unresolved alert of the clinic, most severe first, then oldest; then every note not yet read
     that no open alert shows, oldest first."""
     alerts = list(_unresolved(staff))
-    notes = list(_notes_to_read(staff))
+    waiting = _notes_to_read(staff)
+    notes = list(waiting[:NOTES_SHOWN])
+    notes_waiting = len(notes) if len(notes) < NOTES_SHOWN else waiting.count()
     patients = {p.pk: p for p in [a.patient for a in alerts] + [c.patient for c in notes]}
     record_read(actor, AuditAction.ALERT_WORKLIST, staff.clinic, list(patients.values()), now=now)
-    return Worklist([_card(a) for a in alerts], [_note_to_read(c) for c in notes], now)
+    return Worklist([_card(a) for a in alerts], [_note_to_read(c) for c in notes], notes_waiting, now)
 
 
 def _card(alert: Alert) -> AlertCard:
@@ -148,6 +169,7 @@ def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
 class WorklistChanges:
     changed: int  # open alerts new or changed since the page was loaded
     emergencies: int
+    notes: int  # notes to read sent since the page was loaded
 
 
 def worklist_changes(staff: StaffMember, since: dt.datetime) -> WorklistChanges:
@@ -158,7 +180,8 @@ def worklist_changes(staff: StaffMember, since: dt.datetime) -> WorklistChanges:
         .annotate(n=Count("pk"))
     )
     counts = {row["disposition"]: row["n"] for row in changed}
-    return WorklistChanges(sum(counts.values()), counts.get(Disposition.EMERGENCY, 0))
+    notes = _notes_to_read(staff).filter(submitted_at__gt=since).count()
+    return WorklistChanges(sum(counts.values()), counts.get(Disposition.EMERGENCY, 0), notes)
 
 
 # --- the patient list ---------------------------------------------------------------------------------

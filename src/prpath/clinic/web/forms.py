@@ -321,8 +321,8 @@ class CheckInForm(SymptomFieldsMixin, forms.Form):
             temperature_c=temperature,
             symptoms=symptoms,
             refused=sorted(self.errors),
-            # Even a note too long to keep is read for a red flag, as far as the protocol reads a note.
-            note=str(read.get("note") or self.data.get("note") or "")[: self._note_limit],
+            # Even a note too long to keep is read for a red flag, all of it (``do_triage_refused_checkin``).
+            note=str(read.get("note") or self.data.get("note") or ""),
         )
 
 
@@ -413,7 +413,7 @@ class ScreeningForm(SymptomFieldsMixin, forms.Form):
             pain_trend=read.get("pain_trend"),
             symptoms=self.readable_symptoms(),
             refused=sorted(self.errors),
-            note=str(read.get("note") or self.data.get("note") or "")[: self._note_limit],
+            note=str(read.get("note") or self.data.get("note") or ""),  # all of it: see do_triage_refused_screening
         )
 
 
@@ -649,6 +649,8 @@ class AlertNoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
     seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # The revision of the check-in whose note the card quoted: that note is read by whoever acts on it.
+    note_revision = forms.IntegerField(required=False, min_value=1, max_value=32767, widget=forms.HiddenInput)
 
 
 class NoteReadForm(forms.Form):

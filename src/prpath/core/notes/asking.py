@@ -64,3 +64,15 @@ def answered(
         if answer is NoteAnswer.YES:
             merged.setdefault(question.code, yes)
     return merged, outcome
+
+
+def note_windows(note: str, limit: int, *, most: int = 5) -> list[str]:
+    """A note as pieces the protocol reads (each at most ``limit`` characters, overlapping so that no phrase
+    is cut in two): the whole of it when it fits, else the first pieces and the last, ``most`` in all."""
+    if len(note) <= limit:
+        return [note]
+    overlap = min(200, limit // 4)
+    starts = list(range(0, len(note) - overlap, limit - overlap))
+    if len(starts) > most:
+        starts = [*starts[: most - 1], len(note) - limit]
+    return [note[start : start + limit] for start in starts]

@@ -181,6 +181,11 @@ def add_notes(report: CheckReport, results: Iterable[NoteResult], red_flags: fro
     for result in results:
         report.evaluated += 1
         report.notes += 1
+        if result.bad_key is not None:
+            line = f"{result.id}: {result.bad_key}"
+            report.bad_keys.append(line)
+            report.items.append(Disagreement(result.id, result.name or result.id, line, False, "-", "-"))
+            continue
         if result.expected is None:
             report.without_key += 1
             continue
@@ -207,6 +212,8 @@ def add_notes(report: CheckReport, results: Iterable[NoteResult], red_flags: fro
         else:
             report.notes_over_read += 1
         line = f"DISAGREE {result.id}: missed {', '.join(missed) or '-'}; also found {', '.join(extra) or '-'}"
+        if flags - got:
+            line += " (a missed emergency: " + ", ".join(sorted(flags - got)) + ")"
         report.disagreements.append(line)
         report.items.append(
             Disagreement(

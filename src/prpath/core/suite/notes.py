@@ -25,8 +25,12 @@ def looks_like_note(data: bytes | str) -> bool:
         return False
     if not isinstance(document, dict) or not isinstance(document.get("text"), str):
         return False
+    if _VIGNETTE_KEYS & document.keys():
+        return False
+    # An answer key is a note's ("reports") or none: a vignette's key (a disposition, an error) on a file that
+    # has a "text" makes it a broken vignette, to be checked (and refused) as one.
     key = document.get("expected")
-    return not (_VIGNETTE_KEYS & document.keys()) and not (isinstance(key, dict) and key.get("error") is True)
+    return key is None or (isinstance(key, dict) and "reports" in key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,7 @@ class NoteFile:
     id: str
     text: str
     expected: tuple[str, ...] | None
+    bad_key: str | None = None  # what is wrong with an answer key that cannot be read
 
 
 def parse_note_file(data: bytes | str, *, stem: str) -> NoteFile:
@@ -49,7 +54,10 @@ def parse_note_file(data: bytes | str, *, stem: str) -> NoteFile:
     text = document.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ProblemsFound([Problem("text", "is required: the patient's words")])
-    return NoteFile(note_id, text, _expected(document.get("expected")))
+    key = document.get("expected")
+    expected = _expected(key)
+    bad = None if key is None or expected is not None else f"the answer key is not valid: {json.dumps(key)[:200]}"
+    return NoteFile(note_id, text, expected, bad)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,7 @@ class NoteResult:
     expected: tuple[str, ...] | None = None  # the answer key's codes, when the file has one
     error: str | None = None
     name: str = ""  # where it came from: a file name, or the name a clinic gave it
+    bad_key: str | None = None  # an answer key that cannot be read: checking the note fails
 
     def as_line(self, *, explain: bool = False) -> dict[str, Any]:  # explain: as a vignette's; a note has no more
         if self.error is not None or self.reading is None:
@@ -86,7 +95,7 @@ def read_note_text(protocol: Protocol, data: bytes | str, *, stem: str, name: st
     if len(note.text) > rules.max_length:
         error = f"text: is {len(note.text):,} characters; the protocol allows {rules.max_length:,}"
         return NoteResult(note.id, error=error, expected=note.expected, name=name)
-    return NoteResult(note.id, read_note(rules, note.text), note.expected, name=name)
+    return NoteResult(note.id, read_note(rules, note.text), note.expected, name=name, bad_key=note.bad_key)
 
 
 def _id_of(data: bytes | str, stem: str) -> str:
@@ -142,6 +151,10 @@ def check_notes(results: list[NoteResult]) -> NoteCheck:
     for result in results:
         if result.error is not None:
             check.invalid += 1
+            continue
+        if result.bad_key is not None:
+            check.checked += 1
+            check.disagreements.append(f"BAD KEY {result.id}: {result.bad_key}")
             continue
         if result.expected is None or result.reading is None:
             continue

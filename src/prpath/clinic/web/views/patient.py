@@ -15,7 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prpath.clinic.actions.access_links import do_accept_access_link
-from prpath.clinic.actions.checkins import do_record_checkin, do_triage_refused_checkin
+from prpath.clinic.actions.checkins import (
+    do_record_checkin,
+    do_triage_refused_checkin,
+    needs_the_clinic_without_the_note,
+)
 from prpath.clinic.actions.screening import do_record_screening, do_triage_refused_screening
 from prpath.clinic.models import Patient
 from prpath.clinic.permissions import get_own_checkin, get_own_screening, login_required, require_patient
@@ -58,6 +62,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None, protocol=protocol, today=clinic_today(patient.clinic, now))
     unsent = None
     questions: tuple[NoteQuestion, ...] = ()
+    asking = False  # held: the questions about the note are shown, nothing is stored yet
     if request.method == "GET":
         view = patient_pages.checkin_form(patient_actor(request), patient, now=now)
         form.initial.update(view.initial)
@@ -67,19 +72,25 @@ def check_in(request: HttpRequest) -> HttpResponse:
         procedure = patient_pages.latest_procedure(patient)
         day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
         todays = None
-        # What the note reports and the answers do not is asked back before anything is stored.
+        # What the note reports and the answers do not is asked back before anything is stored, unless the
+        # answers already need the clinic today or more: then that is said at once, the note counted as written.
         questions = form.note_questions()
-        waiting = [q.code for q in questions if q.code not in form.questions_shown()]
-        if form.is_valid() and not waiting:
-            try:
-                checkin = do_record_checkin(
-                    patient_actor(request), patient, form.report(questions), protocol=clinic_protocol, now=now
-                )
-            except ProblemsFound as found:
-                add_problems(form, found)
-            else:
-                return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
-        asking = form.is_valid() and bool(waiting)
+        shown = form.questions_shown()
+        waiting = [q.code for q in questions if q.code not in shown]
+        if form.is_valid():
+            asking = bool(waiting) and not needs_the_clinic_without_the_note(
+                patient, form.report(), protocol=clinic_protocol
+            )
+            if not asking:
+                answered = tuple(q for q in questions if q.code in shown)
+                try:
+                    checkin = do_record_checkin(
+                        patient_actor(request), patient, form.report(answered), protocol=clinic_protocol, now=now
+                    )
+                except ProblemsFound as found:
+                    add_problems(form, found)
+                else:
+                    return redirect("patient-checkin-result", checkin_uuid=checkin.uuid)
         if procedure is not None:
             # Refused, or held for the questions: if what was sent needs the emergency department, the
             # clinic is told now, in case the patient never sends it again.
@@ -108,7 +119,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             pain_marks=range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
             note_questions=[(q, answers.get(q.code, "")) for q in questions],
         ),
-        invalid=request.method == "POST" and not (form.is_valid() and questions),
+        invalid=request.method == "POST" and not asking,
     )
 
 

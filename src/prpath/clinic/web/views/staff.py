@@ -97,7 +97,14 @@ def _render_worklist(
     return render(
         request,
         "clinic/staff/worklist.html",
-        _context(staff, nav="worklist", rows=rows, notes=view.notes, loaded_at=view.loaded_at),
+        _context(
+            staff,
+            nav="worklist",
+            rows=rows,
+            notes=view.notes,
+            notes_waiting=view.notes_waiting,
+            loaded_at=view.loaded_at,
+        ),
         status=400 if form is not None else 200,
     )
 
@@ -140,11 +147,9 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
             if "seen" in form.errors:  # a tampered or mangled page: it cannot say what the nurse saw
                 form.add_error(None, "This page is out of date: reload it, read the alert, then act on it.")
             raise ProblemsFound([])
-        note, seen = form.cleaned_data["note"], form.cleaned_data["seen"]
-        if action == "acknowledge":
-            alert = do_acknowledge_alert(staff_actor(request), alert, note=note, seen=seen, now=timezone.now())
-        else:
-            alert = do_resolve_alert(staff_actor(request), alert, note=note, seen=seen, now=timezone.now())
+        note, seen, read = form.cleaned_data["note"], form.cleaned_data["seen"], form.cleaned_data["note_revision"]
+        act = do_acknowledge_alert if action == "acknowledge" else do_resolve_alert
+        alert = act(staff_actor(request), alert, note=note, seen=seen, note_revision=read, now=timezone.now())
     except ProblemsFound as found:
         add_problems(form, found)
         if request.headers.get("HX-Request"):
