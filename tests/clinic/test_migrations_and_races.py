@@ -13,8 +13,9 @@ from django.db import DatabaseError, connection, transaction
 
 from prpath.accounts.models import AccessLink, User
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
+from prpath.clinic.actions.base import lock_patient
 from prpath.clinic.actions.checkins import RefusedCheckIn, do_mark_note_read, do_triage_refused_checkin
-from prpath.clinic.models import Alert, CheckIn, Patient, Role, StaffMember
+from prpath.clinic.models import Alert, CheckIn, Role, StaffMember
 from prpath.core.problems import ProblemsFound
 from tests.personas import (
     add_staff,
@@ -137,7 +138,7 @@ def test_marking_a_note_read_does_not_wait_for_the_patient_row_a_report_holds() 
     def a_report_in_progress() -> None:  # holds the patient row, as do_record_checkin does, until told
         try:
             with transaction.atomic():
-                Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)  # as lock_patient does
+                lock_patient(patient.pk)
                 locked.set()
                 done.wait(20)
         finally:

@@ -168,6 +168,13 @@ def test_unrelated_words_around_a_phrase_never_remove_its_report(
         ("Worried that I can't pass urine", ["urinary_retention"]),
         ("in case I wet myself again I'm wearing pads", ["bladder_control_loss"]),
         ("if I stand my head hurts when I stand", ["positional_headache"]),
+        ("if I go to the toilet nothing comes out", ["urinary_retention"]),
+        ("if I start walking my legs give way", ["leg_weakness"]),
+        ("worried that I couldn't pee all day", ["urinary_retention"]),
+        ("I'm worried that I might have wet myself in my sleep", ["bladder_control_loss"]),
+        ("What if I wet myself again like I did yesterday?", ["bladder_control_loss"]),
+        ("in case I get a rash", []),
+        ("If I get a fever should I call you?", []),
         ("No idea if it's related but I wet myself", ["bladder_control_loss"]),
         # A word a phrase may have is never a denial.
         ("Headache gets worse when I sit up", ["positional_headache"]),

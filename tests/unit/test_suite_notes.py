@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from prpath.core.notes import note_windows
 from prpath.core.protocol.document import parse_protocol
 from prpath.core.suite.notes import looks_like_note
 from prpath.core.suite.safety import SuiteVignette, red_flags, run_suite
@@ -89,12 +90,22 @@ def test_a_broken_vignette_with_a_text_is_checked_as_a_vignette_and_fails() -> N
     assert [d.vignette for d in result.missed_emergencies] == ["v"]
 
 
-def test_a_note_whose_answer_key_cannot_be_read_fails_the_check() -> None:
-    bad = SuiteVignette(
-        "clinic/n.json", json.dumps({"id": "n", "text": "I wet myself", "expected": {"reports": "oops"}}).encode()
-    )
+@pytest.mark.parametrize("key", [{"reports": "oops"}, ["bladder_control_loss"], "bladder_control_loss"])
+def test_a_note_whose_answer_key_cannot_be_read_fails_the_check(key: object) -> None:
+    bad = SuiteVignette("clinic/n.json", json.dumps({"id": "n", "text": "I wet myself", "expected": key}).encode())
 
     result = run_suite(PROTOCOL, [bad])
 
     assert not result.report.all_agree
     assert [d.vignette for d in result.disagreements] == ["n"]
+
+
+def test_a_long_note_is_read_in_overlapping_pieces_to_its_end() -> None:
+    note = "".join(f"{i:05d} " for i in range(4000))  # 24,000 characters: every piece of it can be told apart
+
+    pieces = note_windows(note, 2000)
+
+    assert all(len(p) <= 2000 for p in pieces)
+    assert all(any(f"{i:05d} " in piece for piece in pieces) for i in range(4000))  # no word left unread
+    assert note_windows("short", 2000) == ["short"]
+    assert len(note_windows("x" * 200_000, 2000)) == 50  # the first 49 pieces and the last

@@ -387,15 +387,15 @@ def test_words_deleted_on_the_question_page_do_not_withdraw_the_held_emergency(w
     assert "not answered" in alert.reopened_note
 
 
-def test_the_next_days_calm_check_in_does_not_withdraw_an_unanswered_emergency(world: World) -> None:
+def test_another_days_calm_check_in_neither_withdraws_nor_explains_a_held_emergency(world: World) -> None:
     patient, client = signed_in_patient(world)
     ask_about_wetting(patient, client)  # and the phone is put down
-    tomorrow = clinic_today(patient.clinic)
-    yesterday = tomorrow - dt.timedelta(days=1)
+    yesterday = clinic_today(patient.clinic) - dt.timedelta(days=1)
 
     client.post("/me/check-in/", form(patient, date=yesterday.isoformat()))  # a calm report, no note
 
-    assert Alert.objects.get(patient=patient).state == AlertState.OPEN
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.state, alert.asked_back, alert.unsent, alert.checkin) == (AlertState.OPEN, True, "checkin", None)
 
 
 def test_an_alert_a_nurse_has_taken_on_is_left_to_the_nurse(world: World) -> None:
@@ -480,3 +480,44 @@ def test_a_new_note_to_read_is_announced_on_an_open_worklist(world: World) -> No
     changes = client_for(world.nurse).get("/clinic/alerts/changes/", {"since": since.isoformat()})
 
     assert "1 new note to read" in body(changes)
+
+
+def test_a_yes_already_given_is_not_held_behind_a_new_question(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    sent = ask_about_wetting(patient, client)
+
+    response = client.post(
+        "/me/check-in/",
+        {**sent, "note": "I wet myself. Also a rash", "asked": BLADDER, f"ask__{BLADDER}": "yes"},
+    )
+
+    assert response.status_code == 302  # the emergency is told now, not after a question about the rash
+    assert CheckIn.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_a_red_flag_in_the_middle_of_a_very_long_note_is_read(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    filler = "My back has been stiff and sore in the mornings. "
+    note = filler * 180 + "This morning I wet myself. " + filler * 60
+
+    response = client.post("/me/check-in/", form(patient, note=note))
+
+    assert response.status_code == 400
+    assert Alert.objects.get(patient=patient).disposition == "emergency"
+
+
+def test_the_card_shows_words_amended_away_and_taking_it_on_reads_them(world: World) -> None:
+    patient, client = signed_in_patient(world)
+    client.post("/me/check-in/", form(patient, note="Please call me, I am frightened"))
+    client.post("/me/check-in/", form(patient, temperature_c="38.6", note="Feeling rough"))
+    alert = Alert.objects.get(patient=patient)
+    nurse = client_for(world.nurse)
+
+    card = first(nurse.get("/clinic/alerts/").content, "li", id_=f"alert-{alert.uuid}")
+
+    assert card is not None
+    assert "Please call me, I am frightened" in card.text()
+    sent = {e.attrs["name"]: e.attrs["value"] for e in card.find_all("input") if e.attrs.get("type") == "hidden"}
+    nurse.post(f"/clinic/alerts/{alert.uuid}/acknowledge/", sent)
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.note_unread, checkin.note_read_by) == (False, world.nurse)

@@ -152,8 +152,8 @@ def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime, revision: int 
     the words the card showed (``revision``, the check-in's as the page had it) are still its words."""
     if alert.checkin_id is None or revision is None:
         return None
-    marked = CheckIn.objects.filter(pk=alert.checkin_id, revision=revision, note_read_at__isnull=True).exclude(note="")
-    if not marked.update(note_read_at=now, note_read_by=person(actor), note_read_revision=revision):
+    marked = CheckIn.objects.filter(pk=alert.checkin_id, revision=revision, note_unread=True)
+    if not marked.update(note_read_at=now, note_read_by=person(actor), note_read_revision=revision, note_unread=False):
         return None
     return {"note_read": str(CheckIn.objects.values_list("uuid", flat=True).get(pk=alert.checkin_id))}
 

@@ -197,11 +197,14 @@ def do_record_checkin(
             procedure=procedure,
             date=report.date,
             day=(report.date - procedure.performed_on).days,
+            note_unread=bool(values["note"]),
             **values,
         )
     else:
         if checkin.note != values["note"]:  # different words: the clinic has not read these yet
             checkin.note_read_at, checkin.note_read_by = None, None
+            # Words amended away unread stay to read (queries.staff_pages shows them beside the new ones).
+            checkin.note_unread = checkin.note_unread or bool(values["note"])
         for name, value in values.items():
             setattr(checkin, name, value)
         checkin.revision += 1
@@ -250,9 +253,10 @@ def _answer_held_alerts(
     yet, and the patient answered "no" to every question it was raised for; anything the report itself
     needs is raised as usual afterwards. Otherwise the alert now points at the stored report, for a person
     to close."""
+    # Only the day the held report was about: another day's report does not answer its questions.
     held = (
         Alert.objects.select_for_update(of=("self",))
-        .filter(patient=patient, procedure_id=checkin.procedure_id, asked_back=True)
+        .filter(patient=patient, procedure_id=checkin.procedure_id, asked_back=True, asked_for=checkin.date)
         .exclude(state=AlertState.RESOLVED)
     )
     labels = {s.code: s.label for s in protocol.protocol.symptoms}
@@ -297,16 +301,17 @@ def do_mark_note_read(actor: Actor, checkin: CheckIn, *, revision: int, now: dt.
     # Only the check-in row is locked (of=self): a patient amending it locks their patient row first, then
     # this one; locking the patient too, through the join, would take them in the other order.
     checkin = CheckIn.objects.select_for_update(of=("self",)).select_related("patient__clinic").get(pk=checkin.pk)
-    if not checkin.note and not checkin.versions.exclude(note="").exists():
+    if not checkin.note and not checkin.note_unread:
         raise problems(("note", "this check-in has no note"))
     if checkin.revision != revision:
         raise problems(("note", "the patient sent this check-in again since you opened it: read the note again"))
-    if checkin.note_read_at is not None:
+    if not checkin.note_unread:
         raise problems(("state", "this note is already marked read"))
     checkin.note_read_at = now
     checkin.note_read_by = person(actor)
     checkin.note_read_revision = checkin.revision
-    checkin.save(update_fields=["note_read_at", "note_read_by", "note_read_revision"])
+    checkin.note_unread = False
+    checkin.save(update_fields=["note_read_at", "note_read_by", "note_read_revision", "note_unread"])
     audit(
         actor,
         AuditAction.CHECKIN_NOTE_READ,
@@ -398,7 +403,8 @@ def do_triage_refused_checkin(
         first_time = not alert.asked_back
         alert.asked_back = True
         alert.asked_about = sorted({*alert.asked_about, *asked})
-        alert.save(update_fields=["asked_back", "asked_about"])
+        alert.asked_for = date
+        alert.save(update_fields=["asked_back", "asked_about", "asked_for"])
         if not first_time:
             return assessment
         audit(

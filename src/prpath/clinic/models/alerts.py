@@ -55,6 +55,7 @@ class Alert(models.Model):
     asked_about = models.JSONField(
         default=list, blank=True, help_text="The symptoms the patient was asked about (their note reports them)."
     )
+    asked_for = models.DateField(null=True, blank=True, help_text="The day the held check-in reports on.")
     procedure = models.ForeignKey(
         Procedure,
         on_delete=models.PROTECT,

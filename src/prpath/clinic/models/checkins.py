@@ -39,6 +39,8 @@ class CheckIn(models.Model):
     )
     # The revision whose words were last read: words of later revisions, amended away since, are shown too.
     note_read_revision = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Words (the note, or earlier words of the day amended away) that nobody at the clinic has read yet.
+    note_unread = models.BooleanField(default=False)
     # The assessment of the latest version.
     protocol = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="+")
     disposition = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)
@@ -53,9 +55,7 @@ class CheckIn(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["patient", "submitted_at"],
-                condition=models.Q(note_read_at__isnull=True) & ~models.Q(note=""),
-                name="checkin_note_to_read",
+                fields=["patient", "submitted_at"], condition=models.Q(note_unread=True), name="checkin_note_to_read"
             ),
         ]
 

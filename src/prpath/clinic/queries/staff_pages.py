@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -70,6 +69,11 @@ class AlertCard:
     def evidence(self) -> list[str]:
         return evidence_lines(self.alert.findings)
 
+    @property
+    def earlier_words(self) -> list[str]:
+        """Words of the check-in behind the alert sent earlier that day and amended away unread."""
+        return unread_earlier(self.alert.checkin) if self.alert.checkin is not None else []
+
 
 @dataclass(frozen=True, slots=True)
 class NoteToRead:
@@ -92,36 +96,44 @@ class Worklist:
 NOTES_SHOWN = 100  # the oldest first; the heading says how many more are waiting
 
 
+# A check-in's versions as the note lists need them: not each version's case, which holds the whole history.
+VERSION_NOTES = CheckInVersion.objects.only("checkin_id", "revision", "note")
+
+
 def _notes_to_read(staff: StaffMember) -> QuerySet[CheckIn]:
-    """Check-ins with words nobody has read: their note, or words sent earlier that day and amended away."""
+    """Check-ins with words nobody has read (their note, or words sent earlier that day and amended away)
+    that no open alert's card shows."""
     on_a_card = Alert.objects.filter(checkin_id=OuterRef("pk"), state=AlertState.OPEN)
-    unread_earlier = CheckInVersion.objects.filter(
-        checkin_id=OuterRef("pk"), revision__gt=Coalesce(OuterRef("note_read_revision"), 0)
-    ).exclude(note="")
     return (
-        CheckIn.objects.filter(patient__clinic_id=staff.clinic_id, note_read_at__isnull=True)
-        .filter(~Q(note="") | Exists(unread_earlier))
+        CheckIn.objects.filter(patient__clinic_id=staff.clinic_id, note_unread=True)
         .exclude(Exists(on_a_card))
         .select_related("patient", "protocol")
-        .prefetch_related("versions")
+        .prefetch_related(Prefetch("versions", queryset=VERSION_NOTES))
         .order_by("submitted_at")
     )
 
 
-def _note_to_read(checkin: CheckIn) -> NoteToRead:
-    rules = parsed_protocol(checkin.protocol)
-    labels = {s.code: s.label for s in rules.symptoms}
+def unread_earlier(checkin: CheckIn) -> list[str]:
+    """Words sent earlier that day, amended away before anyone read them (the versions must be fetched)."""
+    if not checkin.note_unread:
+        return []
     read_up_to = checkin.note_read_revision or 0
     earlier = [
         v.note
         for v in checkin.versions.all()
         if read_up_to < v.revision < checkin.revision and v.note and v.note != checkin.note
     ]
+    return list(dict.fromkeys(earlier))
+
+
+def _note_to_read(checkin: CheckIn) -> NoteToRead:
+    rules = parsed_protocol(checkin.protocol)
+    labels = {s.code: s.label for s in rules.symptoms}
     return NoteToRead(
         checkin,
         result_of(rules, Disposition(checkin.disposition)),
         [(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
-        list(dict.fromkeys(earlier)),
+        unread_earlier(checkin),
     )
 
 
@@ -136,6 +148,7 @@ def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
         Alert.objects.filter(clinic_id=staff.clinic_id)
         .exclude(state=AlertState.RESOLVED)
         .select_related("patient", "checkin", "screening", "acknowledged_by", "protocol")
+        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES))
         .order_by("-severity_rank", "raised_at")
     )
 
@@ -159,9 +172,11 @@ def _card(alert: Alert) -> AlertCard:
 
 def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
     """One card as it is now (after someone acted on it), and how many alerts are left to work."""
-    alert = Alert.objects.select_related(
-        "patient", "checkin", "screening", "acknowledged_by", "resolved_by", "protocol"
-    ).get(pk=alert.pk)
+    alert = (
+        Alert.objects.select_related("patient", "checkin", "screening", "acknowledged_by", "resolved_by", "protocol")
+        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES))
+        .get(pk=alert.pk)
+    )
     return _card(alert), _unresolved(staff).count()
 
 

@@ -66,7 +66,7 @@ def answered(
     return merged, outcome
 
 
-def note_windows(note: str, limit: int, *, most: int = 5) -> list[str]:
+def note_windows(note: str, limit: int, *, most: int = 50) -> list[str]:
     """A note as pieces the protocol reads (each at most ``limit`` characters, overlapping so that no phrase
     is cut in two): the whole of it when it fits, else the first pieces and the last, ``most`` in all."""
     if len(note) <= limit:

@@ -87,9 +87,22 @@ def _about_the_patient_now(ent: Any, ends: list[tuple[int, int]], context: NoteC
             continue  # "no fever, wet myself this morning": a comma began another statement
         if start >= ent.end and any(t.text in _CLAUSE_BREAKS for t in ent.doc[ent.end : start]):
             continue  # "temperature 39.4 today, the pain has gone": the "gone" is the pain's
+        if modifier.category == _HYPOTHETICAL and _told(ent, context):
+            continue  # "what if I wet myself again, like yesterday?": it has happened
         if modifier.category in _NOT_ABOUT_THE_PATIENT_NOW:
             return False
     return True
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def _told(ent: Any, context: NoteContext) -> bool:
+    """Whether the sentence, outside the phrase's own words, says the thing has happened."""
+    doc, sentence = ent.doc, ent.sent
+    around = doc[sentence.start : ent.start].text + " " + doc[ent.end : sentence.end].text
+    said = " " + " ".join(_WORD.findall(around.lower())) + " "
+    return any(f" {word.lower()} " in said for word in context.told_words)
 
 
 _CLAUSE_BREAKS = {",", ";", "-", "–", "—", ":"}

@@ -431,6 +431,10 @@ class NoteContext(_Strict):
         description="After another hypothetical word, the patient's next word that keeps it imagined ('in case I "
         "get a rash', 'if I develop'); any other word begins a statement ('in case I wet myself again').",
     )
+    told_words: list[Phrase] = Field(
+        default_factory=list,
+        description="In the same sentence, these say a hypothetical has happened: 'what if I wet myself again'.",
+    )
     reach: int = Field(default=6, ge=1, le=30, description="How many words after it a word before applies to.")
 
 

@@ -30,7 +30,7 @@ def looks_like_note(data: bytes | str) -> bool:
     # An answer key is a note's ("reports") or none: a vignette's key (a disposition, an error) on a file that
     # has a "text" makes it a broken vignette, to be checked (and refused) as one.
     key = document.get("expected")
-    return key is None or (isinstance(key, dict) and "reports" in key)
+    return not isinstance(key, dict) or "reports" in key or not key.keys() & {"error", "disposition", "candidacy"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,11 +78,11 @@ def check_in(request: HttpRequest) -> HttpResponse:
         shown = form.questions_shown()
         waiting = [q.code for q in questions if q.code not in shown]
         if form.is_valid():
+            answered = tuple(q for q in questions if q.code in shown)  # a "yes" already given counts
             asking = bool(waiting) and not needs_the_clinic_without_the_note(
-                patient, form.report(), protocol=clinic_protocol
+                patient, form.report(answered), protocol=clinic_protocol
             )
             if not asking:
-                answered = tuple(q for q in questions if q.code in shown)
                 try:
                     checkin = do_record_checkin(
                         patient_actor(request), patient, form.report(answered), protocol=clinic_protocol, now=now

@@ -79,7 +79,13 @@ def _fields(view: Any) -> dict[str, Any]:
 
 
 def _row(card: staff_pages.AlertCard, form: AlertNoteForm) -> dict[str, Any]:
-    return {"alert": card.alert, "result": card.result, "evidence": card.evidence, "form": form}
+    return {
+        "alert": card.alert,
+        "result": card.result,
+        "evidence": card.evidence,
+        "earlier_words": card.earlier_words,
+        "form": form,
+    }
 
 
 def _render_worklist(
