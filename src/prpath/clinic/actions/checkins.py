@@ -134,19 +134,33 @@ def needs_the_clinic_without_the_note(patient: Patient, report: CheckInReport, *
     written. (A report that cannot be assessed is left to ``do_record_checkin`` to refuse.)"""
     try:
         procedure, earlier = _injection_before(patient, report.date)
-        _, assessment = assess_checkin(
-            protocol.protocol,
-            patient,
-            procedure,
-            earlier,
-            date=report.date,
-            pain=report.pain,
-            temperature_c=report.temperature_c,
-            symptoms=as_asked(protocol.protocol, report.symptoms),
-        )
+        _, assessment = _assess_report(protocol.protocol, patient, procedure, earlier, report, with_note=False)
     except ProblemsFound:
         return False
     return assessment.disposition.rank >= Disposition.URGENT.rank
+
+
+def _assess_report(
+    protocol: Protocol,
+    patient: Patient,
+    procedure: Procedure,
+    earlier: Sequence[CheckIn],
+    report: CheckInReport,
+    *,
+    with_note: bool = True,
+) -> tuple[Case, Assessment]:
+    return assess_checkin(
+        protocol,
+        patient,
+        procedure,
+        earlier,
+        date=report.date,
+        pain=report.pain,
+        temperature_c=report.temperature_c,
+        symptoms=as_asked(protocol, report.symptoms),
+        note=report.note if with_note else "",
+        denied=report.denied if with_note else (),
+    )
 
 
 @transaction.atomic(durable=True)
@@ -166,18 +180,7 @@ def do_record_checkin(
     if report.date > today:
         raise problems(("date", f"is in the future (today is {today.isoformat()})"))
     procedure, earlier = _injection_before(patient, report.date)
-    case, assessment = assess_checkin(
-        protocol.protocol,
-        patient,
-        procedure,
-        earlier,
-        date=report.date,
-        pain=report.pain,
-        temperature_c=report.temperature_c,
-        symptoms=symptoms,
-        note=report.note,
-        denied=report.denied,
-    )
+    case, assessment = _assess_report(protocol.protocol, patient, procedure, earlier, report)
     findings = records_of(assessment.findings)
     values: dict[str, Any] = {
         "pain": report.pain,
