@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 from tests.browser.conftest import serious_accessibility_violations
 from tests.conftest import ARTIFACTS
 from tests.personas import PASSWORD
@@ -53,7 +55,7 @@ class Visit:
     def look(self, name: str) -> None:
         """Screenshot the page, and check what every page must be: accessible, self-contained, no sideways scroll."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}-{self.size}.png"), full_page=True)
+        self._screenshot(ARTIFACTS / f"{name}-{self.size}.png")
         assert self.outside == [], f"{name}: requests left the app: {self.outside}"
         assert self.missing == [], f"{name}: files the page asked for were not served: {self.missing}"
         if self.javascript:  # axe and the layout check run as scripts in the page
@@ -62,6 +64,20 @@ class Visit:
             )
             violations = serious_accessibility_violations(self.page)
             assert violations == [], f"{name}: {violations}"
+
+    def _screenshot(self, path: Any) -> None:
+        # Headless Chromium on a loaded machine now and then has no frame to capture just after a navigation
+        # ("Unable to capture screenshot"): once the page has loaded and is in front, it has. Any other error,
+        # or the same one twice, fails the test.
+        for attempt in range(2):
+            try:
+                self.page.screenshot(path=str(path), full_page=True)
+                return
+            except PlaywrightError as error:
+                if attempt or "Unable to capture screenshot" not in str(error):
+                    raise
+                self.page.wait_for_load_state("load")
+                self.page.bring_to_front()
 
     def _too_wide(self) -> list[str]:
         """The innermost elements that reach past the window's right edge, to say what to fix."""
