@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from prpath.clinic.actions.notes import do_add_note
 from prpath.clinic.models import CheckIn
-from tests.browser.pages import SIZES, Visit
+from tests.browser.pages import NARROW, SIZES, Visit
 from tests.personas import World, check_in, enrol, injected_patient, make_world, screen, staff, with_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def visit_at(browser: Any, live_server: Any) -> Iterator[Any]:
         visit.close()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_every_patient_page(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
     world: World = make_world()
     patient = injected_patient(world, days_ago=9, conditions=("herniated_disc",), symptoms={"leg_tingling": "mild"})
@@ -53,12 +53,14 @@ def test_every_patient_page(live_server: Any, transactional_db: None, visit_at: 
         response = visit.go(path)
         assert response.status == 200, path
         visit.look(name)
+        tabs = "(() => { const n = document.querySelector('.patient-nav'); return n.scrollWidth <= n.clientWidth; })()"
+        assert visit.page.evaluate(tabs), f"{name}: the tabs do not fit at {size} size"
     # The chart is drawn on the server: one point per check-in.
     visit.go("/me/history/")
     assert visit.page.locator("svg circle.point").count() == 8
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_every_clinic_page(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
     world: World = make_world()
     waiting = with_account(world, enrol(world, given_name="Wendy"))
@@ -90,7 +92,7 @@ def test_every_clinic_page(live_server: Any, transactional_db: None, visit_at: A
     visit.look("staff-invitation")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_the_staff_pages_and_a_new_colleague_joining(
     live_server: Any, transactional_db: None, visit_at: Any, size: str
 ) -> None:
@@ -130,7 +132,7 @@ def test_the_staff_pages_and_a_new_colleague_joining(
     assert "/accounts/login/" in newcomer.page.url
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, visit_at: Any, size: str) -> None:
     visit = visit_at(size)
     visit.go("/accounts/login/")
@@ -150,7 +152,7 @@ def test_the_sign_in_and_start_pages(live_server: Any, transactional_db: None, v
     visit.look("invitation-unusable")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_today_after_screening_answers_that_need_the_emergency_department(
     live_server: Any, transactional_db: None, visit_at: Any, size: str
 ) -> None:
@@ -169,7 +171,7 @@ def test_today_after_screening_answers_that_need_the_emergency_department(
     visit.look("today-after-emergency-screening")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
 def test_a_calmer_report_later_the_same_day_keeps_the_emergency_on_screen(
     live_server: Any, transactional_db: None, visit_at: Any, size: str
 ) -> None:

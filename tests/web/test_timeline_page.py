@@ -78,3 +78,19 @@ def test_a_day_is_badged_by_its_most_severe_report_with_the_latest_named(world: 
     [badge] = line.find_all("span")
     assert "badge--emergency" in badge.classes
     assert "latest report: expected" in line.text()
+
+
+def test_every_staff_text_box_shows_its_limit_as_it_is_typed(world: World) -> None:
+    # The box has no maxlength (a paste is not cut without a word); counter.js counts against data-limit.
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, temperature_c="38.6")
+    nurse, physician = client_for(world.nurse), client_for(world.physician)
+    pages = {
+        "worklist": (nurse, "/clinic/alerts/", "note", "2000"),
+        "timeline": (nurse, f"/clinic/patients/{patient.uuid}/", "text", "4000"),
+        "procedure": (physician, f"/clinic/patients/{patient.uuid}/procedures/new/", "notes", "4000"),
+    }
+    for name, (client, path, field, limit) in pages.items():
+        boxes = parse(client.get(path).content).find_all("textarea", name=field)
+        assert [b.attrs.get("data-limit") for b in boxes] == [limit], name
+        assert all("maxlength" not in b.attrs for b in boxes), name

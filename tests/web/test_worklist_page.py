@@ -101,7 +101,10 @@ def test_a_note_too_long_is_refused_beside_the_note(world: World, headers: dict[
     )
 
     assert response.status_code == 400
-    assert "at most 2000 characters" in error_beside(response.content, id_=f"note-{alert.uuid}")
+    assert "This is 2,001 characters long; it can hold 2,000." in error_beside(
+        response.content, id_=f"note-{alert.uuid}"
+    )
+    assert "x" * 2001 in body(response)  # the whole text comes back
     assert_unchanged(alert)
 
 

@@ -206,6 +206,11 @@ class NoteField(forms.CharField):
     the part that matters. Over the limit the text comes back whole, with the count beside it. A line break
     counts as one character, as the counter counts it (a browser sends it as two)."""
 
+    def __init__(self, *args: Any, most: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if most is not None:
+            self.limit(most)
+
     def to_python(self, value: Any) -> str:
         text = super().to_python(value) or ""
         return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -530,7 +535,7 @@ class ProcedureForm(forms.Form):
         max_value=Decimal("50"),
     )
     operator = PhysicianChoiceField(queryset=User.objects.none(), label="Operator (physician)")
-    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = NoteField(required=False, most=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, protocol: Protocol, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -590,9 +595,9 @@ class DecisionForm(forms.Form):
         choices=[(Candidacy.ELIGIBLE.value, "Eligible: go ahead with PRP"), (Candidacy.DEFER.value, "Defer PRP")],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = NoteField(
         required=False,
-        max_length=2000,
+        most=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when your decision differs from the recommendation, and always after a review.",
     )
@@ -646,7 +651,7 @@ class SignInForm(AuthenticationForm):
 
 
 class AlertNoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = NoteField(required=False, most=2000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
     seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     # The revision of the check-in whose note the card quoted: that note is read by whoever acts on it.
@@ -659,7 +664,7 @@ class NoteReadForm(forms.Form):
 
 
 class ClinicalNoteForm(forms.Form):
-    text = forms.CharField(label="Add a note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = NoteField(label="Add a note", most=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AcceptInvitationForm(forms.Form):

@@ -2,8 +2,10 @@
 // over the limit the count says by how much, and the server says the same beside the field if it is sent.
 // Characters are counted as the server counts them: one per character (not per UTF-16 unit), one per line break.
 "use strict";
-document.addEventListener("DOMContentLoaded", () => {
-  for (const box of document.querySelectorAll("textarea[data-limit]")) {
+function countAll(root) {
+  for (const box of root.querySelectorAll("textarea[data-limit]")) {
+    if (box.dataset.counted) continue;
+    box.dataset.counted = "yes";
     const limit = Number(box.dataset.limit);
     const count = document.createElement("p");
     count.className = "counter note";
@@ -23,6 +25,11 @@ document.addEventListener("DOMContentLoaded", () => {
     box.addEventListener("input", show);
     show();
   }
+}
+document.addEventListener("DOMContentLoaded", () => {
+  countAll(document);
   // A page that asks questions about the note opens at them.
   document.getElementById("note-questions-title")?.focus();
 });
+// A card htmx puts in place (an alert acknowledged, a note marked read) gets its counters too.
+document.addEventListener("htmx:load", (event) => countAll(event.target));
