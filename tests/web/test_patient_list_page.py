@@ -7,7 +7,7 @@ import pytest
 
 from prpath.audit.models import AuditEvent
 from prpath.clinic.models import Patient
-from tests.personas import World, enrol, injected_patient
+from tests.personas import World, check_in, enrol, injected_patient
 from tests.web.pages import body, client_for, error_beside, parse
 
 
@@ -51,3 +51,26 @@ def test_a_filter_that_is_not_one_is_named_beside_its_field_and_ignored(
     assert listed(patient) in names(body(response))  # the bad filter is not applied
     event = AuditEvent.objects.filter(action="patient.list").latest("at", "pk")
     assert "\x00" not in str(event.detail)
+
+
+def test_the_open_alert_badge_has_the_colour_of_the_worst_open_alert(world: World) -> None:
+    emergency = injected_patient(world, days_ago=4)
+    check_in(emergency, bladder_control_loss="moderate")
+    urgent = injected_patient(world, days_ago=4)
+    check_in(urgent, temperature_c="38.6")
+
+    page = parse(client_for(world.nurse).get("/clinic/patients/").content)
+
+    badges = {b.text(): b.attrs["class"] for b in page.find_all("span") if "open" in b.text()}
+    assert badges == {"1 open: emergency": "badge badge--emergency", "1 open": "badge badge--urgent"}
+
+
+def test_the_timeline_says_yes_for_a_red_flag_asked_yes_or_no(world: World) -> None:
+    patient = injected_patient(world, days_ago=4)
+    check_in(patient, bladder_control_loss="moderate", itching="mild")
+
+    page = body(client_for(world.nurse).get(f"/clinic/patients/{patient.uuid}/"))
+
+    assert "losing control of your bladder (yes)" in page
+    assert "itching (mild)" in page
+    assert "losing control of your bladder (moderate)" not in page

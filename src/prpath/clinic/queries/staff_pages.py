@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -51,8 +51,17 @@ def describe_stage(patient: Patient, today: dt.date, days: int) -> str:
     return str(Stage(patient.stage).label)
 
 
-def describe_symptoms(symptoms: Mapping[str, str], labels: Mapping[str, str]) -> str:
-    return ", ".join(f"{labels.get(code, code)} ({severity})" for code, severity in symptoms.items())
+def describe_symptoms(
+    symptoms: Mapping[str, str], labels: Mapping[str, str], yes_or_no: frozenset[str] = frozenset()
+) -> str:
+    """Symptoms in words with their grade; a red flag asked yes or no reads "yes", not the grade it is stored as."""
+    return ", ".join(
+        f"{labels.get(code, code)} ({'yes' if code in yes_or_no else severity})" for code, severity in symptoms.items()
+    )
+
+
+def yes_or_no(protocol: Protocol) -> frozenset[str]:
+    return frozenset(s.code for s in protocol.symptoms if not s.graded)
 
 
 # --- the worklist -------------------------------------------------------------------------------------
@@ -208,6 +217,10 @@ class PatientRow:
     stage: str
     missed: bool
     open_alerts: int
+    worst_open: str | None = None  # the most severe open alert's disposition: its badge's colour
+
+
+_BY_RANK = {d.rank: d.value for d in Disposition}
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +246,10 @@ def patient_list(
     patients = (
         Patient.objects.filter(clinic_id=staff.clinic_id)
         .select_related("user")
-        .annotate(open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.RESOLVED)))
+        .annotate(
+            open_alerts=Count("alerts", filter=~Q(alerts__state=AlertState.RESOLVED)),
+            worst_rank=Max("alerts__severity_rank", filter=~Q(alerts__state=AlertState.RESOLVED)),
+        )
     )
     if q := filters.get("q", "").strip():
         for word in q.split()[:4]:
@@ -264,6 +280,7 @@ def patient_list(
             stage=describe_stage(p, today, days),
             missed=p.next_checkin_due is not None and p.next_checkin_due < today,
             open_alerts=getattr(p, "open_alerts", 0),
+            worst_open=_BY_RANK.get(getattr(p, "worst_rank", None) or -1),
         )
         for p in listed
     ]
@@ -340,7 +357,7 @@ def timeline(
                 c,
                 result=day_result(c),
                 latest=result_of(answered_under, c.disposition) if worst != c.disposition else None,
-                symptoms=describe_symptoms(c.symptoms, said),
+                symptoms=describe_symptoms(c.symptoms, said, yes_or_no(answered_under)),
                 protocol_label=c.protocol.label,
                 note_answers="; ".join(f"{said.get(code, code)}: {answer}" for code, answer in c.note_answers.items()),
             )
@@ -370,7 +387,7 @@ def timeline(
         open_alerts=unresolved,
         worst_open=max((a.disposition for a in unresolved), key=lambda d: Disposition(d).rank, default=None),
         baseline_conditions=[c.label for c in rules.conditions if c.code in patient.conditions],
-        baseline_symptoms=describe_symptoms(patient.baseline_symptoms, labels),
+        baseline_symptoms=describe_symptoms(patient.baseline_symptoms, labels, yes_or_no(rules)),
     )
 
 
