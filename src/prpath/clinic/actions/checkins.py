@@ -271,8 +271,8 @@ def _answer_held_alerts(
         alert.unsent = ""
         alert.checkin = alert.checkin or checkin
         alert.updated_at = now
+        said = "; ".join(f"{labels.get(code, code)}: {answers.get(code, 'not answered')}" for code in alert.asked_about)
         if withdrawn:
-            said = "; ".join(f"{labels.get(code, code)}: {answers[code]}" for code in alert.asked_about)
             alert.state = AlertState.RESOLVED
             alert.resolved_by = person(actor)
             alert.resolved_at = now
@@ -281,9 +281,6 @@ def _answer_held_alerts(
                 f"no ({said})."
             )
         else:
-            said = "; ".join(
-                f"{labels.get(code, code)}: {answers.get(code, 'not answered')}" for code in alert.asked_about
-            )
             alert.reopened_note = f"the check-in was sent; asked about their note, the patient answered {said}"[:300]
         alert.save()
         if withdrawn:
