@@ -330,3 +330,30 @@ def test_the_open_worklist_says_when_an_emergency_arrives(
     nurse.look("worklist-out-of-date")
     banner.get_by_role("link", name="Reload the worklist").click()
     assert patient.full_name in nurse.page.locator(".worklist > li").first.inner_text()
+
+
+@pytest.mark.parametrize("size", ["narrow", "phone"])
+def test_a_nurse_closes_an_emergency_with_a_message_and_the_patient_reads_it_on_today(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    patient = injected_patient(live_world, days_ago=3)
+    check_in(patient, bladder_control_loss="moderate")
+    nurse = open_visit(visits, browser, live_server, size)
+    nurse.sign_in("nurse@riverside.test")
+    card = nurse.page.locator(".worklist > li").first
+    card.get_by_label("Note").fill("Tapped the wrong answer, spoke to her.")
+    card.get_by_label("Message for the patient").fill("We spoke: you tapped the wrong answer. Carry on as planned.")
+    nurse.look("worklist-resolving-with-a-message")
+    card.get_by_role("button", name="Resolve").click()
+    nurse.page.get_by_text("Resolved by Nurse Riverside").wait_for()
+
+    visit = open_visit(visits, browser, live_server, size)
+    visit.sign_in(patient.email)
+    visit.go("/me/")
+    page = visit.page
+    assert page.get_by_role("alert").count() == 0  # the emergency instruction has been dealt with
+    message = page.get_by_role("region", name="A message from Riverside Spine")
+    assert "Carry on as planned." in message.inner_text()
+    assert "Nurse Riverside" in message.inner_text()
+    assert page.get_by_role("heading", name="What you can do").is_visible()  # the day's guidance is back
+    visit.look("today-after-the-clinic-closed-an-emergency")

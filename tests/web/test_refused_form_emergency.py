@@ -530,8 +530,8 @@ def test_today_keeps_an_unsent_emergency_in_view_until_a_stored_report_or_the_cl
     assert "Send your check-in again" not in card.text()
 
     do_resolve_alert(staff(world.nurse), Alert.objects.get(patient=patient), note="Seen in A&E; all clear.", now=now())
-    (card,) = today_emergency_cards(client)  # today's stored emergency report still shows, as before
-    assert "From today's check-in" in card.text()
+    assert not today_emergency_cards(client)  # the clinic has dealt with it: Today says so, with the guidance back
+    assert "has dealt with your report from today" in body(client.get("/me/"))
 
 
 def test_today_drops_an_unsent_emergency_the_clinic_has_closed(world: World) -> None:

@@ -15,7 +15,7 @@ from django.db.models import Q
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.base import audit, lock_patient, person, problems
-from prpath.clinic.models import Alert, AlertState, CheckIn, Patient, Procedure, Screening, UnsentForm
+from prpath.clinic.models import Alert, AlertState, CheckIn, ClinicMessage, Patient, Procedure, Screening, UnsentForm
 from prpath.clinic.translate import ClinicProtocol, alert_facts
 from prpath.core.alerts import AlertState as CoreAlertState
 from prpath.core.alerts import NewReport, decide
@@ -118,12 +118,14 @@ def do_acknowledge_alert(
     alert: Alert,
     *,
     note: str = "",
+    message: str = "",
     seen: dt.datetime | None = None,
     note_revision: int | None = None,
     now: dt.datetime,
 ) -> Alert:
     """``seen`` is the alert's ``updated_at`` as the page showed it; an alert changed since is refused.
-    ``note_revision`` is the revision of the check-in whose note the card quoted: that note is read."""
+    ``note_revision`` is the revision of the check-in whose note the card quoted: that note is read.
+    ``message`` is for the patient (their Today shows it); ``note`` stays with the clinic."""
     alert = _locked(alert)
     if alert.state != AlertState.OPEN:
         raise problems(("state", f"this alert is already {alert.state}"))
@@ -142,20 +144,37 @@ def do_acknowledge_alert(
         now=now,
         patient=alert.patient,
         object_uuid=alert.uuid,
-        detail=_note_read_with(actor, alert, now, note_revision),
+        detail=_note_read_with(actor, alert, now, note_revision) | _message(actor, alert, message, now, resolves=False),
     )
     return alert
 
 
-def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime, revision: int | None) -> dict[str, str] | None:
+def _note_read_with(actor: Actor, alert: Alert, now: dt.datetime, revision: int | None) -> dict[str, str]:
     """The card quoted the note of the check-in behind the alert: whoever takes the alert on has read it, if
     the words the card showed (``revision``, the check-in's as the page had it) are still its words."""
     if alert.checkin_id is None or revision is None:
-        return None
+        return {}
     marked = CheckIn.objects.filter(pk=alert.checkin_id, revision=revision, note_unread=True)
     if not marked.update(note_read_at=now, note_read_by=person(actor), note_read_revision=revision, note_unread=False):
-        return None
+        return {}
     return {"note_read": str(CheckIn.objects.values_list("uuid", flat=True).get(pk=alert.checkin_id))}
+
+
+def _message(actor: Actor, alert: Alert, text: str, now: dt.datetime, *, resolves: bool) -> dict[str, str]:
+    """The words for the patient, kept as written (they reach the patient's Today)."""
+    text = text.strip()
+    if not text:
+        return {}
+    message = ClinicMessage.objects.create(
+        clinic_id=alert.clinic_id,
+        patient_id=alert.patient_id,
+        alert=alert,
+        text=text,
+        written_by=person(actor),
+        written_at=now,
+        resolves=resolves,
+    )
+    return {"message": str(message.uuid)}
 
 
 @transaction.atomic(durable=True)
@@ -164,10 +183,13 @@ def do_resolve_alert(
     alert: Alert,
     *,
     note: str,
+    message: str = "",
     seen: dt.datetime | None = None,
     note_revision: int | None = None,
     now: dt.datetime,
 ) -> Alert:
+    """Closing an alert says what was done (``note``, for the clinic); ``message`` is for the patient. A
+    resolved emergency gives the patient's Today back its day's guidance, with the message above it."""
     note = note.strip()
     if not note:
         raise problems(("note", "is required: say what was done"))
@@ -191,7 +213,7 @@ def do_resolve_alert(
         now=now,
         patient=alert.patient,
         object_uuid=alert.uuid,
-        detail=_note_read_with(actor, alert, now, note_revision),
+        detail=_note_read_with(actor, alert, now, note_revision) | _message(actor, alert, message, now, resolves=True),
     )
     return alert
 

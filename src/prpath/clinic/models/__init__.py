@@ -8,7 +8,7 @@ a newer protocol never rewrites what the patient was told, and the old answer ca
 
 from __future__ import annotations
 
-from prpath.clinic.models.alerts import Alert, AlertState, UnsentForm
+from prpath.clinic.models.alerts import Alert, AlertState, ClinicMessage, UnsentForm
 from prpath.clinic.models.checkins import CheckIn, CheckInVersion
 from prpath.clinic.models.clinics import Clinic, Role, StaffMember
 from prpath.clinic.models.notes import ClinicalNote
@@ -26,6 +26,7 @@ __all__ = [
     "CheckIn",
     "CheckInVersion",
     "Clinic",
+    "ClinicMessage",
     "ClinicalNote",
     "ImageGuidance",
     "Leukocytes",

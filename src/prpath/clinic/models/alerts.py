@@ -94,3 +94,23 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disposition} alert: {self.summary}"
+
+
+class ClinicMessage(models.Model):
+    """What staff wrote for the patient when they took an alert on or closed it: the patient's Today shows
+    it, with who wrote it and when. Written once, never edited (a correction is a new message)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="messages")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="clinic_messages")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="messages")
+    text = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    resolves = models.BooleanField(help_text="Written as the alert was resolved (else as it was acknowledged).")
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-written_at"], name="message_for_patient")]
+
+    def __str__(self) -> str:
+        return f"message to the patient on {self.written_at:%Y-%m-%d}"

@@ -15,7 +15,18 @@ from django.db.models import Prefetch, Q
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
-from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Clinic, Patient, Procedure, Screening
+from prpath.clinic.models import (
+    Alert,
+    AlertState,
+    CheckIn,
+    CheckInVersion,
+    Clinic,
+    ClinicMessage,
+    Patient,
+    Procedure,
+    Screening,
+    UnsentForm,
+)
 from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import ClinicProtocol, Result, clinic_today, parsed_protocol, result_of
 from prpath.core import recovery
@@ -63,6 +74,16 @@ class EmergencyNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosedEmergency:
+    """A report that needed the emergency department, whose alert the clinic has since resolved: Today says
+    so instead of the instruction, and the day's guidance comes back."""
+
+    checkin: CheckIn
+    checkin_is_today: bool
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
 class TodayView:
     patient: Patient
     clinic: Clinic
@@ -70,6 +91,8 @@ class TodayView:
     guidance: DayGuidance | None
     target_label: str | None
     emergency: EmergencyNotice | None  # first on the page, before anything else
+    closed: ClosedEmergency | None  # an emergency the clinic has dealt with (never beside an open one)
+    messages: list[ClinicMessage]  # what the clinic wrote to the patient lately, newest first
     report: CheckIn | None  # the calmer report the page sums up (not an emergency)
     report_result: Result | None
     report_is_today: bool
@@ -95,6 +118,25 @@ def _report_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> Che
     return max(candidates, key=lambda c: (worst_of_day(c).rank, c.date == day, c.date))
 
 
+# What the clinic wrote stays on Today for a week; the newest few are shown.
+MESSAGES_KEPT_ON_TODAY = dt.timedelta(days=7)
+MESSAGES_SHOWN = 3
+
+
+def _closing_alert(report: CheckIn) -> Alert | None:
+    """The resolved alert that closes an emergency report: resolved, about the same injection, after the
+    report's emergency was sent, with no emergency about that injection still unresolved. A new emergency
+    sent after the clinic closed the last one opens an alert of its own, and fills Today again."""
+    about = Q(checkin__procedure_id=report.procedure_id) | Q(
+        unsent=UnsentForm.CHECKIN, procedure_id=report.procedure_id
+    )
+    emergencies = Alert.objects.filter(about, patient_id=report.patient_id, disposition=Disposition.EMERGENCY)
+    if emergencies.exclude(state=AlertState.RESOLVED).exists():
+        return None
+    sent = max(v.submitted_at for v in report.versions.all() if v.disposition == Disposition.EMERGENCY)
+    return emergencies.filter(resolved_at__gte=sent).select_related("resolved_by").order_by("-resolved_at").first()
+
+
 def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime) -> TodayView:
     rules = protocol.protocol
     day = clinic_today(patient.clinic, now)
@@ -108,8 +150,15 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
 
     # Each warning is told in the words of the protocol version it was assessed under.
     emergency: EmergencyNotice | None = None
+    closed: ClosedEmergency | None = None
     if report is not None and report_disposition == Disposition.EMERGENCY:
-        emergency = EmergencyNotice("checkin", day_result(report), checkin=report, checkin_is_today=report.date == day)
+        closing = _closing_alert(report)
+        if closing is None:
+            emergency = EmergencyNotice(
+                "checkin", day_result(report), checkin=report, checkin_is_today=report.date == day
+            )
+        else:
+            closed = ClosedEmergency(report, report.date == day, closing)
     if emergency is None and procedure is None:
         # Before the injection, answers that needed the emergency department stay until the clinic closes
         # their alert: neither the physician's decision nor calmer answers given since take it away.
@@ -154,6 +203,12 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
         guidance=guidance,
         target_label={t.code: t.label for t in rules.targets}.get(procedure.target) if procedure else None,
         emergency=emergency,
+        closed=closed,
+        messages=list(
+            patient.clinic_messages.filter(written_at__gte=now - MESSAGES_KEPT_ON_TODAY)
+            .select_related("written_by")
+            .order_by("-written_at")[:MESSAGES_SHOWN]
+        ),
         report=calm,
         report_result=day_result(calm) if calm is not None else None,
         report_is_today=calm is not None and calm.date == day,
@@ -186,6 +241,8 @@ class CheckInResult:
     protocol_label: str
     note_reading: str  # who at the clinic reads the note, and by when
     note_answers: list[tuple[str, str]]  # (symptom in words, what the patient answered when asked about it)
+    closed: Alert | None = None  # the clinic has dealt with this emergency since (resolved its alert)
+    clinic_messages: list[ClinicMessage] = field(default_factory=list)  # what the clinic wrote about this report
 
 
 def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.datetime) -> CheckInResult:
@@ -222,6 +279,10 @@ def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.
         protocol_label=checkin.protocol.label,
         note_reading=rules.note_reading,
         note_answers=[(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
+        closed=_closing_alert(checkin) if emergency else None,
+        clinic_messages=list(
+            ClinicMessage.objects.filter(alert__checkin=checkin).select_related("written_by").order_by("-written_at")
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from prpath.clinic.models import (
     CheckIn,
     CheckInVersion,
     ClinicalNote,
+    ClinicMessage,
     Patient,
     Procedure,
     Screening,
@@ -152,12 +153,16 @@ def note_to_read(staff: StaffMember, checkin: CheckIn) -> tuple[NoteToRead, int]
     return _note_to_read(checkin), _notes_to_read(staff).count()
 
 
+# What staff wrote to the patient about an alert, oldest first: the card shows what the patient was told.
+MESSAGES_SENT = Prefetch("messages", queryset=ClinicMessage.objects.select_related("written_by").order_by("written_at"))
+
+
 def _unresolved(staff: StaffMember) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(clinic_id=staff.clinic_id)
         .exclude(state=AlertState.RESOLVED)
         .select_related("patient", "checkin", "screening", "acknowledged_by", "protocol")
-        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES))
+        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES), MESSAGES_SENT)
         .order_by("-severity_rank", "raised_at")
     )
 
@@ -183,7 +188,7 @@ def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
     """One card as it is now (after someone acted on it), and how many alerts are left to work."""
     alert = (
         Alert.objects.select_related("patient", "checkin", "screening", "acknowledged_by", "resolved_by", "protocol")
-        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES))
+        .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES), MESSAGES_SENT)
         .get(pk=alert.pk)
     )
     return _card(alert), _unresolved(staff).count()
@@ -334,7 +339,7 @@ def timeline(
             VERSIONS_WITH_PROTOCOL
         )
     )
-    alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by"))
+    alerts = list(patient.alerts.select_related("acknowledged_by", "resolved_by").prefetch_related(MESSAGES_SENT))
     notes = list(patient.notes.select_related("author"))
     targets = {t.code: t.label for t in rules.targets}
     labels = {s.code: s.label for s in rules.symptoms}

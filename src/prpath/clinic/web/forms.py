@@ -652,6 +652,8 @@ class SignInForm(AuthenticationForm):
 
 class AlertNoteForm(forms.Form):
     note = NoteField(required=False, most=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # For the patient: their Today shows it, with who wrote it and when.
+    message = NoteField(required=False, most=1000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
     seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     # The revision of the check-in whose note the card quoted: that note is read by whoever acts on it.

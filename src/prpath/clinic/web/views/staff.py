@@ -153,9 +153,17 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
             if "seen" in form.errors:  # a tampered or mangled page: it cannot say what the nurse saw
                 form.add_error(None, "This page is out of date: reload it, read the alert, then act on it.")
             raise ProblemsFound([])
-        note, seen, read = form.cleaned_data["note"], form.cleaned_data["seen"], form.cleaned_data["note_revision"]
+        data = form.cleaned_data
         act = do_acknowledge_alert if action == "acknowledge" else do_resolve_alert
-        alert = act(staff_actor(request), alert, note=note, seen=seen, note_revision=read, now=timezone.now())
+        alert = act(
+            staff_actor(request),
+            alert,
+            note=data["note"],
+            message=data["message"],
+            seen=data["seen"],
+            note_revision=data["note_revision"],
+            now=timezone.now(),
+        )
     except ProblemsFound as found:
         add_problems(form, found)
         if request.headers.get("HX-Request"):
