@@ -11,7 +11,7 @@ from django.urls import reverse
 from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.alerts import do_acknowledge_alert, do_resolve_alert
 from prpath.clinic.models import Alert, AlertState, ClinicMessage, Patient
-from tests.personas import World, check_in, injected_patient, now, staff
+from tests.personas import World, check_in, enrol, injected_patient, now, staff, with_account
 from tests.web.pages import body, client_for, parse
 
 GO_NOW = "Go to the emergency department now"
@@ -158,3 +158,25 @@ def test_a_message_over_the_limit_is_refused_by_name_and_nothing_is_stored(world
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN
     assert not ClinicMessage.objects.filter(patient=patient).exists()
+
+
+# --- data entered is kept (item 7) ----------------------------------------------------------------------
+
+
+def test_the_diagnosis_entered_at_enrolment_is_ticked_on_the_first_screening_and_kept_in_the_baseline(
+    world: World,
+) -> None:
+    patient = with_account(world, enrol(world, conditions=["spinal_stenosis"]))
+    client = client_for(patient.user)
+
+    page = parse(body(client.get("/me/screening/")))
+
+    ticked = [e.attrs["value"] for e in page.find_all("input", name="conditions") if "checked" in e.attrs]
+    assert ticked == ["spinal_stenosis"]
+    form = {e.attrs["name"]: e.attrs["value"] for e in page.find_all("input") if "checked" in e.attrs}
+    response = client.post("/me/screening/", {**form, "pain": "6", "pain_trend": "stable"})
+    assert response.status_code == 302, body(response)
+    patient.refresh_from_db()
+    assert (patient.baseline_pain, patient.conditions) == (6, ["spinal_stenosis"])
+    timeline = body(client_for(world.nurse).get(f"/clinic/patients/{patient.uuid}/"))
+    assert "spinal stenosis" in timeline.lower()

@@ -427,10 +427,13 @@ class ScreeningFormView:
 
 
 def screening_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> ScreeningFormView:
-    """Answering again starts from the answers given before (the baseline): nothing said silently drops."""
-    if patient.baseline_pain is None:
+    """Answering again starts from the answers given before (the baseline): nothing said silently drops. The
+    first time, the diagnosis the clinic entered at enrolment is already ticked."""
+    if patient.baseline_pain is None and not patient.conditions:
         return ScreeningFormView({}, {})
     record_read(actor, AuditAction.SCREENING_FORM, patient.clinic, [patient], now=now)
+    if patient.baseline_pain is None:
+        return ScreeningFormView({"conditions": list(patient.conditions)}, {})
     initial: dict[str, object] = {
         "conditions": patient.conditions,
         "history": patient.history,
