@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from prpath.accounts.models import AccessLink, User
+from prpath.audit.actors import Actor
 from prpath.audit.models import AuditEvent
 from prpath.clinic import demo
 from prpath.clinic.models import (
@@ -25,6 +26,9 @@ from prpath.clinic.models import (
     StaffMember,
     Stage,
 )
+from prpath.clinic.queries import staff_pages
+from prpath.clinic.queries.protocols import protocol_for
+from prpath.core.findings import evidence_lines
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Disposition
 from tests.conftest import kept_for_the_module
@@ -182,3 +186,27 @@ def test_reset_never_touches_another_clinic(demo_db: None) -> None:
     assert "Another clinic" in found.value.problems[0].message
     assert Clinic.objects.filter(pk=other.pk).exists()
     assert demo.demo_clinic() is not None
+
+
+def test_the_week_six_patients_read_as_in_follow_up_and_the_filter_finds_them(demo_db: None) -> None:
+    clinic = loaded()
+    physician = StaffMember.objects.filter(clinic=clinic, role="physician").select_related("user", "clinic").first()
+    assert physician is not None
+    actor = Actor.staff(physician.user)
+
+    listed = staff_pages.patient_list(
+        actor, physician, {"stage": "follow_up"}, None, protocol_for(clinic), now=timezone.now()
+    )
+
+    assert len(listed.rows) == 3  # the three week-six patients of thirty
+    assert {row.stage for row in listed.rows} == {"Follow-up, week 6"}
+
+
+def test_the_fever_alerts_each_tell_their_own_patient(demo_db: None) -> None:
+    clinic = loaded()
+
+    fevers = Alert.objects.filter(clinic=clinic, state=AlertState.OPEN, disposition=Disposition.URGENT)
+    cards = {(tuple(evidence_lines(a.findings)), a.checkin.note if a.checkin else "") for a in fevers}
+
+    assert len(fevers) == 3
+    assert len(cards) == 3, cards

@@ -241,3 +241,29 @@ def test_the_stage_window_always_contains_the_day(day: int) -> None:
         assert restriction.days_left is None or restriction.days_left >= 0
     if guidance.next_stage is not None:
         assert guidance.next_stage.window.from_day > day
+
+
+# --- the end of the check-ins --------------------------------------------------------------------------
+
+
+def test_week_six_is_the_last_check_in_and_the_follow_ups_at_three_six_and_twelve_months_come_next() -> None:
+    on_the_day = guidance_for(PLAN, SCHEDULES, INJECTION, on_day(42))
+    after = guidance_for(PLAN, SCHEDULES, INJECTION, on_day(43))
+
+    assert on_the_day.checkin_due_today
+    assert on_the_day.checkins_over
+    assert after.checkins_over
+    assert after.last_checkin == on_day(42)
+    assert [label for label, _ in after.outcomes_ahead] == ["3 months", "6 months", "12 months"]
+    assert after.outcomes_ahead[0][1] == on_day(91)
+    assert not guidance_for(PLAN, SCHEDULES, INJECTION, on_day(17)).checkins_over  # a gap, not the end
+
+
+@given(any_schedules, days)
+def test_the_check_ins_are_over_exactly_when_no_scheduled_day_is_ahead(schedule: Schedules, day: int) -> None:
+    guidance = guidance_for(PLAN, schedule, INJECTION, on_day(day))
+    scheduled = checkin_days(schedule)
+
+    assert guidance.checkins_over == (day >= 0 and not any(d > day for d in scheduled))
+    assert guidance.last_checkin == (on_day(scheduled[-1]) if scheduled else None)
+    assert all(date > on_day(day) for _, date in guidance.outcomes_ahead)

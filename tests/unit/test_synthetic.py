@@ -62,15 +62,21 @@ def test_emails_are_unique_and_plain_ascii() -> None:
     assert all(email.isascii() and email.count("@") == 1 for email in emails)
 
 
-def test_the_day_5_fever_story_has_a_temperature_of_38_4_from_day_four() -> None:
-    for patient in patients_of(Story.DAY_5_FEVER, generate_patients(30, today=TODAY)):
+def test_the_day_5_fever_story_has_a_fever_from_day_four_and_each_patient_their_own() -> None:
+    fevers = patients_of(Story.DAY_5_FEVER, generate_patients(30, today=TODAY))
+    assert len(fevers) == 3
+    for patient in fevers:
         assert patient.procedure is not None
         assert patient.procedure.days_ago == 5
         late = [c for c in patient.checkins if c.day >= 4]
         assert [c.day for c in late] == [4, 5]
-        assert all(c.temperature_c == 38.4 for c in late)
-        # 38.4 is over the 38.0 fever threshold; before day 4 the patient had no fever.
+        # Over the 38.0 fever threshold from day 4; before day 4 the patient had no fever.
+        assert all(c.temperature_c is not None and c.temperature_c >= 38.1 for c in late)
         assert all(c.temperature_c is None or c.temperature_c < 38.0 for c in patient.checkins if c.day < 4)
+    # The worklist must not show three cards that look like one: each differs in temperature, symptom and words.
+    latest = [p.checkins[-1] for p in fevers]
+    assert len({(c.temperature_c, tuple(c.symptoms), c.note) for c in latest}) == 3
+    assert len({c.temperature_c for c in latest}) == 3
 
 
 def test_only_the_injected_stories_have_a_procedure_and_check_ins() -> None:
@@ -98,7 +104,7 @@ def test_check_ins_are_on_scheduled_days_and_never_after_today() -> None:
         (Story.DAY_3_IN_PROGRESS, 2),  # today's (day 3) still to do
         (Story.DAY_8_MISSED, 5),  # stopped after day 5
         (Story.DAY_12_RECOVERING, 12),
-        (Story.WEEK_6, 42),
+        (Story.WEEK_6, 42),  # the last scheduled check-in; the story is three days past it
     ],
 )
 def test_each_story_stops_checking_in_where_it_says(story: Story, last_day: int) -> None:

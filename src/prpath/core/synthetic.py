@@ -20,10 +20,10 @@ class Story(StrEnum):
     APPROVED = "approved"  # eligible, injection not yet done
     INJECTED_YESTERDAY = "injected_yesterday"
     DAY_3_IN_PROGRESS = "day_3_in_progress"  # checked in on days 1-2, today's check-in still to do
-    DAY_5_FEVER = "day_5_fever"  # a temperature of 38.4 on day 4 or 5: an open urgent alert
+    DAY_5_FEVER = "day_5_fever"  # a fever from day 4 (38.1 to 39.0, each patient their own): an open urgent alert
     DAY_8_MISSED = "day_8_missed"  # stopped checking in after day 5
     DAY_12_RECOVERING = "day_12_recovering"
-    WEEK_6 = "week_6"
+    WEEK_6 = "week_6"  # past the last check-in (day 42): in follow-up, in week 6
 
 
 # The demo's 30 patients cycle through this mix; the stories a clinic most needs to see come first.
@@ -186,7 +186,7 @@ def _patient(rng: random.Random, number: int, story: Story, today: dt.date) -> S
         Story.DAY_5_FEVER: 5,
         Story.DAY_8_MISSED: 8,
         Story.DAY_12_RECOVERING: 12,
-        Story.WEEK_6: 42,
+        Story.WEEK_6: 45,
     }.get(story)
     if days_ago is not None:
         procedure = SyntheticProcedure(
@@ -197,7 +197,7 @@ def _patient(rng: random.Random, number: int, story: Story, today: dt.date) -> S
             platelet_concentration_x=round(rng.uniform(3.0, 6.5), 1),
             leukocytes=rng.choice(("poor", "poor", "rich")),
         )
-        checkins = _checkins(rng, story, pain, days_ago)
+        checkins = _checkins(rng, story, pain, days_ago, number)
     ascii_family = family.translate(str.maketrans("öéíç", "oeic"))
     return SyntheticPatient(
         number=number,
@@ -249,7 +249,17 @@ _CALM_NOTES = {
 }
 
 
-def _checkins(rng: random.Random, story: Story, baseline: int, days_ago: int) -> tuple[SyntheticCheckIn, ...]:
+# Each fever patient tells it their own way: the worklist must not show three cards that look like one.
+_FEVERS = (
+    (38.4, "chills", "Felt hot and shivery since the afternoon."),
+    (38.9, "injection_site_redness", "The spot where the needle went in is red and sore, and I feel hot."),
+    (38.2, "fever", "Running a temperature tonight, aching all over."),
+)
+
+
+def _checkins(
+    rng: random.Random, story: Story, baseline: int, days_ago: int, number: int = 0
+) -> tuple[SyntheticCheckIn, ...]:
     """One check-in per scheduled day so far (daily to day 14, then weekly), with a plausible course."""
     last_day = {Story.DAY_3_IN_PROGRESS: 2, Story.DAY_8_MISSED: 5}.get(story, days_ago)
     days = [d for d in (*range(1, 15), 21, 28, 35, 42) if d <= last_day]
@@ -269,8 +279,10 @@ def _checkins(rng: random.Random, story: Story, baseline: int, days_ago: int) ->
         temperature = round(rng.uniform(36.4, 37.2), 1) if rng.random() < 0.5 else None
         note = ""
         if story == Story.DAY_5_FEVER and day >= 4:
-            temperature, note = 38.4, "Felt hot and shivery since the afternoon."
-            symptoms["chills"] = "moderate"
+            temperature, symptom, note = _FEVERS[number // len(STORY_MIX) % len(_FEVERS)]
+            temperature = round(temperature + (0.2 if day == 5 else 0.0), 1)  # a little higher the next day
+            symptoms[symptom] = "moderate"
+            note = note if day == 5 else ""
         elif day == days[-1]:  # the latest check-in of a calm course: words for the clinic to read
             note = _CALM_NOTES.get(story, "")
         out.append(SyntheticCheckIn(day=day, pain=pain, temperature_c=temperature, symptoms=symptoms, note=note))

@@ -97,6 +97,7 @@ class TodayView:
     report_result: Result | None
     report_is_today: bool
     prompt_checkin: bool  # "How are you today?"
+    checkins_over: bool  # the schedule's last check-in is done or past: say so, what comes next, whom to call
     show_day_guidance: bool
     show_before_injection: bool  # what to do until the injection (no injection yet, no screening emergency)
     screening: Screening | None
@@ -193,8 +194,12 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
             words = result_of(parsed_protocol(unsent.protocol), Disposition.EMERGENCY)
             emergency = EmergencyNotice("unsent", words, alert=unsent)
 
-    calm = report if report is not None and report_disposition != Disposition.EMERGENCY else None
     checked_in_today = procedure is not None and procedure.checkins.filter(date=day).exists()
+    # The last check-in, once sent (or its day past), ends the prompts: the page says so instead.
+    checkins_over = (
+        guidance is not None and guidance.checkins_over and (checked_in_today or not guidance.checkin_due_today)
+    )
+    calm = report if report is not None and report_disposition != Disposition.EMERGENCY else None
     record_read(actor, AuditAction.PATIENT_TODAY, patient.clinic, [patient], now=now)
     return TodayView(
         patient=patient,
@@ -212,7 +217,12 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
         report=calm,
         report_result=day_result(calm) if calm is not None else None,
         report_is_today=calm is not None and calm.date == day,
-        prompt_checkin=guidance is not None and guidance.day > 0 and not checked_in_today and emergency is None,
+        prompt_checkin=guidance is not None
+        and guidance.day > 0
+        and not checked_in_today
+        and emergency is None
+        and not checkins_over,
+        checkins_over=checkins_over,
         show_day_guidance=guidance is not None and emergency is None,
         show_before_injection=procedure is None and (emergency is None or emergency.source != "screening"),
         screening=screening,
@@ -242,6 +252,8 @@ class CheckInResult:
     note_reading: str  # who at the clinic reads the note, and by when
     note_answers: list[tuple[str, str]]  # (symptom in words, what the patient answered when asked about it)
     closed: Alert | None = None  # the clinic has dealt with this emergency since (resolved its alert)
+    next_checkin: dt.date | None = None  # after this report's day; None with ``checkins_over``
+    checkins_over: bool = False  # this was the schedule's last check-in, or came after it
     clinic_messages: list[ClinicMessage] = field(default_factory=list)  # what the clinic wrote about this report
 
 
@@ -263,6 +275,7 @@ def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.
     if emergency:  # only what makes it an emergency: a calmer reason beside it would blur the instruction
         findings = tuple(f for f in findings if f.disposition == Disposition.EMERGENCY)
     labels = _labels(rules)
+    after = recovery.guidance_for(rules.recovery_plan, rules.schedules, checkin.procedure.performed_on, checkin.date)
     record_read(
         actor, AuditAction.CHECKIN_RESULT, patient.clinic, [patient], now=now, detail={"checkin": str(checkin.uuid)}
     )
@@ -280,6 +293,8 @@ def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.
         note_reading=rules.note_reading,
         note_answers=[(labels.get(code, code), answer) for code, answer in checkin.note_answers.items()],
         closed=_closing_alert(checkin) if emergency else None,
+        next_checkin=after.next_checkin,
+        checkins_over=after.checkins_over,
         clinic_messages=list(
             ClinicMessage.objects.filter(alert__checkin=checkin).select_related("written_by").order_by("-written_at")
         ),

@@ -33,10 +33,19 @@ class DayGuidance:
     restrictions: tuple[RestrictionToday, ...]
     checkin_due_today: bool
     next_checkin: dt.date | None  # the next due date after today
+    last_checkin: dt.date | None = None  # the schedule's last due date (None: open-ended, up to the horizon)
+    # The follow-ups after the check-ins end (the outcome timepoints still ahead): what the patient, and
+    # whoever they show the page to, can expect next.
+    outcomes_ahead: tuple[tuple[str, dt.date], ...] = ()
 
     @property
     def before_injection(self) -> bool:
         return self.day < 0
+
+    @property
+    def checkins_over(self) -> bool:
+        """No check-in is due after today: the last one was today, or has passed."""
+        return self.day >= 0 and self.next_checkin is None
 
 
 def guidance_for(plan: RecoveryPlan, schedules: Schedules, injection_date: dt.date, today: dt.date) -> DayGuidance:
@@ -64,6 +73,12 @@ def guidance_for(plan: RecoveryPlan, schedules: Schedules, injection_date: dt.da
         restrictions=restrictions,
         checkin_due_today=day in due,
         next_checkin=next((injection_date + dt.timedelta(days=d) for d in due if d > day), None),
+        last_checkin=injection_date + dt.timedelta(days=due[-1]) if due else None,
+        outcomes_ahead=tuple(
+            (t.label, injection_date + dt.timedelta(days=t.day))
+            for t in sorted(schedules.outcomes.timepoints, key=lambda t: t.day)
+            if t.day > day
+        ),
     )
 
 
