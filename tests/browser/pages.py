@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import zxingcpp
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import serious_accessibility_violations
@@ -91,5 +96,69 @@ class Visit:
         )
         return found
 
+    def read_qr_code(self, label: str) -> list[str]:
+        """What a QR decoder reads in a screenshot of the code named ``label``, as it is drawn on the screen.
+
+        The code must also be square, wholly inside the window and at least 4 screen pixels a module (a
+        phone's camera reads it from across a desk)."""
+        code = self.page.get_by_role("img", name=label, exact=True)
+        box = code.bounding_box()
+        assert box is not None, f"no {label!r} on the page"
+        modules = int(str(code.get_attribute("viewBox")).split()[2])
+        width = self.page.evaluate("window.innerWidth")
+        assert abs(box["width"] - box["height"]) < 0.5, f"{label} is not square: {box}"
+        assert box["x"] >= 0, f"{label} is cut off at {self.size} size: {box}"
+        assert box["x"] + box["width"] <= width + 0.5, f"{label} is cut off at {self.size} size: {box}"
+        assert box["width"] / modules >= 4, f"{label}: {box['width'] / modules:.1f} px a module at {self.size} size"
+        pixels = grey_pixels(code.screenshot())
+        # Dark on light as shown: a code the page's colours had inverted would not be read (try_invert).
+        qr = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        return [found.text for found in zxingcpp.read_barcodes(pixels, formats=qr, try_invert=False)]
+
     def close(self) -> None:
         self.context.close()
+
+
+def grey_pixels(png: bytes) -> npt.NDArray[np.uint8]:
+    """A PNG as Chromium writes screenshots (8 bits a channel, RGB or RGBA, not interlaced) in grey levels."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    position, compressed, header = 8, b"", b""
+    while position < len(png):
+        length, kind = struct.unpack(">I4s", png[position : position + 8])
+        data = png[position + 8 : position + 8 + length]
+        position += 12 + length
+        if kind == b"IHDR":
+            header = data
+        elif kind == b"IDAT":
+            compressed += data
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert (depth, interlace, colour in (2, 6)) == (8, 0, True), f"a PNG this reader cannot read: {header!r}"
+    channels = 3 if colour == 2 else 4
+    stride, raw = width * channels, zlib.decompress(compressed)
+    rows: list[bytearray] = []
+    above = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up_left = above[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + above[i]) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + above[i]) // 2) & 0xFF
+            elif kind == 4:
+                guess = left + above[i] - up_left
+                # the nearest of left, above and up-left to the guess, in that order on a tie
+                _, _, nearest = min(
+                    (abs(guess - left), 0, left),
+                    (abs(guess - above[i]), 1, above[i]),
+                    (abs(guess - up_left), 2, up_left),
+                )
+                line[i] = (line[i] + nearest) & 0xFF
+        rows.append(line)
+        above = line
+    image = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(height, width, channels)
+    return np.asarray(image[:, :, :3].mean(axis=2), dtype=np.uint8)

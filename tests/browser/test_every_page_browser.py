@@ -1,4 +1,5 @@
-"""Every page, at phone and desktop size: screenshot, axe-core, nothing loaded from outside, no sideways scroll."""
+"""Every page, at phone, desktop and 320 px: screenshot, axe-core, nothing loaded from outside, no sideways
+scroll; the QR code of a link read back from the screen."""
 
 from __future__ import annotations
 
@@ -87,9 +88,16 @@ def test_every_clinic_page(live_server: Any, transactional_db: None, visit_at: A
     newcomer = enrol(world, given_name="Nadia")
     visit.go(f"/clinic/patients/{newcomer.uuid}/")
     visit.page.get_by_role("button", name="Create invitation link").click()
-    link = visit.page.get_by_label("Invitation link").input_value()
+    link = visit.page.get_by_role("textbox", name="Invitation link").input_value()
     assert "/join/" in link
     visit.look("staff-invitation")
+    # Its QR code, as drawn on the screen and on paper, reads as exactly that link.
+    assert visit.read_qr_code("QR code of the invitation link") == [link]
+    visit.page.emulate_media(media="print")
+    visit.look("staff-invitation-print")
+    assert visit.read_qr_code("QR code of the invitation link") == [link]
+    assert visit.page.locator(".link-text").inner_text() == link  # written out whole, where the box is not
+    assert not visit.page.get_by_role("textbox", name="Invitation link").is_visible()
 
 
 @pytest.mark.parametrize("size", [*SIZES, *NARROW])
@@ -106,8 +114,9 @@ def test_the_staff_pages_and_a_new_colleague_joining(
     admin.page.get_by_label("Email").fill("sam.lee@riverside.test")
     admin.page.get_by_label("Role:", exact=True).select_option("nurse")
     admin.page.get_by_role("button", name="Add and make their link").click()
-    link = admin.page.get_by_label("Sign-up link").input_value()
+    link = admin.page.get_by_role("textbox", name="Sign-up link").input_value()
     admin.look("staff-sign-up-link")
+    assert admin.read_qr_code("QR code of the sign-up link") == [link]
 
     newcomer = visit_at(size)
     newcomer.page.goto(link)

@@ -55,6 +55,7 @@ from prpath.clinic.web.forms import (
     WorklistChangesForm,
     add_problems,
 )
+from prpath.clinic.web.qr import qr_code
 from prpath.clinic.web.views.common import form_page, staff_actor
 from prpath.core.problems import ProblemsFound
 from prpath.core.protocol.schema import Candidacy
@@ -300,6 +301,7 @@ def _link_page(
         messages.error(request, " ".join(p.message[:1].upper() + p.message[1:] for p in found.problems))
         return redirect("patient-timeline", patient_uuid=patient.uuid)
     link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))
+    new_password = invitation.purpose == LinkPurpose.NEW_PASSWORD
     return render(
         request,
         "clinic/staff/invitation.html",
@@ -308,7 +310,8 @@ def _link_page(
             patient=patient,
             invitation=invitation,
             link=link,
-            new_password=invitation.purpose == LinkPurpose.NEW_PASSWORD,
+            qr=qr_code(link, label=f"QR code of the {'new-password' if new_password else 'invitation'} link"),
+            new_password=new_password,
         ),
     )
 
@@ -513,6 +516,7 @@ def _staff_link_page(
 ) -> HttpResponse:
     """The link for a colleague to set their password, shown once to the admin who made it."""
     link = request.build_absolute_uri(reverse("accept-invitation", kwargs={"token": token}))
+    new_password = invitation.purpose == LinkPurpose.NEW_PASSWORD
     return render(
         request,
         "clinic/staff/staff_link.html",
@@ -522,6 +526,7 @@ def _staff_link_page(
             member=member,
             invitation=invitation,
             link=link,
-            new_password=invitation.purpose == LinkPurpose.NEW_PASSWORD,
+            qr=qr_code(link, label=f"QR code of the {'new-password' if new_password else 'sign-up'} link"),
+            new_password=new_password,
         ),
     )
