@@ -5,6 +5,7 @@ here, apart from the modules whose records are built once and kept in one transa
 from __future__ import annotations
 
 import threading
+import uuid
 from unittest import mock
 
 import pytest
@@ -12,14 +13,22 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from prpath.accounts.models import AccessLink, User
+from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
 from prpath.clinic.actions.base import lock_patient
-from prpath.clinic.actions.checkins import RefusedCheckIn, do_mark_note_read, do_triage_refused_checkin
-from prpath.clinic.models import Alert, CheckIn, Role, StaffMember
+from prpath.clinic.actions.checkins import (
+    CheckInReport,
+    RefusedCheckIn,
+    do_mark_note_read,
+    do_record_checkin,
+    do_triage_refused_checkin,
+)
+from prpath.clinic.models import Alert, CheckIn, CheckInVersion, Role, StaffMember
 from prpath.core.problems import ProblemsFound
 from tests.personas import (
     add_staff,
     check_in,
+    clinic_today,
     enrol,
     injected_patient,
     make_world,
@@ -157,3 +166,37 @@ def test_marking_a_note_read_does_not_wait_for_the_patient_row_a_report_holds() 
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
     assert CheckIn.objects.get(pk=checkin.pk).note_read_by == world.nurse
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_copies_of_one_check_in_sent_at_once_are_stored_once() -> None:
+    """A phone that retries, or a script: the same rendered form (one token) sent fifty times together."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in; the race needs PostgreSQL (set DATABASE_URL)")
+    world = make_world()
+    patient = injected_patient(world, days_ago=3)
+    once = uuid.uuid4()
+    report = CheckInReport(date=clinic_today(patient.clinic), pain=4, temperature_c=None, symptoms={}, note="")
+    start = threading.Barrier(50, timeout=20)
+    made: list[str] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            checkin = do_record_checkin(
+                patient_actor(patient), patient, report, protocol=protocol_of(patient), now=now(), once=once
+            )
+            made.append(str(checkin.uuid))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(made) == 50  # every copy was answered, none with an error
+    assert len(set(made)) == 1  # and all with the first one's check-in
+    assert CheckInVersion.objects.filter(checkin__patient=patient).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CHECKIN_RECORD, patient_id=patient.pk).count() == 1

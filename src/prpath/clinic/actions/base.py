@@ -11,7 +11,7 @@ from prpath.accounts.models import User
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.audit.trail import record
-from prpath.clinic.models import Clinic, Patient
+from prpath.clinic.models import Clinic, Patient, Submission
 from prpath.core.problems import Problem, ProblemsFound
 
 
@@ -53,3 +53,22 @@ def lock_patient(pk: int) -> Patient:
     check-in) can still be written by another transaction meanwhile, which FOR UPDATE would make wait, and a
     nurse's click and a patient's report could then wait on each other (a deadlock on PostgreSQL)."""
     return Patient.objects.select_for_update(no_key=True, of=("self",)).select_related("clinic").get(pk=pk)
+
+
+def sent_before(actor: Actor, once: uuid.UUID | None, kind: str) -> uuid.UUID | None:
+    """What the first submission of this rendered form made, if it was sent before; None for a first one.
+    Asked under the patient's lock, so that copies of one form sent together are taken one at a time."""
+    if once is None:
+        return None
+    first = Submission.objects.filter(user=person(actor), token=once).first()
+    if first is None:
+        return None
+    if first.kind != kind:
+        raise problems(("once", "this page was already sent as another form: reload it, then send it again"))
+    return first.object_uuid
+
+
+def remember(actor: Actor, once: uuid.UUID | None, kind: str, made: uuid.UUID, now: dt.datetime) -> None:
+    """This rendered form has been acted on: a copy sent later returns ``made`` (see ``sent_before``)."""
+    if once is not None:
+        Submission.objects.create(user=person(actor), token=once, kind=kind, object_uuid=made, at=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.alerts import apply_assessment
-from prpath.clinic.actions.base import audit, lock_patient, person, problems
+from prpath.clinic.actions.base import audit, lock_patient, person, problems, remember, sent_before
 from prpath.clinic.actions.screening import audit_told, field_problems
 from prpath.clinic.models import Alert, AlertState, CheckIn, CheckInVersion, Patient, Procedure, UnsentForm
 from prpath.clinic.translate import (
@@ -165,17 +166,26 @@ def _assess_report(
 
 @transaction.atomic(durable=True)
 def do_record_checkin(
-    actor: Actor, patient: Patient, report: CheckInReport, *, protocol: ClinicProtocol, now: dt.datetime
+    actor: Actor,
+    patient: Patient,
+    report: CheckInReport,
+    *,
+    protocol: ClinicProtocol,
+    now: dt.datetime,
+    once: uuid.UUID | None = None,
 ) -> CheckIn:
     """Record (or amend) the day's check-in, triage it at once, and raise or update its alert.
 
     A second report on the same day amends that day's check-in: the earlier version stays in
-    ``CheckInVersion`` and the alert, if any, follows the most severe report of the day.
+    ``CheckInVersion`` and the alert, if any, follows the most severe report of the day. The same rendered
+    form sent again (``once``, its one-time token) returns the check-in the first one made, and stores nothing.
     """
     protocol.check_clinic(patient.clinic_id)
     symptoms = as_asked(protocol.protocol, report.symptoms)
     # One report at a time per patient: two phones submitting together must not both see "no check-in".
     patient = lock_patient(patient.pk)
+    if (first := sent_before(actor, once, "checkin")) is not None:
+        return CheckIn.objects.select_related("procedure", "protocol").get(uuid=first)
     today = clinic_today(patient.clinic, now)
     if report.date > today:
         raise problems(("date", f"is in the future (today is {today.isoformat()})"))
@@ -236,6 +246,7 @@ def do_record_checkin(
             **({"note_answers": values["note_answers"]} if report.note_answers else {}),
         },
     )
+    remember(actor, once, "checkin", checkin.uuid, now)
     return checkin
 
 

@@ -4,6 +4,7 @@ check-in schedule, so its date is checked against what the clinic already knows.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from prpath.accounts.models import User
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
-from prpath.clinic.actions.base import audit, lock_patient, person
+from prpath.clinic.actions.base import audit, lock_patient, person, remember, sent_before
 from prpath.clinic.models import (
     Activation,
     ImageGuidance,
@@ -58,8 +59,15 @@ def _choice(name: str, value: str, choices: list[str], found: list[Problem]) -> 
 
 @transaction.atomic(durable=True)
 def do_record_procedure(
-    actor: Actor, patient: Patient, record: ProcedureRecord, *, protocol: ClinicProtocol, now: dt.datetime
+    actor: Actor,
+    patient: Patient,
+    record: ProcedureRecord,
+    *,
+    protocol: ClinicProtocol,
+    now: dt.datetime,
+    once: uuid.UUID | None = None,
 ) -> Procedure:
+    """The injection, recorded once: the same rendered form sent again (``once``) returns the first record."""
     protocol.check_clinic(patient.clinic_id)
     found: list[Problem] = []
     if record.target not in {t.code for t in protocol.protocol.targets}:
@@ -79,6 +87,8 @@ def do_record_procedure(
     if record.volume_injected_ml > record.blood_drawn_ml:
         found.append(Problem("volume_injected_ml", "is more than the blood drawn"))
     patient = lock_patient(patient.pk)
+    if (first_record := sent_before(actor, once, "procedure")) is not None:
+        return Procedure.objects.get(uuid=first_record)
     # Checked under the patient's lock: a screening answered meanwhile must be decided first.
     screening = patient.screenings.order_by("-answered_at").first()
     if screening is None or screening.decided_candidacy != Candidacy.ELIGIBLE.value:
@@ -130,4 +140,5 @@ def do_record_procedure(
     patient.next_checkin_due = recovery.next_checkin_due(protocol.protocol.schedules, latest.performed_on, last)
     patient.save()
     audit(actor, AuditAction.PROCEDURE_RECORD, patient.clinic, now=now, patient=patient, object_uuid=procedure.uuid)
+    remember(actor, once, "procedure", procedure.uuid, now)
     return procedure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.alerts import apply_assessment, resolve_screening_alerts
-from prpath.clinic.actions.base import audit, lock_patient, person, problems
+from prpath.clinic.actions.base import audit, lock_patient, person, problems, remember, sent_before
 from prpath.clinic.models import Patient, Screening, Stage, UnsentForm
 from prpath.clinic.translate import ClinicProtocol, case_as_data, screening_patient
 from prpath.core.findings import records_of
@@ -67,9 +68,16 @@ def _answer_field(location: str) -> str:
 
 @transaction.atomic(durable=True)
 def do_record_screening(
-    actor: Actor, patient: Patient, answers: ScreeningAnswers, *, protocol: ClinicProtocol, now: dt.datetime
+    actor: Actor,
+    patient: Patient,
+    answers: ScreeningAnswers,
+    *,
+    protocol: ClinicProtocol,
+    now: dt.datetime,
+    once: uuid.UUID | None = None,
 ) -> Screening:
-    """Store the answers, assess them, make them the patient's baseline, and raise an alert if needed."""
+    """Store the answers, assess them, make them the patient's baseline, and raise an alert if needed. The
+    same rendered form sent again (``once``) returns the first screening and stores nothing."""
     protocol.check_clinic(patient.clinic_id)
     stored: dict[str, Any] = {
         "conditions": sorted(answers.conditions),
@@ -89,6 +97,8 @@ def do_record_screening(
     assessment = assess_screening(protocol.protocol, case.patient)
     assert assessment.candidacy is not None
     patient = lock_patient(patient.pk)
+    if (first := sent_before(actor, once, "screening")) is not None:
+        return Screening.objects.get(uuid=first)
     screening = Screening.objects.create(
         patient=patient,
         answered_at=now,
@@ -110,6 +120,7 @@ def do_record_screening(
     patient.save()
     apply_assessment(patient, assessment, protocol=protocol, screening=screening, now=now)
     audit(actor, AuditAction.SCREENING_RECORD, patient.clinic, now=now, patient=patient, object_uuid=screening.uuid)
+    remember(actor, once, "screening", screening.uuid, now)
     return screening
 
 

@@ -16,6 +16,7 @@ from prpath.clinic.models.patients import Patient, Sex, Stage
 from prpath.clinic.models.procedures import Activation, ImageGuidance, Leukocytes, Procedure, Side
 from prpath.clinic.models.protocols import ProtocolVersion, SafetyVignette, VersionState
 from prpath.clinic.models.screening import CANDIDACY_CHOICES, DISPOSITION_CHOICES, Screening
+from prpath.clinic.models.submissions import Submission
 
 __all__ = [
     "CANDIDACY_CHOICES",
@@ -40,6 +41,7 @@ __all__ = [
     "Side",
     "StaffMember",
     "Stage",
+    "Submission",
     "UnsentForm",
     "VersionState",
 ]

@@ -5,6 +5,7 @@ same fields (``add_problems``)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -227,7 +228,27 @@ class NoteField(forms.CharField):
         return attrs
 
 
-class CheckInForm(SymptomFieldsMixin, forms.Form):
+class SentOnceForm(forms.Form):
+    """A form whose page carries a one-time token: sent twice (a retry after a slow answer, a double tap),
+    the action returns what the first one made and stores nothing new."""
+
+    once = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This page is damaged or out of date: reload it, then send it again."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("once", uuid.uuid4())
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # The token is hidden: what is wrong with it is said at the top of the form.
+        super().add_error(None if field == "once" else field, error)
+
+
+class CheckInForm(SymptomFieldsMixin, SentOnceForm):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     pain = forms.IntegerField(
         label="How bad is your back pain right now?",
@@ -338,7 +359,7 @@ def _bound(field: forms.Field, low: Any, high: Any) -> None:
         field.widget.attrs.update({"min": low, "max": high})
 
 
-class ScreeningForm(SymptomFieldsMixin, forms.Form):
+class ScreeningForm(SymptomFieldsMixin, SentOnceForm):
     conditions = forms.MultipleChoiceField(
         label="What has a doctor told you is causing your back pain?",
         help_text="Tick all that apply; leave empty if you are not sure.",
@@ -495,7 +516,7 @@ SPINAL_LEVEL = RegexValidator(
 )
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(SentOnceForm):
     performed_at = forms.DateTimeField(
         label="Injected at (clinic time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -665,7 +686,7 @@ class NoteReadForm(forms.Form):
     revision = forms.IntegerField(min_value=1, max_value=32767, widget=forms.HiddenInput)
 
 
-class ClinicalNoteForm(forms.Form):
+class ClinicalNoteForm(SentOnceForm):
     text = NoteField(label="Add a note", most=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -85,7 +85,12 @@ def check_in(request: HttpRequest) -> HttpResponse:
             if not asking:
                 try:
                     checkin = do_record_checkin(
-                        patient_actor(request), patient, form.report(answered), protocol=clinic_protocol, now=now
+                        patient_actor(request),
+                        patient,
+                        form.report(answered),
+                        protocol=clinic_protocol,
+                        now=now,
+                        once=form.cleaned_data["once"],
                     )
                 except ProblemsFound as found:
                     add_problems(form, found)
@@ -168,7 +173,12 @@ def screening(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             record = do_record_screening(
-                patient_actor(request), patient, form.answers(), protocol=clinic_protocol, now=timezone.now()
+                patient_actor(request),
+                patient,
+                form.answers(),
+                protocol=clinic_protocol,
+                now=timezone.now(),
+                once=form.cleaned_data["once"],
             )
         except ProblemsFound as found:
             add_problems(form, found)
@@ -176,7 +186,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             return redirect("patient-screening-result", screening_uuid=record.uuid)
     elif request.method == "GET":
         view = patient_pages.screening_form(patient_actor(request), patient, now=timezone.now())
-        form.initial = dict(view.initial)
+        form.initial.update(view.initial)
         form.start_symptoms_from(view.initial_symptoms)
     unsent = None
     if request.method == "POST" and form.is_bound:

@@ -338,10 +338,15 @@ def add_note(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     require(staff, Permission.WRITE_NOTES)
     form = ClinicalNoteForm(request.POST)
     if form.is_valid():
-        do_add_note(staff_actor(request), patient, text=form.cleaned_data["text"], now=timezone.now())
+        data = form.cleaned_data
+        do_add_note(staff_actor(request), patient, text=data["text"], now=timezone.now(), once=data["once"])
         messages.success(request, "Note added.")
     else:
-        messages.error(request, "The note was empty: nothing was added.")
+        if not (request.POST.get("text") or "").strip():
+            messages.error(request, "The note was empty: nothing was added.")
+        else:
+            said = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            messages.error(request, f"Nothing was added. {said}")
     return redirect(reverse("patient-timeline", kwargs={"patient_uuid": patient.uuid}) + "#notes")
 
 
@@ -399,7 +404,12 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             do_record_procedure(
-                staff_actor(request), patient, form.record(), protocol=clinic_protocol, now=timezone.now()
+                staff_actor(request),
+                patient,
+                form.record(),
+                protocol=clinic_protocol,
+                now=timezone.now(),
+                once=form.cleaned_data["once"],
             )
         except ProblemsFound as found:
             add_problems(form, found)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Submission(models.Model):
+    """A form sent and acted on, by the one-time token its page carried: the same form sent again (a retry
+    after a slow answer, a double tap, fifty at once) returns the first result and stores nothing new."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    token = models.UUIDField(help_text="The one-time token of the rendered form.")
+    kind = models.CharField(max_length=30, help_text="What the form did: checkin, screening, procedure, note.")
+    object_uuid = models.UUIDField(help_text="What the first submission made (or amended).")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} submission at {self.at:%Y-%m-%d %H:%M}"

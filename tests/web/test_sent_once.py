@@ -1,0 +1,155 @@
+"""One submission, stored once (issue 12, item 14): every form that stores a record carries a one-time token;
+the same rendered form sent again (a retry after a slow answer, a double tap) returns the first result and
+stores nothing new. A form rendered again is a new submission: a second check-in the same day amends it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+from django.test import Client
+from django.utils import timezone
+
+from prpath.audit.models import AuditAction, AuditEvent
+from prpath.clinic.actions.screening import do_decide_candidacy
+from prpath.clinic.models import CheckIn, CheckInVersion, ClinicalNote, Patient, Procedure, Screening, Submission
+from prpath.core.protocol.schema import Candidacy
+from tests.personas import World, enrol, injected_patient, now, screen, staff, with_account
+from tests.web.pages import body, client_for, parse
+
+
+def rendered(client: Client, url: str) -> dict[str, str]:
+    """The form as the page renders it: its filled fields (the token among them) and its checked choices."""
+    page = parse(body(client.get(url)))
+    fields = {
+        e.attrs["name"]: e.attrs.get("value", "")
+        for e in page.find_all("input")
+        if "name" in e.attrs
+        and e.attrs.get("value")
+        and (e.attrs.get("type") not in ("radio", "checkbox") or "checked" in e.attrs)
+        and e.attrs["name"] != "csrfmiddlewaretoken"
+    }
+    assert fields.get("once"), "the form carries a one-time token"
+    uuid.UUID(fields["once"])
+    return fields
+
+
+def checkin_sent(patient: Patient, client: Client, form: dict[str, str], pain: str = "4") -> str:
+    response = client.post("/me/check-in/", {**form, "pain": pain})
+    assert response.status_code == 302, body(response)
+    return str(response["Location"])
+
+
+def test_a_check_in_sent_twice_is_stored_once_and_both_answers_lead_to_it(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    client = client_for(patient.user)
+    form = rendered(client, "/me/check-in/")
+
+    first = checkin_sent(patient, client, form)
+    again = checkin_sent(patient, client, form)
+
+    assert first == again
+    assert CheckInVersion.objects.filter(checkin__patient=patient).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CHECKIN_RECORD, patient_id=patient.pk).count() == 1
+
+
+def test_the_same_form_sent_again_with_other_answers_still_returns_the_first_result(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    client = client_for(patient.user)
+    form = rendered(client, "/me/check-in/")
+
+    checkin_sent(patient, client, form, pain="4")
+    checkin_sent(patient, client, form, pain="9")
+
+    assert CheckIn.objects.get(patient=patient).pain == 4  # a copy of one page is not a new report
+
+
+def test_a_form_rendered_again_is_a_new_report_that_amends_the_day(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    client = client_for(patient.user)
+
+    checkin_sent(patient, client, rendered(client, "/me/check-in/"), pain="4")
+    checkin_sent(patient, client, rendered(client, "/me/check-in/"), pain="6")
+
+    assert CheckInVersion.objects.filter(checkin__patient=patient).count() == 2
+    assert CheckIn.objects.get(patient=patient).pain == 6
+
+
+def test_a_screening_sent_twice_is_stored_once(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    client = client_for(patient.user)
+    form = {**rendered(client, "/me/screening/"), "pain": "6", "pain_trend": "stable"}
+
+    answers = [client.post("/me/screening/", form) for _ in range(3)]
+
+    assert {r.status_code for r in answers} == {302}
+    assert len({r["Location"] for r in answers}) == 1
+    assert Screening.objects.filter(patient=patient).count() == 1
+
+
+def test_a_clinical_note_sent_twice_is_added_once(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    nurse = client_for(world.nurse)
+    timeline = f"/clinic/patients/{patient.uuid}/"
+    form = {"once": rendered(nurse, timeline)["once"], "text": "Called: doing well."}
+
+    for _ in range(2):
+        nurse.post(f"{timeline}notes/", form)
+
+    assert ClinicalNote.objects.filter(patient=patient).count() == 1
+
+
+def test_a_token_of_one_form_sent_with_another_is_refused_by_name_and_stores_nothing(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    client = client_for(patient.user)
+    form = rendered(client, "/me/check-in/")
+    checkin_sent(patient, client, form)
+    Submission.objects.filter(user=patient.user).update(kind="screening")  # as if the screening used it
+
+    response = client.post("/me/check-in/", {**form, "pain": "4"})
+
+    assert response.status_code == 400
+    assert "already sent as another form" in body(response)
+    assert CheckInVersion.objects.filter(checkin__patient=patient).count() == 1
+
+
+def test_a_mangled_token_is_refused_by_name(world: World) -> None:
+    patient = injected_patient(world, days_ago=3)
+    client = client_for(patient.user)
+    form = rendered(client, "/me/check-in/")
+
+    response = client.post("/me/check-in/", {**form, "once": "not-a-token", "pain": "4"})
+
+    assert response.status_code == 400
+    assert "reload it" in body(response)
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_an_injection_recorded_twice_from_one_form_is_stored_once(world: World) -> None:
+    patient = with_account(world, enrol(world))
+    screening = screen(patient)
+    do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="", now=now())
+    physician = client_for(world.physician)
+    url = f"/clinic/patients/{patient.uuid}/procedures/new/"
+    local = timezone.now().astimezone(zoneinfo.ZoneInfo(world.clinic.time_zone)) - dt.timedelta(hours=1)
+    form = {
+        "once": rendered(physician, url)["once"],
+        "performed_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "target": "facet_joint",
+        "spinal_level": "L5-S1",
+        "side": "left",
+        "image_guidance": "fluoroscopy",
+        "blood_drawn_ml": "30",
+        "spin_protocol": "one spin",
+        "platelet_concentration_x": "4",
+        "leukocytes": "poor",
+        "activation": "none",
+        "volume_injected_ml": "2",
+        "operator": str(world.physician.pk),
+    }
+
+    answers = [physician.post(url, form) for _ in range(2)]
+
+    assert [r.status_code for r in answers] == [302, 302]
+    assert Procedure.objects.filter(patient=patient).count() == 1
