@@ -19,6 +19,7 @@ from typing import Any
 
 import waitress
 
+from prpath.clinic.web.middleware import UPLOAD_LIMIT
 from prpath.project.env import env_int, env_list, env_str
 from prpath.project.wsgi import application
 
@@ -40,6 +41,8 @@ def waitress_options() -> dict[str, Any]:
         "cleanup_interval": max(1, min(30, timeout // 2)),
         # select() cannot watch a descriptor numbered 1024 or more; poll() can.
         "asyncore_use_poll": True,
+        # Larger bodies are refused by waitress before they are buffered; each page has its own limit below it.
+        "max_request_body_size": UPLOAD_LIMIT,
         "ident": "prpath",
     }
     proxy = env_str("PRPATH_TRUSTED_PROXY", "").strip()
