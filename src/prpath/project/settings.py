@@ -49,10 +49,14 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # A Content-Type or header Django cannot read is refused before anything reads the request (prpath.project.reading).
+    "prpath.project.reading.RefuseUnreadableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Reads the form within its page's size limit, before CsrfViewMiddleware reads it.
+    "prpath.clinic.web.middleware.FormDataMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prpath.clinic.web.middleware.ClinicTimeZoneMiddleware",
@@ -148,6 +152,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+SESSION_ENGINE = "prpath.project.sessions"  # database sessions; a mangled session cookie is no session
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PRPATH_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -650,8 +650,20 @@ class PatientFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
+class PageTimeField(forms.DateTimeField):
+    """A time a page was shown, sent back with it (hidden, or in a poll's query): between the years 2000 and
+    2100, so that a mangled or tampered one is refused naming the field (near year 1 or 9999, time-zone
+    arithmetic overflows, as SQLite's adapter does on 9999-12-31T23:59:59 in a clinic west of UTC)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        moment = super().to_python(value)
+        if moment is not None and not 2000 <= moment.year <= 2100:
+            raise ValidationError("This is not a time this site's pages show: reload the page.", code="out_of_range")
+        return moment
+
+
 class WorklistChangesForm(forms.Form):
-    since = forms.DateTimeField()
+    since = PageTimeField()
 
 
 def login_name(value: object) -> str:
@@ -659,16 +671,26 @@ def login_name(value: object) -> str:
     return normal_email(value)
 
 
+# The throttle's column (django-axes' AccessAttempt.username): a longer name fails its insert on PostgreSQL.
+THROTTLED_NAME_LENGTH = 255
+
+
 def throttled_login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """The name sign-in throttling counts failures under (django-axes' AXES_USERNAME_CALLABLE): the login
-    as it is looked up, so changing the case of an email does not buy more guesses."""
+    as it is looked up, so changing the case of an email does not buy more guesses; no longer than the
+    throttle's column (no login is: SignInForm refuses a longer one first)."""
     given = (credentials or {}).get("username", request.POST.get("username") if request is not None else None)
-    return login_name(given)
+    return login_name(given)[:THROTTLED_NAME_LENGTH]
 
 
 class SignInForm(AuthenticationForm):
     def clean_username(self) -> str:
-        return login_name(self.cleaned_data.get("username"))
+        name = login_name(self.cleaned_data.get("username"))
+        # Django's form sets the login's length from the user model but does not check it.
+        most = self.username_field.max_length or THROTTLED_NAME_LENGTH
+        if len(name) > most:
+            raise ValidationError(f"An email address has at most {most} characters; this has {len(name):,}.")
+        return name
 
 
 class AlertNoteForm(forms.Form):
@@ -676,7 +698,7 @@ class AlertNoteForm(forms.Form):
     # For the patient: their Today shows it, with who wrote it and when.
     message = NoteField(required=False, most=1000, widget=forms.Textarea(attrs={"rows": 2}))
     # When the card was last changed, as the page showed it: acting on an alert changed since is refused.
-    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    seen = PageTimeField(required=False, widget=forms.HiddenInput)
     # The revision of the check-in whose note the card quoted: that note is read by whoever acts on it.
     note_revision = forms.IntegerField(required=False, min_value=1, max_value=32767, widget=forms.HiddenInput)
 

@@ -40,6 +40,7 @@ from prpath.clinic.web.forms import (
     SafetyVignetteForm,
     add_problems,
 )
+from prpath.clinic.web.middleware import accepts_uploads
 from prpath.clinic.web.views.common import form_page, staff_actor
 from prpath.core.problems import ProblemsFound
 from prpath.core.suite.safety import SuiteResult
@@ -127,6 +128,7 @@ def version(request: HttpRequest, number: int) -> HttpResponse:
     return _render_version(request, staff, found)
 
 
+@accepts_uploads
 @login_required
 @require_http_methods(["POST"])
 def edit(request: HttpRequest, number: int) -> HttpResponse:
@@ -183,6 +185,7 @@ def activate(request: HttpRequest, number: int) -> HttpResponse:
     return _render_version(request, staff, draft, activation_form=form)
 
 
+@accepts_uploads
 @login_required
 @require_POST
 def add_vignettes(request: HttpRequest) -> HttpResponse:
