@@ -162,3 +162,17 @@ def grey_pixels(png: bytes) -> npt.NDArray[np.uint8]:
         above = line
     image = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(height, width, channels)
     return np.asarray(image[:, :, :3].mean(axis=2), dtype=np.uint8)
+
+
+def choose_pain(page: Any, pain: int) -> None:
+    """Tap the pain button, as a patient would: none is chosen in advance."""
+    page.get_by_role("group", name="How bad is your back pain right now?").get_by_role(
+        "radio", name=str(pain), exact=True
+    ).check()
+
+
+def anything_new(page: Any, answer: str) -> None:
+    """Answer the check-in's first question: "No, nothing new" or "Yes" (which opens the groups)."""
+    page.get_by_role("group", name="Anything new or worse since your last check-in?").get_by_role(
+        "radio", name=answer, exact=True
+    ).check()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from prpath.clinic.actions.access_links import do_invite_patient
 from prpath.clinic.models import Alert, AlertState, CheckIn
-from tests.browser.pages import SIZES, Visit
+from tests.browser.pages import SIZES, Visit, anything_new, choose_pain
 from tests.personas import PASSWORD, World, check_in, enrol, injected_patient, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,7 +78,8 @@ def test_a_fever_on_day_four_is_urgent_for_the_patient_and_tops_the_nurses_workl
     page.get_by_role("link", name="Check in now").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Daily check-in: day 4"
     visit.look("check-in")
-    page.locator("#id_pain").fill("5")
+    choose_pain(page, 5)
+    anything_new(page, "Yes")
     page.get_by_label("Temperature in °C (if you took it)").fill("38.4")
     page.get_by_role("button", name="Send my check-in").click()
 
@@ -128,7 +131,8 @@ def test_a_patient_reporting_loss_of_bladder_control_sees_the_emergency_instruct
     page = visit.page
     visit.sign_in(patient.email)
     visit.go("/me/check-in/")
-    page.locator("#id_pain").fill("7")
+    choose_pain(page, 7)
+    anything_new(page, "Yes")
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Send my check-in").click()
 
@@ -155,6 +159,8 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     page = visit.page
     visit.sign_in(patient.email)
     visit.go("/me/check-in/")
+    choose_pain(page, 6)
+    anything_new(page, "Yes")
     page.get_by_label("Temperature in °C (if you took it)").fill("83.4")  # a slip of the fingers
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Send my check-in").click()
@@ -183,6 +189,8 @@ def test_a_refused_check_in_still_shows_an_emergency_first_and_a_comma_temperatu
     visit.go("/me/check-in/")
 
     # Written with a comma, as many phones and thermometers write it: read, not dropped by the browser.
+    choose_pain(page, 6)
+    anything_new(page, "Yes")
     page.get_by_role("group", name="Losing control of your bladder").get_by_role("radio", name="No").check()
     page.get_by_label("Temperature in °C (if you took it)").fill("38,4")
     page.get_by_role("button", name="Send my check-in").click()
@@ -221,7 +229,8 @@ def test_the_check_in_and_acknowledge_work_with_javascript_off(
     visit = open_visit(visits, browser, live_server, "phone", javascript=False)
     visit.sign_in(patient.email)
     visit.go("/me/check-in/")
-    visit.page.locator("#id_pain").fill("6")
+    choose_pain(visit.page, 6)
+    anything_new(visit.page, "Yes")  # the groups open on "Yes" by CSS alone: no script needed
     visit.page.get_by_label("Temperature in °C (if you took it)").fill("38.2")
     visit.page.get_by_role("button", name="Send my check-in").click()
     visit.page.wait_for_url("**/me/check-ins/*/")
@@ -252,15 +261,22 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     visit.sign_in(patient.email)
     visit.go("/me/check-in/")
     keys = visit.page.keyboard
-    pain = visit.page.locator("#id_pain")
-    start = int(pain.input_value())
-    # Tab from the top of the page until the slider has focus, as a keyboard user would.
+
+    def focused(attribute: str) -> Any:
+        return visit.page.evaluate(f"document.activeElement.{attribute}")
+
+    # Tab from the top of the page until the pain buttons have focus, as a keyboard user would.
     for _ in range(20):
         keys.press("Tab")
-        if visit.page.evaluate("document.activeElement.id") == "id_pain":
+        if focused("name") == "pain":
             break
-    assert visit.page.evaluate("document.activeElement.id") == "id_pain"
-    keys.press("ArrowRight")
+    assert focused("name") == "pain"
+    keys.press("Space")  # 0: none is chosen in advance
+    for _ in range(3):
+        keys.press("ArrowRight")  # 3
+    keys.press("Tab")
+    assert focused("name") == "anything_new"
+    keys.press("ArrowRight")  # "Yes": the groups open
     keys.press("Tab")
     keys.type("37.1")
     keys.press("Tab")  # into the first symptom's choices: "No" is selected; arrow to "Mild"
@@ -268,13 +284,13 @@ def test_a_patient_checks_in_with_the_keyboard_only(
     # Every question is passed on the way to the one send button: none can be skipped by an early exit.
     for _ in range(80):
         keys.press("Tab")
-        if visit.page.evaluate("document.activeElement.type") == "submit":
+        if focused("type") == "submit":
             break
     assert visit.page.evaluate("document.activeElement.textContent.trim()") == "Send my check-in"
     keys.press("Enter")
     visit.page.wait_for_url("**/me/check-ins/*/")
     checkin = CheckIn.objects.get(patient=patient)
-    assert checkin.pain == min(start + 1, 10)
+    assert checkin.pain == 3
     assert str(checkin.temperature_c) == "37.1"
     assert checkin.symptoms == {"injection_site_pain": "mild"}
 
@@ -357,3 +373,48 @@ def test_a_nurse_closes_an_emergency_with_a_message_and_the_patient_reads_it_on_
     assert "Nurse Riverside" in message.inner_text()
     assert page.get_by_role("heading", name="What you can do").is_visible()  # the day's guidance is back
     visit.look("today-after-the-clinic-closed-an-emergency")
+
+
+@pytest.mark.parametrize("size", ["narrow", "phone"])
+def test_a_nothing_new_check_in_and_a_fever_check_in_counted_in_taps_screens_and_seconds(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    """What the page may say about the check-in is measured here: the taps and screens each takes at phone
+    size, and the seconds the page itself takes to answer (a person's reading time is on top of it)."""
+    figures = {}
+
+    def measure(name: str, answer: Callable[[Any], int]) -> CheckIn:
+        patient = injected_patient(live_world, days_ago=3)
+        check_in(patient, days_after=2, pain=4)
+        visit = open_visit(visits, browser, live_server, size)
+        page = visit.page
+        visit.sign_in(patient.email)
+        visit.go("/me/check-in/")
+        height = page.evaluate("window.innerHeight")
+        started = time.monotonic()
+        taps = answer(page)
+        screens = page.evaluate("document.documentElement.scrollHeight") / height
+        visit.look(f"check-in-{name.replace(' ', '-')}")
+        page.get_by_role("button", name="Send my check-in").click()
+        page.wait_for_url("**/me/check-ins/*/")
+        figures[name] = (taps + 1, round(screens, 1), round(time.monotonic() - started, 2))
+        return CheckIn.objects.get(patient=patient, day=3)
+
+    def nothing_new(page: Any) -> int:
+        choose_pain(page, 3)
+        anything_new(page, "No, nothing new")
+        return 2
+
+    def fever(page: Any) -> int:
+        choose_pain(page, 5)
+        anything_new(page, "Yes")
+        page.get_by_label("Temperature in °C (if you took it)").fill("38.4")  # a tap on the box, then typing
+        page.get_by_role("group", name="Chills or shivering").get_by_role("radio", name="Moderate").check()
+        return 4
+
+    assert measure("nothing new", nothing_new).disposition == "self_care"
+    assert measure("fever", fever).disposition == "urgent"
+    for name, (taps, screens, seconds) in figures.items():
+        print(f"check-in, {name}, {size}: {taps} taps, {screens} screens tall, {seconds} s in the browser")
+    assert figures["nothing new"][0] == 3  # what Today says: three taps if nothing is new
+    assert figures["nothing new"][1] < figures["fever"][1]  # the groups stay folded until "Yes"

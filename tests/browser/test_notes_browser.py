@@ -10,7 +10,7 @@ import pytest
 
 from prpath.audit.models import AuditEvent
 from prpath.clinic.models import Alert, CheckIn, Patient
-from tests.browser.pages import Visit
+from tests.browser.pages import Visit, choose_pain
 from tests.personas import World, injected_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def _name(base: str, javascript: bool) -> str:
 def _write_note(visit: Visit, note: str) -> None:
     page = visit.page
     visit.go("/me/check-in/")
-    page.locator("#id_pain").fill("3")  # a range input: fill sets its value, with or without scripts
+    choose_pain(page, 3)
     page.get_by_label("Anything else you want the clinic to know?").fill(note)
     page.get_by_role("button", name="Send my check-in").click()
     page.wait_for_load_state()
@@ -126,6 +126,7 @@ def test_a_note_over_the_limit_is_counted_and_comes_back_whole(
     long = "My back is stiff in the mornings. " * 70  # 2,380 characters
 
     visit.go("/me/check-in/")
+    choose_pain(page, 3)
     box = page.get_by_label("Anything else you want the clinic to know?")
     box.fill(long)
     if javascript:

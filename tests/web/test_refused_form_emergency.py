@@ -69,8 +69,8 @@ def _tomorrow(patient: Patient) -> str:
 
 
 BROKEN: list[tuple[str, Any, str, str]] = [
-    ("pain 11", lambda p: {"pain": "11"}, "pain", "less than or equal to 10"),
-    ("pain missing", lambda p: {"pain": None}, "pain", "This field is required"),
+    ("pain 11", lambda p: {"pain": "11"}, "pain", "Choose a number from 0 to 10 (11 is not one)"),
+    ("pain missing", lambda p: {"pain": None}, "pain", "Choose a number from 0 to 10: how your back is now"),
     ("temperature 60", lambda p: {"temperature_c": "60"}, "temperature_c", "less than or equal to 45"),
     ("temperature hot", lambda p: {"temperature_c": "hot"}, "temperature_c", "Enter a number"),
     ("date missing", lambda p: {"date": None}, "date", "This field is required"),

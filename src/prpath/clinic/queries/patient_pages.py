@@ -375,24 +375,39 @@ class CheckInFormView:
     todays: CheckIn | None  # today's report, when there is one: reporting again starts from it
     initial: dict[str, object]
     initial_symptoms: dict[str, str]
+    last: CheckIn | None = None  # the latest report: its pain is shown beside the buttons, never chosen for them
+    # "Anything new or worse?" is asked first, and "No" sends the pain alone, only when the latest report had
+    # nothing to carry on: after one with symptoms, or a fever, each is asked again for today.
+    offer_nothing_new: bool = False
+    last_symptoms: list[str] = field(default_factory=list)  # the latest report's symptoms in words
 
 
 def checkin_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> CheckInFormView:
     """What the check-in form starts from. Reporting again today starts from this morning's answers, so
-    nothing said before silently drops; otherwise the slider starts at the last pain reported (a slider
-    always has a value: never an arbitrary middle)."""
+    nothing said before silently drops. The pain is never chosen in advance: the last answer is shown beside
+    the buttons (a slider left at yesterday's 10 sent 10 unawares)."""
     today_date = clinic_today(patient.clinic, now)
     procedure = latest_procedure(patient)
     if procedure is None:
         return CheckInFormView(None, None, None, {}, {})
     record_read(actor, AuditAction.CHECKIN_FORM, patient.clinic, [patient], now=now)
     todays = procedure.checkins.filter(date=today_date).first()
+    last = todays or procedure.checkins.order_by("-date").first()
     day = (today_date - procedure.performed_on).days
-    if todays is not None:
-        initial: dict[str, object] = {"pain": todays.pain, "temperature_c": todays.temperature_c, "note": todays.note}
-        return CheckInFormView(procedure, day, todays, initial, dict(todays.symptoms))
-    last = procedure.checkins.order_by("-date").values_list("pain", flat=True).first()
-    return CheckInFormView(procedure, day, None, {"pain": last if last is not None else patient.baseline_pain}, {})
+    carried = dict(last.symptoms) if last is not None else {}
+    calm = last is None or (not carried and Disposition(last.disposition) == Disposition.SELF_CARE)
+    labels = _labels(parsed_protocol(last.protocol)) if last is not None else {}
+    view = CheckInFormView(
+        procedure,
+        day,
+        todays,
+        {"temperature_c": todays.temperature_c, "note": todays.note} if todays is not None else {},
+        dict(todays.symptoms) if todays is not None else {},
+        last=last,
+        offer_nothing_new=calm and todays is None,
+        last_symptoms=[labels.get(code, code) for code in carried],
+    )
+    return view
 
 
 @dataclass(frozen=True, slots=True)

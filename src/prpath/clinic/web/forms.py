@@ -250,10 +250,24 @@ class SentOnceForm(forms.Form):
 
 class CheckInForm(SymptomFieldsMixin, SentOnceForm):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    pain = forms.IntegerField(
+    # Buttons, none chosen at first: a slider always has a value, and one left at yesterday's 10 sends 10.
+    pain = forms.TypedChoiceField(
         label="How bad is your back pain right now?",
         help_text="0 means no pain, 10 the worst pain you can imagine.",
-        widget=forms.NumberInput(attrs={"type": "range", "step": "1", "list": "pain-marks"}),
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "pain-choice"}),
+        error_messages={
+            "required": "Choose a number from 0 to 10: how your back is now.",
+            "invalid_choice": "Choose a number from 0 to 10 (%(value)s is not one).",
+        },
+    )
+    # The short way through: "No" sends the pain (and any note) with nothing else; "Yes" opens the groups.
+    # Only a shortcut on the page: whatever symptoms are sent are read, whichever is chosen.
+    anything_new = forms.ChoiceField(
+        label="Anything new or worse since your last check-in?",
+        choices=[("no", "No, nothing new"), ("yes", "Yes")],
+        required=False,
+        widget=forms.RadioSelect,
     )
     temperature_c = CommaDecimalField(
         unit="°C",
@@ -278,7 +292,7 @@ class CheckInForm(SymptomFieldsMixin, SentOnceForm):
         note = self.fields["note"]
         assert isinstance(note, NoteField)
         note.limit(self._note_limit)
-        _bound(self.fields["pain"], limits.pain_min, limits.pain_max)
+        _choices(self.fields["pain"], [(str(n), str(n)) for n in range(limits.pain_min, limits.pain_max + 1)])
         _bound(self.fields["temperature_c"], *self._temperatures)
         self.fields["date"].initial = today
         self.fields["date"].widget.attrs["max"] = today.isoformat()

@@ -68,10 +68,13 @@ def check_in(request: HttpRequest) -> HttpResponse:
         form.initial.update(view.initial)
         form.start_symptoms_from(view.initial_symptoms)
         procedure, day, todays = view.procedure, view.day, view.todays
+        last, offer, last_symptoms = view.last, view.offer_nothing_new, view.last_symptoms
     else:
         procedure = patient_pages.latest_procedure(patient)
         day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
         todays = None
+        last = procedure.checkins.order_by("-date").first() if procedure else None
+        offer, last_symptoms = bool(request.POST.get("nothing_new_offered")), []
         # What the note reports and the answers do not is asked back before anything is stored, unless the
         # answers already need the clinic today or more: then that is said at once, the note counted as written.
         questions = form.note_questions()
@@ -121,7 +124,11 @@ def check_in(request: HttpRequest) -> HttpResponse:
             procedure=procedure,
             day=day,
             todays_checkin=todays,
-            pain_marks=range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
+            last_checkin=last,
+            offer_nothing_new=offer,
+            # Folded away only while nothing in it needs the patient's eye (a temperature to correct).
+            fold=offer and not any(n == "temperature_c" or n.startswith("symptom__") for n in form.errors),
+            last_symptoms=last_symptoms,
             note_questions=[(q, answers.get(q.code, "")) for q in questions],
         ),
         invalid=request.method == "POST" and not asking,
@@ -203,7 +210,6 @@ def screening(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "clinic": patient.clinic,
             "form": form,
-            "pain_marks": range(protocol.limits.pain_min, protocol.limits.pain_max + 1),
         },
         invalid=request.method == "POST",
     )
