@@ -394,9 +394,9 @@ def checkin_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> CheckIn
     todays = procedure.checkins.filter(date=today_date).first()
     last = todays or procedure.checkins.order_by("-date").first()
     day = (today_date - procedure.performed_on).days
-    carried = dict(last.symptoms) if last is not None else {}
+    carried: dict[str, str] = dict(last.symptoms) if last is not None else {}
     calm = last is None or (not carried and Disposition(last.disposition) == Disposition.SELF_CARE)
-    labels = _labels(parsed_protocol(last.protocol)) if last is not None else {}
+    labels: dict[str, str] = _labels(parsed_protocol(last.protocol)) if last is not None else {}
     view = CheckInFormView(
         procedure,
         day,
