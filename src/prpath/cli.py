@@ -340,7 +340,7 @@ def _run_clinic_list(args: argparse.Namespace) -> int:
             f"{clinic.time_zone}; protocol {active.label if active else 'none'})"
         )
         for member in clinic.staff.all():
-            print(f"    {member.get_role_display():<12} {member.user.email}")
+            print(f"    {member.get_role_display():<12} {member.email}")
     if not clinics:
         print("no clinics yet: prpath clinic create NAME --phone PHONE", file=sys.stderr)
     return EXIT_OK
@@ -379,7 +379,7 @@ def _run_staff_add(args: argparse.Namespace) -> int:
     except ProblemsFound as found:
         return _report(found)
     print(
-        f"{member.user.email} is {member.get_role_display().lower()} at {clinic.name}: they sign in "
+        f"{member.email} is {member.get_role_display().lower()} at {clinic.name}: they sign in "
         "with their email and this password"
     )
     return EXIT_OK

@@ -129,7 +129,7 @@ def _actor(clinic: Any, by: str) -> Any:
     from prpath.clinic.models import Role, StaffMember
 
     member = StaffMember.objects.select_related("user").filter(
-        clinic=clinic, user__email=normal_email(by), role=Role.ADMIN, user__is_active=True
+        clinic=clinic, user__email=normal_email(by), role=Role.ADMIN, is_active=True, user__is_active=True
     )
     found = member.first()
     if found is None:

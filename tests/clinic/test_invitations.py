@@ -206,18 +206,22 @@ def test_accepting_is_refused_when_the_email_already_has_a_login(world: World) -
     assert authenticates("same.person@patients.test", PASSWORD) == here.user
 
 
-def test_enrolling_with_an_email_that_is_already_a_login_is_refused_at_once(world: World) -> None:
-    # Otherwise the invitation made next could never be accepted, and nobody would know why until then.
-    with_account(world, enrol(world, email="same.person@patients.test"))
-    before = Patient.objects.count()
+def test_enrolling_with_an_email_that_is_already_a_login_tells_the_clinic_nothing(world: World) -> None:
+    # Was refused ("already the login of a prpath account"), which told one clinic of another's patient or
+    # staff (issue 12, item 13). The invitation is accepted by signing in with the account instead.
+    joined = with_account(world, enrol(world, email="same.person@patients.test"))
 
     for clinic, email in [(world.other_clinic, "Same.Person@patients.test"), (world.clinic, "nurse@riverside.test")]:
+        patient = enrol(world, clinic, email=email)
+        _, token = do_invite_patient(
+            staff(world.other_nurse if clinic == world.other_clinic else world.nurse), patient, now=now()
+        )
         with pytest.raises(ProblemsFound) as found:
-            enrol(world, clinic, email=email)
-        assert locations(found) == {"email"}
-        assert "already the login of a prpath account" in found.value.problems[0].message
+            do_accept_access_link(token, "a-different-long-passphrase", now=now())
+        assert "sign in with its password" in found.value.problems[0].message
 
-    assert Patient.objects.count() == before
+    assert authenticates("same.person@patients.test", PASSWORD) == joined.user
+    assert authenticates("nurse@riverside.test", PASSWORD) == world.nurse
 
 
 def test_a_staff_email_cannot_be_taken_by_a_patient(world: World) -> None:

@@ -12,9 +12,15 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from prpath.accounts.models import AccessLink, User
+from prpath.accounts.models import AccessLink, User, token_hash
 from prpath.audit.models import AuditAction, AuditEvent
-from prpath.clinic.actions.access_links import do_invite_patient, do_issue_staff_link
+from prpath.clinic.actions import access_links
+from prpath.clinic.actions.access_links import (
+    do_accept_access_link,
+    do_invite_patient,
+    do_issue_staff_link,
+    do_join_with_account,
+)
 from prpath.clinic.actions.base import lock_patient
 from prpath.clinic.actions.checkins import (
     CheckInReport,
@@ -23,7 +29,8 @@ from prpath.clinic.actions.checkins import (
     do_record_checkin,
     do_triage_refused_checkin,
 )
-from prpath.clinic.models import Alert, CheckIn, CheckInVersion, Role, StaffMember
+from prpath.clinic.actions.staff import do_set_staff_active
+from prpath.clinic.models import Alert, CheckIn, CheckInVersion, Patient, Role, StaffMember
 from prpath.core.problems import ProblemsFound
 from tests.personas import (
     add_staff,
@@ -75,7 +82,7 @@ def test_the_newest_migrations_can_be_undone_with_an_alert_from_a_refused_form_i
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() -> None:
-    """A double click: both requests pass the "already has an account" check before either saves."""
+    """A double click: both requests pass the "already on this clinic's staff" check before either saves."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite lets one writer at a time in; the race needs PostgreSQL (set DATABASE_URL)")
     world = make_world()
@@ -106,7 +113,54 @@ def test_the_same_colleague_added_twice_at_once_is_refused_not_a_server_error() 
             thread.join()
 
     assert sorted(outcomes) == ["added", "refused: email"]
-    assert User.objects.filter(email="sam.lee@riverside.test").count() == 1
+    assert StaffMember.objects.filter(email="sam.lee@riverside.test").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clinics_invitations_for_one_email_accepted_at_once_make_one_login() -> None:
+    """The same person enrolled at both clinics opens both links and chooses a password in each at once:
+    both pass the "does this email sign in" check before either saves. One makes the login; the other
+    is told to sign in with it (and can join then), not a server error, and no second login is made."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in; the race needs PostgreSQL (set DATABASE_URL)")
+    world = make_world()
+    here = enrol(world, email="dana.reyes@patients.test")
+    there = enrol(world, world.other_clinic, email="dana.reyes@patients.test")
+    tokens = [
+        do_invite_patient(staff(world.nurse), here, now=now())[1],
+        do_invite_patient(staff(world.other_nurse), there, now=now())[1],
+    ]
+    both_checked = threading.Barrier(2, timeout=10)
+    checked = access_links.check_password
+    outcomes: list[str] = []
+
+    def after_the_check(password: str, user: User) -> None:  # runs between the check and the save
+        both_checked.wait()
+        checked(password, user)
+
+    def accept(token: str) -> None:
+        try:
+            do_accept_access_link(token, NEW_PASSWORD, now=now())
+            outcomes.append("joined")
+        except ProblemsFound as found:
+            outcomes.append(found.problems[0].message)
+        finally:
+            connection.close()
+
+    with mock.patch.object(access_links, "check_password", after_the_check):
+        threads = [threading.Thread(target=accept, args=(token,)) for token in tokens]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(outcomes) == sorted(["joined", access_links.SIGN_IN_TO_JOIN])
+    assert User.objects.filter(email="dana.reyes@patients.test").count() == 1
+    account = User.objects.get(email="dana.reyes@patients.test")
+    waiting = next(token for token in tokens if not AccessLink.objects.get(token_hash=token_hash(token)).used_at)
+    joined = do_join_with_account(waiting, account, now=now())
+    assert {p.user for p in Patient.objects.filter(email="dana.reyes@patients.test")} == {account}
+    assert joined.user == account
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,6 +171,11 @@ def test_the_latest_migrations_can_be_undone_with_staff_links_in_the_database() 
     world = make_world()
     staff_link, _ = do_issue_staff_link(staff(world.admin), StaffMember.objects.get(user=world.nurse), now=now())
     patient_link, _ = do_invite_patient(staff(world.nurse), enrol(world), now=now())
+    # A colleague still to choose a password: their email is on the staff row alone until then.
+    waiting = add_staff(
+        world.clinic, email="sam.lee@riverside.test", given_name="Sam", family_name="Lee", role=Role.NURSE
+    )
+    do_set_staff_active(staff(world.admin), StaffMember.objects.get(user=world.coordinator), active=False, now=now())
 
     call_command("migrate", "clinic", "0001", verbosity=0)
     call_command("migrate", "audit", "0001", verbosity=0)
@@ -127,6 +186,9 @@ def test_the_latest_migrations_can_be_undone_with_staff_links_in_the_database() 
     finally:
         call_command("migrate", verbosity=0)
     assert set(AccessLink.objects.values_list("pk", flat=True)) == {staff_link.pk, patient_link.pk}
+    assert StaffMember.objects.get(pk=waiting.pk).email == "sam.lee@riverside.test"
+    assert StaffMember.objects.get(user=world.nurse).email == "nurse@riverside.test"
+    assert [m.user for m in StaffMember.objects.filter(is_active=False)] == [world.coordinator]
 
 
 # --- changing a colleague's role ---------------------------------------------------------------------

@@ -97,5 +97,5 @@ def test_the_same_email_twice_is_refused(
     assert add_staff(monkeypatch, "Lakeside Spine", "--email", "ada@lakeside.test", "--role", "nurse") == 0
 
     assert add_staff(monkeypatch, "Lakeside Spine", "--email", "ADA@lakeside.test", "--role", "physician") == 2
-    assert "prpath: email: already has a prpath account" in capsys.readouterr().err
+    assert "prpath: email: is already on this clinic's staff" in capsys.readouterr().err
     assert StaffMember.objects.get().role == "nurse"

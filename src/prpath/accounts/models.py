@@ -4,7 +4,8 @@ choose a password. Nothing here knows about clinics: a user is made staff or a p
 A user made without a password (a patient at enrolment, a colleague added by an admin) cannot sign in
 until its owner chooses one through an ``AccessLink``: nobody else ever knows it. A patient's account has
 no login email until they accept their invitation: the clinic enrols them with an email, and the same
-person may be enrolled by two clinics; whoever holds the email as a login is the one who joined first.
+person may be enrolled by two clinics. The first link accepted makes the email a login; a later one is
+accepted by signing in with it, and its clinic's record moves to that account (one person, one login).
 """
 
 from __future__ import annotations

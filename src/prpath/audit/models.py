@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     STAFF_REACTIVATE = "staff.reactivate", "Staff member reactivated"
     STAFF_PASSWORD_LINK = "staff.password_link", "Staff password link made"
     STAFF_SET_PASSWORD = "staff.set_password", "Staff password set"
+    STAFF_JOIN = "staff.join", "Staff link accepted by signing in"
     PROTOCOL_DRAFT = "protocol.draft", "Protocol draft saved"
     PROTOCOL_ACTIVATE = "protocol.activate", "Protocol version activated"
     PROTOCOL_VIGNETTE_ADD = "protocol.vignette_add", "Safety vignette added"

@@ -3,6 +3,10 @@
 Outsiders (anyone who is not staff of the object's clinic, or not the patient themself) get 404, so a
 URL does not even confirm that a record exists. Staff of the right clinic whose role lacks a permission
 get 403: they know the patient exists and are told they may not do this.
+
+One account may be staff at one clinic and a patient of others: a request acts as one membership at a
+time, the one chosen on the "Choose a clinic" page (kept in the session, checked against the account
+on every request) or the account's only one. Every page then sees that clinic's records alone.
 """
 
 from __future__ import annotations
@@ -17,12 +21,23 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from prpath.accounts.models import User as AuthUser
-from prpath.clinic.models import Alert, CheckIn, Patient, ProtocolVersion, Role, SafetyVignette, Screening, StaffMember
+from prpath.clinic.models import (
+    Alert,
+    CheckIn,
+    Membership,
+    Patient,
+    ProtocolVersion,
+    Role,
+    SafetyVignette,
+    Screening,
+    StaffMember,
+)
 
 
 class Permission(StrEnum):
@@ -119,37 +134,90 @@ def signed_in(request: HttpRequest) -> AuthUser:
     return user
 
 
-def staff_of(user: User) -> StaffMember | None:
-    """The user's staff membership with its clinic, read once per request (the user object keeps it)."""
-    if not isinstance(user, AuthUser):
-        return None
-    if "staff" not in user._state.fields_cache:
-        found = StaffMember.objects.select_related("clinic").filter(user=user).first()
-        user._state.fields_cache["staff"] = found
-    cached: StaffMember | None = user._state.fields_cache["staff"]
-    return cached
+# The session key of the chosen membership: "staff:<uuid>" or "patient:<uuid>".
+CHOSEN = "prpath_membership"
 
 
-def patient_of(user: User) -> Patient | None:
-    """The user's patient record with its clinic, read once per request (the user object keeps it)."""
+class ChooseClinic(Exception):
+    """The account has several memberships and none is chosen: the middleware answers with the chooser."""
+
+
+def membership_key(membership: Membership) -> str:
+    return f"{'staff' if isinstance(membership, StaffMember) else 'patient'}:{membership.uuid}"
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The account's active staff membership and its patient records, each with its clinic."""
     if not isinstance(user, AuthUser):
-        return None
-    if "patient" not in user._state.fields_cache:
-        found = Patient.objects.select_related("clinic").filter(user=user).first()
-        user._state.fields_cache["patient"] = found
-    cached: Patient | None = user._state.fields_cache["patient"]
-    return cached
+        return []
+    patients = Patient.objects.filter(user_id=OuterRef("user_id"))
+    staff = list(
+        StaffMember.objects.select_related("clinic")
+        .filter(user=user, is_active=True)
+        .annotate(is_a_patient=Exists(patients))
+    )
+    if staff and not staff[0].is_a_patient:
+        return list(staff)  # staff alone: one query, as before accounts were shared
+    found: list[Membership] = [*staff, *Patient.objects.select_related("clinic").filter(user=user)]
+    return sorted(found, key=lambda m: (not isinstance(m, StaffMember), m.clinic.name, m.pk))
+
+
+def _chosen(request: HttpRequest) -> tuple[Membership | None, int]:
+    """The membership the request acts as and how many the account has, read once per request."""
+    cached: tuple[Membership | None, int] | None = getattr(request, "_prpath_chosen", None)
+    if cached is not None:
+        return cached
+    found = memberships_of(request.user)
+    key = request.session.get(CHOSEN) if hasattr(request, "session") else None
+    chosen = found[0] if len(found) == 1 else next((m for m in found if membership_key(m) == key), None)
+    request._prpath_chosen = (chosen, len(found))  # type: ignore[attr-defined]
+    return chosen, len(found)
+
+
+def chosen_membership(request: HttpRequest) -> Membership | None:
+    return _chosen(request)[0]
+
+
+def has_several_memberships(request: HttpRequest) -> bool:
+    return _chosen(request)[1] > 1
+
+
+def choose(request: HttpRequest, key: str) -> Membership:
+    """The signed-in account acts as its membership ``key`` from now on; 404 for any other key (someone
+    else's record, a staff membership that has ended)."""
+    found = next((m for m in memberships_of(request.user) if membership_key(m) == key), None)
+    if found is None:
+        raise Http404
+    request.session[CHOSEN] = key
+    request._prpath_chosen = (found, 2)  # type: ignore[attr-defined]
+    return found
+
+
+def staff_of(request: HttpRequest) -> StaffMember | None:
+    """The staff membership the request acts as, with its clinic."""
+    chosen = chosen_membership(request)
+    return chosen if isinstance(chosen, StaffMember) else None
+
+
+def patient_of(request: HttpRequest) -> Patient | None:
+    """The patient record the request acts as, with its clinic."""
+    chosen = chosen_membership(request)
+    return chosen if isinstance(chosen, Patient) else None
 
 
 def can(staff: StaffMember | None, permission: Permission) -> bool:
     return staff is not None and permission in GRANTS.get(staff.role, frozenset())
 
 
-def require_staff(user: User) -> StaffMember:
-    """The user's staff membership; 404 for anyone else (patients and strangers learn nothing)."""
-    staff = staff_of(user)
+def _nothing_chosen(request: HttpRequest) -> Http404 | ChooseClinic:
+    return ChooseClinic() if chosen_membership(request) is None and has_several_memberships(request) else Http404()
+
+
+def require_staff(request: HttpRequest) -> StaffMember:
+    """The staff membership the request acts as; 404 for anyone else (patients and strangers learn nothing)."""
+    staff = staff_of(request)
     if staff is None:
-        raise Http404
+        raise _nothing_chosen(request)
     return staff
 
 
@@ -158,10 +226,10 @@ def require(staff: StaffMember, permission: Permission) -> None:
         raise PermissionDenied(f"Your role ({staff.get_role_display()}) may not do this.")
 
 
-def require_patient(user: User) -> Patient:
-    patient = patient_of(user)
+def require_patient(request: HttpRequest) -> Patient:
+    patient = patient_of(request)
     if patient is None:
-        raise Http404
+        raise _nothing_chosen(request)
     return patient
 
 

@@ -7,18 +7,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from prpath.clinic.permissions import patient_of, staff_of
+from prpath.clinic.permissions import has_several_memberships, patient_of, staff_of
 from prpath.core.protocol.schema import DISPOSITION_ORDER
 from prpath.files.protocols import default_protocol
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Where "/" leads: staff to the worklist, patients to today's page, everyone else to the start page."""
-    if staff_of(request.user) is not None:
+    """Where "/" leads: staff to the worklist, patients to today's page, someone with several clinics to
+    choose one first, everyone else to the start page."""
+    if staff_of(request) is not None:
         return redirect("worklist")
-    if patient_of(request.user) is not None:
+    if patient_of(request) is not None:
         return redirect("patient-today")
+    if has_several_memberships(request):
+        return redirect("choose-clinic")
     return start(request)
 
 

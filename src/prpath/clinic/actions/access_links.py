@@ -1,6 +1,12 @@
 """Links that let someone choose a password: a patient's invitation, a colleague's sign-up, and a new
 password for whoever has lost theirs. Each is single use, expires after 7 days, and makes earlier links
-for the same person unusable. The token is returned once and only its hash is kept."""
+for the same person unusable. The token is returned once and only its hash is kept.
+
+An invitation or sign-up link is for the account made with the clinic's record. If the record's email
+already signs in (the person is a patient or staff elsewhere), the link sets no password: its owner
+signs in with the one they have and accepts the link (``do_join_with_account``), and the record moves to
+their account. No clinic gives a new password to an account another clinic shares: that password opens
+the other clinic's records of the person too."""
 
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ from prpath.accounts.models import LINK_DAYS, AccessLink, LinkPurpose, User, new
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.actions.base import audit, problems
-from prpath.clinic.models import Clinic, Patient, StaffMember
+from prpath.clinic.models import Clinic, Membership, Patient, StaffMember
+from prpath.clinic.models.memberships import only_membership, shared_beyond
 from prpath.core.problems import Problem, ProblemsFound
 
 
@@ -23,6 +30,14 @@ def check_password(password: str, user: User) -> None:
         validate_password(password, user)
     except DjangoValidationError as error:
         raise ProblemsFound([Problem("password", message) for message in error.messages]) from None
+
+
+# Said to whoever holds a link whose email already signs in: its owner signs in, then accepts the link.
+SIGN_IN_TO_JOIN = "this email already signs in to prpath: sign in with its password, then open this link again"
+SHARED = (
+    "signs in with an account that is not this clinic's alone, so the clinic cannot give it a new password: "
+    "they change it themselves while signed in"
+)
 
 
 def issue_link(
@@ -73,6 +88,8 @@ def do_issue_password_link(actor: Actor, patient: Patient, *, now: dt.datetime) 
     patient = _locked_patient(patient)
     if not patient.user.has_joined:
         raise problems(("patient", "has no account yet: make an invitation link instead"))
+    if shared_beyond(patient.user, patient.clinic_id):
+        raise problems(("patient", SHARED))
     return issue_link(actor, patient.user, patient.clinic, patient, now=now)
 
 
@@ -81,15 +98,14 @@ def do_issue_staff_link(actor: Actor, staff: StaffMember, *, now: dt.datetime) -
     """A link for a staff member to set their password: the first one, or a new one when it is lost.
     Earlier links stop working. A deactivated account gets none."""
     staff = StaffMember.objects.select_for_update(of=("self",)).select_related("clinic", "user").get(pk=staff.pk)
-    if not staff.user.is_active:
+    if not staff.is_active or not staff.user.is_active:
         raise problems(("staff", "This account is deactivated: reactivate it first."))
+    if shared_beyond(staff.user, staff.clinic_id):
+        raise problems(("staff", f"{staff.user.get_full_name()} {SHARED}."))
     return issue_link(actor, staff.user, staff.clinic, None, now=now)
 
 
-@transaction.atomic(durable=True)
-def do_accept_access_link(token: str, password: str, *, now: dt.datetime) -> User:
-    """The holder of a link chooses their password; the link is used up, and every other session of the
-    account ends with the old password."""
+def _locked_link(token: str, now: dt.datetime) -> AccessLink:
     link = (
         AccessLink.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -98,18 +114,34 @@ def do_accept_access_link(token: str, password: str, *, now: dt.datetime) -> Use
     )
     if link is None or not link.is_usable(now):
         raise problems(("token", "this invitation link has expired or has already been used"))
-    user = link.user
-    patient = Patient.objects.select_related("clinic").filter(user=user).first()
-    staff = StaffMember.objects.select_related("clinic").filter(user=user).first() if patient is None else None
-    if (staff is None and patient is None) or not user.is_active:
+    return link
+
+
+def _holder(link: AccessLink) -> Membership:
+    """The clinic record a link is for. A link whose account now belongs to several clinics is no longer
+    any one clinic's to give (it was made before the account was shared)."""
+    found = only_membership(link.user)
+    if found is None or not link.user.is_active or (isinstance(found, StaffMember) and not found.is_active):
         # The account was deactivated since the link was made.
         raise problems(("token", "this link can no longer be used; ask the clinic for a new one"))
-    if patient is not None and user.email is None:
-        # Joining: the email the clinic enrolled them with becomes their login, unless it already is
-        # someone's (they were enrolled by another clinic too, and joined there first).
-        if User.objects.filter(email=patient.email).exists():
-            raise problems(("email", "an account with this email already exists; ask the clinic for help"))
-        user.email = patient.email
+    return found
+
+
+@transaction.atomic(durable=True)
+def do_accept_access_link(token: str, password: str, *, now: dt.datetime) -> User:
+    """The holder of a link chooses their password; the link is used up, and every other session of the
+    account ends with the old password.
+
+    Joining, the email the clinic knows the person by becomes their login, unless it already is one
+    (they joined through another clinic first): then no password is set here (that would hand the other
+    account to whoever holds this link), and the person signs in to accept it (``do_join_with_account``)."""
+    link = _locked_link(token, now)
+    user = link.user
+    holder = _holder(link)
+    if user.email is None:
+        if User.objects.filter(email=holder.email).exists():
+            raise problems(("email", SIGN_IN_TO_JOIN))
+        user.email = holder.email
     check_password(password, user)
     user.set_password(password)
     if user.joined_at is None:
@@ -118,17 +150,51 @@ def do_accept_access_link(token: str, password: str, *, now: dt.datetime) -> Use
         with transaction.atomic():  # a savepoint: two clinics' invitations for one email accepted at once
             user.save(update_fields=["email", "password", "joined_at"])
     except IntegrityError:
-        raise problems(("email", "an account with this email already exists; ask the clinic for help")) from None
+        raise problems(("email", SIGN_IN_TO_JOIN)) from None
     link.used_at = now
     link.save(update_fields=["used_at"])
-    if patient is not None:
+    if isinstance(holder, Patient):
         action = (
             AuditAction.PATIENT_ACCEPT_INVITATION
             if link.purpose == LinkPurpose.INVITATION
             else AuditAction.PATIENT_SET_PASSWORD
         )
-        audit(Actor.patient(user), action, patient.clinic, now=now, patient=patient)
+        audit(Actor.patient(user), action, holder.clinic, now=now, patient=holder)
     else:
-        assert staff is not None
-        audit(Actor.staff(user), AuditAction.STAFF_SET_PASSWORD, staff.clinic, now=now)
+        audit(Actor.staff(user), AuditAction.STAFF_SET_PASSWORD, holder.clinic, now=now)
     return user
+
+
+@transaction.atomic(durable=True)
+def do_join_with_account(token: str, user: User, *, now: dt.datetime) -> Membership:
+    """The signed-in ``user`` accepts an invitation or sign-up link made for the email they sign in with:
+    the clinic's record moves to their account, which keeps its password. The link is used up; the empty
+    account made with the record is switched off; and the account's own open links end (a new-password
+    link made by one clinic must not outlive the account's being shared)."""
+    link = _locked_link(token, now)
+    holder = _holder(link)
+    if link.user.email is not None or link.user.has_joined:
+        raise problems(("token", "this link sets a password: it is not for joining another account"))
+    if user.email != holder.email or not user.is_active:
+        raise problems(("token", f"this link is for {holder.email}: sign out, then sign in with that email"))
+    if isinstance(holder, StaffMember) and StaffMember.objects.filter(user=user).exists():
+        raise problems(
+            ("token", "your account is already on a clinic's staff: ask this clinic to add you with another email")
+        )
+    placeholder = link.user
+    holder.user = user
+    try:
+        with transaction.atomic():  # a savepoint: the same account joined to one clinic twice at once
+            holder.save(update_fields=["user"])
+    except IntegrityError:
+        raise problems(("token", "your account is already at this clinic; ask the clinic for help")) from None
+    placeholder.is_active = False
+    placeholder.save(update_fields=["is_active"])
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    AccessLink.objects.filter(user__in=[user, placeholder], used_at=None, revoked_at=None).update(revoked_at=now)
+    if isinstance(holder, Patient):
+        audit(Actor.patient(user), AuditAction.PATIENT_ACCEPT_INVITATION, holder.clinic, now=now, patient=holder)
+    else:
+        audit(Actor.staff(user), AuditAction.STAFF_JOIN, holder.clinic, now=now, object_uuid=holder.uuid)
+    return holder

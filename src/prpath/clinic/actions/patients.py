@@ -1,4 +1,8 @@
-"""Enrolling a patient: their record in the clinic and the account their invitation will open."""
+"""Enrolling a patient: their record in the clinic and the account their invitation will open.
+
+The email is checked against this clinic's patients only: whether it is anyone's elsewhere (a patient
+or staff of another clinic, an invitation not yet accepted) is not this clinic's to know, and changes
+nothing here. If it already signs in when the invitation is accepted, its owner signs in to accept it."""
 
 from __future__ import annotations
 
@@ -65,10 +69,6 @@ def do_enrol_patient(
         raise ProblemsFound(found)
     if Patient.objects.filter(clinic=clinic, email=email).exists():
         raise problems(("email", "a patient with this email is already enrolled in this clinic"))
-    if User.objects.filter(email=email).exists():
-        # The email becomes the patient's login when they join: one already taken would make the
-        # invitation unusable. (A patient only enrolled elsewhere has no login yet, and does not count.)
-        raise problems(("email", "is already the login of a prpath account: enrol the patient with another email"))
     try:
         with transaction.atomic():  # a savepoint: the same patient enrolled twice at once
             user = User.objects.create_user(None, None, given_name=given_name, family_name=family_name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from prpath.clinic.models.alerts import Alert, AlertState, ClinicMessage, UnsentForm
 from prpath.clinic.models.checkins import CheckIn, CheckInVersion
 from prpath.clinic.models.clinics import Clinic, Role, StaffMember
+from prpath.clinic.models.memberships import Membership
 from prpath.clinic.models.notes import ClinicalNote
 from prpath.clinic.models.patients import Patient, Sex, Stage
 from prpath.clinic.models.procedures import Activation, ImageGuidance, Leukocytes, Procedure, Side
@@ -31,6 +32,7 @@ __all__ = [
     "ClinicalNote",
     "ImageGuidance",
     "Leukocytes",
+    "Membership",
     "Patient",
     "Procedure",
     "ProtocolVersion",

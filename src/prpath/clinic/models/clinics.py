@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from prpath.accounts.models import EMAIL_MAX_LENGTH
+
 
 class Clinic(models.Model):
     """A tenant: its staff, its patients, its protocol. Nothing crosses from one clinic to another."""
@@ -28,15 +30,27 @@ class Role(models.TextChoices):
 
 
 class StaffMember(models.Model):
-    """A user who works for a clinic. A user is staff of one clinic or a patient, never both.
+    """A user who works for a clinic: staff of one clinic at most, and perhaps a patient of others.
 
-    A staff member who leaves is deactivated (``user.is_active`` off), never deleted: their name stays on
-    the records they wrote."""
+    A colleague is added with an email (``email``) and an account that signs in once they choose a
+    password through their link; if the email already signs in (they are a patient elsewhere), accepting
+    the link after signing in moves the membership to that account.
+
+    A staff member who leaves is deactivated (``is_active`` off), never deleted: their name stays on the
+    records they wrote. An account of theirs alone is switched off with it; one they also use as a
+    patient elsewhere keeps working there."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, help_text="The email the clinic added them with.")
+    is_active = models.BooleanField(default=True, help_text="Off when they have left the clinic.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "email"], name="one_staff_member_per_email_in_a_clinic")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.email} ({self.get_role_display()})"
+        return f"{self.user.get_full_name() or self.email} ({self.get_role_display()})"

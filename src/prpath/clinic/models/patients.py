@@ -26,13 +26,15 @@ class Sex(models.TextChoices):
 
 
 class Patient(models.Model):
-    """A patient of one clinic. Their account (``user``) is made at enrolment and cannot sign in until
-    they choose a password through their invitation link; the email the clinic enrolled them with becomes
-    its login then."""
+    """A patient of one clinic. An account (``user``) is made at enrolment and cannot sign in until they
+    choose a password through their invitation link; the email the clinic enrolled them with becomes its
+    login then. If that email already signs in (the person is a patient or staff elsewhere), accepting the
+    invitation after signing in moves this record to that account instead: one person, one login, a
+    record in each clinic."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patients")
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -58,7 +60,10 @@ class Patient(models.Model):
             models.Index(fields=["clinic", "family_name", "given_name"], name="patient_clinic_name"),
             models.Index(fields=["clinic", "stage"], name="patient_clinic_stage"),
         ]
-        constraints = [models.UniqueConstraint(fields=["clinic", "email"], name="one_patient_per_email_in_a_clinic")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "email"], name="one_patient_per_email_in_a_clinic"),
+            models.UniqueConstraint(fields=["clinic", "user"], name="one_patient_per_account_in_a_clinic"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

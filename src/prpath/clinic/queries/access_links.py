@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from prpath.accounts.models import AccessLink, LinkPurpose, token_hash
+from prpath.accounts.models import AccessLink, LinkPurpose, User, token_hash
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
 from prpath.clinic.models import Clinic, Patient, StaffMember
+from prpath.clinic.models.memberships import only_membership
 from prpath.clinic.queries.reads import record_read
 
 
@@ -20,6 +21,9 @@ class LinkHolder:
     email: str
     patient: Patient | None
     staff: StaffMember | None
+    # The email already signs in (the person joined through another clinic, or is staff somewhere): the
+    # link sets no password; its owner signs in, then accepts it.
+    joins_account: bool = False
 
     @property
     def new_password(self) -> bool:
@@ -32,15 +36,11 @@ def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> L
     link = AccessLink.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     if link is None or not link.is_usable(now) or not link.user.is_active:
         return None
-    patient = Patient.objects.select_related("clinic").filter(user_id=link.user_id).first()
-    staff = (
-        None
-        if patient is not None
-        else StaffMember.objects.select_related("clinic").filter(user_id=link.user_id).first()
-    )
-    holder = patient or staff
-    if holder is None:
+    holder = only_membership(link.user)
+    if holder is None or (isinstance(holder, StaffMember) and not holder.is_active):
         return None
+    patient = holder if isinstance(holder, Patient) else None
+    staff = holder if isinstance(holder, StaffMember) else None
     if opened:
         record_read(
             Actor.system("access link page"),
@@ -50,5 +50,5 @@ def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> L
             now=now,
             detail={"link": str(link.uuid)},
         )
-    email = patient.email if patient is not None else str(link.user.email)
-    return LinkHolder(link, holder.clinic, link.user.given_name, email, patient, staff)
+    joins = link.user.email is None and User.objects.filter(email=holder.email).exists()
+    return LinkHolder(link, holder.clinic, link.user.given_name, holder.email, patient, staff, joins)

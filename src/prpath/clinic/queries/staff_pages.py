@@ -470,5 +470,5 @@ def staff_members(staff: StaffMember) -> list[StaffMember]:
     return list(
         StaffMember.objects.filter(clinic_id=staff.clinic_id)
         .select_related("user")
-        .order_by("-user__is_active", "user__family_name", "user__given_name")
+        .order_by("-is_active", "user__family_name", "user__given_name")
     )

@@ -584,7 +584,7 @@ class ProcedureForm(SentOnceForm):
         operator = self.fields["operator"]
         assert isinstance(operator, forms.ModelChoiceField)
         operator.queryset = User.objects.filter(
-            staff__clinic=clinic, staff__role=Role.PHYSICIAN, is_active=True
+            staff__clinic=clinic, staff__role=Role.PHYSICIAN, staff__is_active=True, is_active=True
         ).order_by("family_name", "given_name")
 
     def clean_performed_at(self) -> dt.datetime:

@@ -1,5 +1,6 @@
-"""Show times in the clinic's time zone: a nurse in New York reads 19:00, not 00:00 UTC; keep pages
-with patient data out of every cache; and read a request's form within its page's limit, or say why not."""
+"""Show times in the clinic's time zone: a nurse in New York reads 19:00, not 00:00 UTC; send someone
+with several clinics to choose one; keep pages with patient data out of every cache; and read a
+request's form within its page's limit, or say why not."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from prpath.clinic.permissions import patient_of, staff_of
+from prpath.clinic.permissions import ChooseClinic, chosen_membership
 
 
 class ClinicTimeZoneMiddleware:
@@ -22,15 +24,34 @@ class ClinicTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        staff = staff_of(request.user)
-        patient = patient_of(request.user) if staff is None else None
-        clinic = staff.clinic if staff is not None else patient.clinic if patient is not None else None
-        if clinic is not None:
-            timezone.activate(zoneinfo.ZoneInfo(clinic.time_zone))
+        membership = chosen_membership(request)
+        if membership is not None:
+            timezone.activate(zoneinfo.ZoneInfo(membership.clinic.time_zone))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ChooseClinicMiddleware:
+    """A page asked for by an account with several clinics and none chosen yet leads to the chooser, which
+    comes back to it (an htmx call takes the whole page there)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ChooseClinic):
+            return None
+        page = resolve_url("choose-clinic")
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=409)
+            response["HX-Redirect"] = page
+            return response
+        return HttpResponseRedirect(page)
 
 
 class NoStoreForSignedInMiddleware:

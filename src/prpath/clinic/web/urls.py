@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from prpath.clinic.web.forms import SignInForm
-from prpath.clinic.web.views import common, patient, protocol, staff
+from prpath.clinic.web.views import common, memberships, patient, protocol, staff
 
 urlpatterns = [
     path(
@@ -22,6 +22,7 @@ urlpatterns = [
         name="password-changed",
     ),
     path("join/<str:token>/", patient.accept_invitation, name="accept-invitation"),
+    path("choose/", memberships.choose_clinic, name="choose-clinic"),
     # The patient's own pages.
     path("me/", patient.today, name="patient-today"),
     path("me/check-in/", patient.check_in, name="patient-checkin"),

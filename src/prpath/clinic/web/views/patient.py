@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prpath.clinic.actions.access_links import do_accept_access_link
+from prpath.clinic.actions.access_links import do_accept_access_link, do_join_with_account
 from prpath.clinic.actions.checkins import (
     do_record_checkin,
     do_triage_refused_checkin,
@@ -22,9 +22,17 @@ from prpath.clinic.actions.checkins import (
 )
 from prpath.clinic.actions.screening import do_record_screening, do_triage_refused_screening
 from prpath.clinic.models import Patient
-from prpath.clinic.permissions import get_own_checkin, get_own_screening, login_required, require_patient
+from prpath.clinic.permissions import (
+    choose,
+    get_own_checkin,
+    get_own_screening,
+    login_required,
+    membership_key,
+    require_patient,
+    signed_in,
+)
 from prpath.clinic.queries import patient_pages
-from prpath.clinic.queries.access_links import find_access_link
+from prpath.clinic.queries.access_links import LinkHolder, find_access_link
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
@@ -47,7 +55,7 @@ def _fields(view: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     view = patient_pages.today(patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now())
     return render(request, "clinic/patient/today.html", _context(patient, nav="today", view=view))
 
@@ -55,7 +63,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     clinic_protocol = protocol_for(patient.clinic)
     protocol = clinic_protocol.protocol
     now = timezone.now()
@@ -138,7 +146,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     checkin = get_own_checkin(patient, checkin_uuid)
     view = patient_pages.checkin_result(patient_actor(request), patient, checkin, now=timezone.now())
     template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/result.html"
@@ -148,7 +156,7 @@ def checkin_result(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpRespons
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     view = patient_pages.history(patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now())
     chart = pain_chart(view.points, view.baseline_pain, pain_max=view.pain_max)
     return render(
@@ -161,7 +169,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     view = patient_pages.learn(patient_actor(request), patient, protocol_for(patient.clinic), topic, now=timezone.now())
     if view is None:
         raise Http404
@@ -171,7 +179,7 @@ def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     clinic_protocol = protocol_for(patient.clinic)
     protocol = clinic_protocol.protocol
     if patient.injected_on is not None:
@@ -218,7 +226,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def screening_result(request: HttpRequest, screening_uuid: uuid.UUID) -> HttpResponse:
-    patient = require_patient(request.user)
+    patient = require_patient(request)
     record = get_own_screening(patient, screening_uuid)
     view = patient_pages.screening_result(patient_actor(request), patient, record, now=timezone.now())
     template = "clinic/patient/emergency.html" if view.emergency else "clinic/patient/screening_result.html"
@@ -232,6 +240,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     holder = find_access_link(token, now=timezone.now(), opened=request.method == "GET")
     if holder is None:
         return render(request, "clinic/invitation_unusable.html", status=404)
+    if holder.joins_account:
+        return _join_with_account(request, token, holder)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -259,4 +269,39 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             "new_password": holder.new_password,
         },
         invalid=request.method == "POST",
+    )
+
+
+def _join_with_account(request: HttpRequest, token: str, holder: LinkHolder) -> HttpResponse:
+    """The link's email already signs in: no password is chosen here. Its owner signs in (and comes back
+    here), then accepts, and the clinic's record joins their account; anyone else is told whose it is."""
+    user = request.user if request.user.is_authenticated else None
+    problem = ""
+    if request.method == "POST":
+        if user is None:
+            problem = "Sign in first: this link joins the account you already have."
+        else:
+            try:
+                joined = do_join_with_account(token, signed_in(request), now=timezone.now())
+            except ProblemsFound as found:
+                problem = " ".join(p.message for p in found.problems).capitalize() + "."
+            else:
+                choose(request, membership_key(joined))
+                messages.success(request, f"You have joined {holder.clinic.name}.")
+                if holder.staff is not None:
+                    return redirect("worklist")
+                return redirect("patient-screening")
+    return form_page(
+        request,
+        "clinic/join_with_account.html",
+        {
+            "staff": holder.staff,
+            "given_name": holder.given_name,
+            "email": holder.email,
+            "clinic": holder.clinic,
+            "signed_in_as": getattr(user, "email", None) or "",
+            "is_theirs": user is not None and getattr(user, "email", None) == holder.email,
+            "problem": problem,
+        },
+        invalid=bool(problem),
     )

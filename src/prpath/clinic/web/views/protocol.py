@@ -59,7 +59,7 @@ def _sentence(found: ProblemsFound) -> str:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.VIEW_PROTOCOL)
     return form_page(
         request,
@@ -72,7 +72,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def new_draft(request: HttpRequest) -> HttpResponse:
     """A new draft, started from the active version's text or from the built-in protocol."""
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.MANAGE_PROTOCOL)
     form = NewDraftForm(request.POST)
     start = form.cleaned_data.get("start_from") if form.is_valid() else None
@@ -123,7 +123,7 @@ def _render_version(
 @login_required
 @require_GET
 def version(request: HttpRequest, number: int) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     found = get_protocol_version_for(staff, number)
     return _render_version(request, staff, found)
 
@@ -132,7 +132,7 @@ def version(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def edit(request: HttpRequest, number: int) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     draft = get_protocol_version_for(staff, number)
     require(staff, Permission.MANAGE_PROTOCOL)
     form = ProtocolDocumentForm(request.POST, request.FILES)
@@ -164,7 +164,7 @@ def edit(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def activate(request: HttpRequest, number: int) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     draft = get_protocol_version_for(staff, number)
     require(staff, Permission.MANAGE_PROTOCOL)
     view = version_view(draft)
@@ -189,7 +189,7 @@ def activate(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_vignettes(request: HttpRequest) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.MANAGE_PROTOCOL)
     form = SafetyVignetteForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -214,7 +214,7 @@ def add_vignettes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def remove_vignette(request: HttpRequest, vignette_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     vignette = get_safety_vignette_for(staff, vignette_uuid)
     do_remove_safety_vignette(staff_actor(request), vignette, now=timezone.now())
     messages.success(request, f"{vignette.name} is no longer in the safety suite.")

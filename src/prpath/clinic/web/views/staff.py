@@ -119,7 +119,7 @@ def _render_worklist(
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.VIEW_PATIENTS)
     return _render_worklist(request, staff)
 
@@ -132,7 +132,7 @@ def worklist_changes(request: HttpRequest) -> HttpResponse:
     The page itself is not replaced under a nurse typing a note; it says that it is out of date and how
     (an emergency among the changes is named), and the nurse reloads it. Counts only, so nothing is audited.
     """
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.VIEW_PATIENTS)
     form = WorklistChangesForm(request.GET)
     if not form.is_valid():
@@ -145,7 +145,7 @@ def worklist_changes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     alert = get_alert_for(staff, alert_uuid)
     require(staff, Permission.WORK_ALERTS)
     form = AlertNoteForm(request.POST)
@@ -197,7 +197,7 @@ def _alert_row(
 @require_POST
 def note_read(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
     """Mark a patient's note read (audited): from the worklist's "notes to read", with or without htmx."""
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     checkin = get_checkin_for(staff, checkin_uuid)
     require(staff, Permission.WORK_ALERTS)
     form = NoteReadForm(request.POST)
@@ -230,7 +230,7 @@ def note_read(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.VIEW_PATIENTS)
     filters = PatientFilterForm(request.GET)
     params = filters.filters()
@@ -257,7 +257,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.ENROL_PATIENTS)
     clinic_protocol = protocol_for(staff.clinic)
     form = EnrolForm(request.POST or None, protocol=clinic_protocol.protocol)
@@ -292,7 +292,7 @@ def _link_page(
     request: HttpRequest, patient_uuid: uuid.UUID, issue: Callable[..., tuple[AccessLink, str]]
 ) -> HttpResponse:
     """An invitation or new-password link, shown once to the staff member who made it."""
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.ENROL_PATIENTS)
     try:
@@ -319,7 +319,7 @@ def _link_page(
 @login_required
 @require_GET
 def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     patient = get_patient_for(staff, patient_uuid)
     view = staff_pages.timeline(staff_actor(request), staff, patient, protocol_for(staff.clinic), now=timezone.now())
     chart = pain_chart(view.points, patient.baseline_pain, pain_max=view.pain_max)
@@ -333,7 +333,7 @@ def timeline(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def add_note(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.WRITE_NOTES)
     form = ClinicalNoteForm(request.POST)
@@ -353,7 +353,7 @@ def add_note(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     patient = get_patient_for(staff, patient_uuid)
     record = get_screening_for(staff, patient, screening_uuid)
     if request.method == "POST":
@@ -386,7 +386,7 @@ def screening_review(request: HttpRequest, patient_uuid: uuid.UUID, screening_uu
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     patient = get_patient_for(staff, patient_uuid)
     require(staff, Permission.RECORD_PROCEDURES)
     clinic_protocol = protocol_for(staff.clinic)
@@ -435,7 +435,7 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Who works here, and adding someone: the new account gets a link to set its own password."""
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     require(staff, Permission.MANAGE_STAFF)
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -459,7 +459,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_link(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     member = get_staff_member_for(staff, member_uuid)
     try:
         invitation, token = do_issue_staff_link(staff_actor(request), member, now=timezone.now())
@@ -472,7 +472,7 @@ def staff_link(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     member = get_staff_member_for(staff, member_uuid)
     form = StaffActiveForm(request.POST)
     if not form.is_valid():
@@ -496,7 +496,7 @@ def staff_active(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def staff_role(request: HttpRequest, member_uuid: uuid.UUID) -> HttpResponse:
-    staff = require_staff(request.user)
+    staff = require_staff(request)
     member = get_staff_member_for(staff, member_uuid)
     form = StaffRoleForm(request.POST)
     if not form.is_valid():
