@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["prpath.project.local_time"],
         },
     },
 ]
@@ -136,7 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The locale is the clinic's (Clinic.locale, activated per request); outside a request, British English.
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English (United Kingdom)"), ("en-us", "English (United States)")]
 TIME_ZONE = env_time_zone("PRPATH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
 from prpath.clinic.permissions import patient_of, staff_of
@@ -27,10 +27,12 @@ class ClinicTimeZoneMiddleware:
         clinic = staff.clinic if staff is not None else patient.clinic if patient is not None else None
         if clinic is not None:
             timezone.activate(zoneinfo.ZoneInfo(clinic.time_zone))
+            translation.activate(clinic.locale.lower())  # the protocol's words and how dates read
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            translation.deactivate()
 
 
 class NoStoreForSignedInMiddleware:

@@ -161,7 +161,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def emergency_summary(request: HttpRequest) -> HttpResponse:
-    """"Show this to the emergency team": one page, printable, that needs nothing more once it is open."""
+    """ "Show this to the emergency team": one page, printable, that needs nothing more once it is open."""
     patient = require_patient(request.user)
     view = patient_pages.emergency_summary(
         patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now()
