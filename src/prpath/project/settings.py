@@ -120,7 +120,8 @@ if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Guessing passwords: after 10 failures for one login from one address, that pair waits 15 minutes (django-axes).
+# Guessing passwords: after 10 failures for one login from one address, that pair waits 15 minutes (django-axes),
+# wrong old passwords on the password-change page included (forms.ThrottledPasswordChangeForm).
 # Keyed on the pair, so nobody can lock a patient out of reporting from their own phone by typing their email.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -131,7 +132,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "prpath.clinic.web.forms.throttled_login_name"
-AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
+# The lockout page: at sign-in, or changing one's password (its wrong old passwords count as failed sign-ins).
+AXES_LOCKOUT_CALLABLE = "prpath.clinic.web.views.common.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
