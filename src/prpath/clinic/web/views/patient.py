@@ -24,7 +24,7 @@ from prpath.clinic.actions.screening import do_record_screening, do_triage_refus
 from prpath.clinic.models import Patient
 from prpath.clinic.permissions import get_own_checkin, get_own_screening, login_required, require_patient
 from prpath.clinic.queries import patient_pages
-from prpath.clinic.queries.access_links import find_access_link
+from prpath.clinic.queries.access_links import find_access_link, link_page_sent_back
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
@@ -104,6 +104,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
             )
             if told is not None and not asking:
                 unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "check-in")
+    if request.method == "POST":  # shown again with what was sent: a read of the record, as the first showing
+        again = patient_pages.checkin_sent_back(patient_actor(request), patient, procedure, now=now)
+        procedure, day = again.procedure, again.day
     answers = form.question_answers() if form.is_bound else {}
     return form_page(
         request,
@@ -185,6 +188,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         )
         if told is not None:
             unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "screening")
+        patient_pages.screening_sent_back(patient_actor(request), patient, now=timezone.now())
     return form_page(
         request,
         "clinic/patient/screening.html",
@@ -231,6 +235,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, "Your new password is set.")
                 return redirect("patient-today")
             return redirect("patient-screening")
+    if request.method == "POST":  # the name and email are shown again
+        link_page_sent_back(holder, now=timezone.now())
     return form_page(
         request,
         "clinic/accept_invitation.html",
