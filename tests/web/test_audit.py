@@ -287,7 +287,7 @@ def test_opening_an_invitation_link_writes_a_read_naming_the_patient(world: Worl
 
 # --- forms sent back: a page answered 400 that shows a patient's records is a read too ---------------------
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
 def _new_password_link(r: Records) -> str:
@@ -373,7 +373,7 @@ def test_a_form_sent_back_showing_a_patients_records_writes_a_read_naming_them(
     path, sent = url(r), data(r)
     last = last_event()
 
-    response = client_for(user).post(path, sent, **headers)
+    response = client_for(user).post(path, sent, headers=headers)
 
     assert response.status_code == 400
     reads = [e for e in new_reads(last) if e.patient == r.patient or r.patient.pk in e.patients]
