@@ -24,7 +24,8 @@ NARROW = {"narrow": (320, 640)}
 # off; with scripts on, the page's securitypolicyviolation events say what was blocked as well.
 POLICY_REFUSED = ("Content Security Policy", "Refused to ", "securitypolicyviolation")
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => console.error(
-    `securitypolicyviolation: ${event.effectiveDirective} refused ${event.blockedURI} ${event.sample}`));"""
+    `securitypolicyviolation: ${event.effectiveDirective} refused ${event.blockedURI} ${event.sample}`
+    + ` (${event.sourceFile || "the page"}:${event.lineNumber}:${event.columnNumber})`));"""
 
 
 class Visit:
