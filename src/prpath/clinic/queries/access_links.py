@@ -52,3 +52,15 @@ def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> L
         )
     email = patient.email if patient is not None else str(link.user.email)
     return LinkHolder(link, holder.clinic, link.user.given_name, email, patient, staff)
+
+
+def link_page_sent_back(holder: LinkHolder, *, now: dt.datetime) -> None:
+    """The link's page shown again with the problems of the password sent: it shows the name and email again."""
+    record_read(
+        Actor.system("access link page"),
+        AuditAction.INVITATION_OPEN,
+        holder.clinic,
+        [holder.patient] if holder.patient is not None else [],
+        now=now,
+        detail={"link": str(holder.link.uuid), "sent_back": True},
+    )

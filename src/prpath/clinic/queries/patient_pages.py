@@ -410,6 +410,18 @@ def checkin_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> CheckIn
     return view
 
 
+def checkin_sent_back(
+    actor: Actor, patient: Patient, procedure: Procedure | None, *, now: dt.datetime
+) -> CheckInFormView:
+    """The check-in form shown again with what was sent (refused with its problems, or held to ask about the
+    note): a read of the patient's record as its first showing is, told apart by ``sent_back``."""
+    if procedure is None:
+        return CheckInFormView(None, None, None, {}, {})
+    record_read(actor, AuditAction.CHECKIN_FORM, patient.clinic, [patient], now=now, detail={"sent_back": True})
+    day = (clinic_today(patient.clinic, now) - procedure.performed_on).days
+    return CheckInFormView(procedure, day, None, {}, {}, last=procedure.checkins.order_by("-date").first())
+
+
 @dataclass(frozen=True, slots=True)
 class RefusedEmergency:
     """A form refused for one bad answer whose other answers need the emergency department now."""
@@ -548,3 +560,8 @@ def emergency_summary(
         worst=worst,
         printed_at=now,
     )
+
+
+def screening_sent_back(actor: Actor, patient: Patient, *, now: dt.datetime) -> None:
+    """The screening form shown again with the patient's answers and its problems: a read of their record."""
+    record_read(actor, AuditAction.SCREENING_FORM, patient.clinic, [patient], now=now, detail={"sent_back": True})

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.http import HttpRequest
@@ -782,6 +784,39 @@ class SignInForm(AuthenticationForm):
         if len(name) > most:
             raise ValidationError(f"An email address has at most {most} characters; this has {len(name):,}.")
         return name
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Changing one's password, with the old password guessed no more freely than at sign-in. django-axes
+    counts only what goes through ``authenticate()``, and this form checks the old password itself, so a
+    wrong one is reported to axes as a failed sign-in of that login from that address: the same count, limit
+    and pause as signing in. While paused, the old password is not tried at all (the right one waits too),
+    and the attempt counts as sign-in's do; AxesMiddleware then answers with the lockout page."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        return {"username": login_name(self.user.email)}
+
+    def clean_old_password(self) -> str:
+        if AxesProxyHandler.is_locked(self.request, self.credentials):
+            self._failed()
+            raise ValidationError(
+                "Too many wrong passwords: changing your password from here is paused. Try again later.",
+                code="throttled",
+            )
+        try:
+            old: str = super().clean_old_password()
+        except ValidationError:
+            self._failed()
+            raise
+        return old
+
+    def _failed(self) -> None:
+        user_login_failed.send(sender=type(self), credentials=self.credentials, request=self.request)
 
 
 class AlertNoteForm(forms.Form):

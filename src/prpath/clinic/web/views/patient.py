@@ -24,7 +24,7 @@ from prpath.clinic.actions.screening import do_record_screening, do_triage_refus
 from prpath.clinic.models import Patient
 from prpath.clinic.permissions import get_own_checkin, get_own_screening, login_required, require_patient
 from prpath.clinic.queries import patient_pages
-from prpath.clinic.queries.access_links import find_access_link
+from prpath.clinic.queries.access_links import find_access_link, link_page_sent_back
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
@@ -72,8 +72,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     else:
         procedure = patient_pages.latest_procedure(patient)
         day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
-        todays = None
-        last = procedure.checkins.order_by("-date").first() if procedure else None
+        todays, last = None, None
         offer, last_symptoms = bool(request.POST.get("nothing_new_offered")), []
         # What the note reports and the answers do not is asked back before anything is stored, unless the
         # answers already need the clinic today or more: then that is said at once, the note counted as written.
@@ -112,6 +111,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
             )
             if told is not None and not asking:
                 unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "check-in")
+    if request.method == "POST":  # shown again with what was sent: a read of the record, as the first showing
+        again = patient_pages.checkin_sent_back(patient_actor(request), patient, procedure, now=now)
+        procedure, day, last = again.procedure, again.day, again.last
     answers = form.question_answers() if form.is_bound else {}
     return form_page(
         request,
@@ -213,6 +215,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         )
         if told is not None:
             unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "screening")
+        patient_pages.screening_sent_back(patient_actor(request), patient, now=timezone.now())
     return form_page(
         request,
         "clinic/patient/screening.html",
@@ -258,6 +261,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, "Your new password is set.")
                 return redirect("patient-today")
             return redirect("patient-screening")
+    if request.method == "POST":  # the name and email are shown again
+        link_page_sent_back(holder, now=timezone.now())
     return form_page(
         request,
         "clinic/accept_invitation.html",
