@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--phone", required=True, help="the number patients call; shown on every patient page")
     create.add_argument("--emergency-number", default="112", help="what patients dial in an emergency (default 112)")
     create.add_argument("--time-zone", default="UTC", help="decides what 'today' is for its patients (default UTC)")
+    create.add_argument("--locale", default="en-GB", help="en-GB or en-US: the protocol's words and dates (en-GB)")
+    create.add_argument("--temperature-unit", default="C", choices=["C", "F"], help="°C or °F on its pages (C)")
     create.add_argument("--protocol", metavar="FILE", help="the clinic's first protocol (default: the built-in one)")
     protocol_cli.add_reason_argument(create)
     create.set_defaults(run=_run_clinic_create)
@@ -317,6 +319,8 @@ def _run_clinic_create(args: argparse.Namespace) -> int:
             phone=args.phone,
             emergency_number=args.emergency_number,
             time_zone=args.time_zone,
+            locale=args.locale,
+            temperature_unit=args.temperature_unit,
             protocol_text=text,
             protocol_reasons=reasons,
             now=timezone.now(),

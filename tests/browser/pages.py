@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: sign in, and look at a page (screenshot, accessibility, nothing from outside)."""
+"""Helpers for the browser tests: sign in, and look at a page (screenshot, accessibility, nothing from outside,
+nothing the Content-Security-Policy refused)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ from tests.personas import PASSWORD
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
 # The narrowest phones still in use: pages that are new or changed are looked at here too.
 NARROW = {"narrow": (320, 640)}
+# Chromium says in the console what the page's Content-Security-Policy refused ("Executing inline script
+# violates the following Content Security Policy directive ...", "Refused to load ..."), with scripts on or
+# off; with scripts on, the page's securitypolicyviolation events say what was blocked as well.
+POLICY_REFUSED = ("Content Security Policy", "Refused to ", "securitypolicyviolation")
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => console.error(
+    `securitypolicyviolation: ${event.effectiveDirective} refused ${event.blockedURI} ${event.sample}`
+    + ` (${event.sourceFile || "the page"}:${event.lineNumber}:${event.columnNumber})`));"""
 
 
 class Visit:
@@ -29,11 +37,14 @@ class Visit:
         self.size = size
         self.javascript = javascript
         self.context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=javascript)
+        self.context.add_init_script(REPORT_VIOLATIONS)
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.missing: list[str] = []
+        self.refused: list[str] = []  # what the Content-Security-Policy refused, in Chromium's words
         self.page.on("request", self._note_request)
         self.page.on("response", self._note_response)
+        self.page.on("console", self._note_console)
 
     def _note_request(self, request: Any) -> None:
         if not request.url.startswith(self.base) and not request.url.startswith(("data:", "tel:")):
@@ -43,6 +54,10 @@ class Visit:
         # Pages and htmx calls may answer 4xx on purpose (a refused form); the files a page asks for may not.
         if response.status >= 400 and response.request.resource_type not in ("document", "xhr", "fetch"):
             self.missing.append(f"{response.status} {response.url}")
+
+    def _note_console(self, message: Any) -> None:
+        if any(words in message.text for words in POLICY_REFUSED):
+            self.refused.append(f"{self.page.url}: {message.text}")
 
     def go(self, path: str) -> Any:
         response = self.page.goto(self.base + path)
@@ -58,11 +73,13 @@ class Visit:
         assert "/accounts/login/" not in self.page.url, "sign-in failed"
 
     def look(self, name: str) -> None:
-        """Screenshot the page, and check what every page must be: accessible, self-contained, no sideways scroll."""
+        """Screenshot the page, and check what every page must be: accessible, self-contained, within its
+        Content-Security-Policy, no sideways scroll."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._screenshot(ARTIFACTS / f"{name}-{self.size}.png")
         assert self.outside == [], f"{name}: requests left the app: {self.outside}"
         assert self.missing == [], f"{name}: files the page asked for were not served: {self.missing}"
+        assert self.refused == [], f"{name}: the Content-Security-Policy refused: {self.refused}"
         if self.javascript:  # axe and the layout check run as scripts in the page
             assert self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
                 f"{name}: the page scrolls sideways at {self.size} size, past its edge: {self._too_wide()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -418,3 +419,34 @@ def test_a_nothing_new_check_in_and_a_fever_check_in_counted_in_taps_screens_and
         print(f"check-in, {name}, {size}: {taps} taps, {screens} screens tall, {seconds} s in the browser")
     assert figures["nothing new"][0] == 3  # what Today says: three taps if nothing is new
     assert figures["nothing new"][1] < figures["fever"][1]  # the groups stay folded until "Yes"
+
+
+@pytest.mark.parametrize("size", ["narrow", "phone", "desktop"])
+def test_the_summary_for_the_emergency_team_opens_from_the_emergency_screen_reads_offline_and_prints_on_a_page(
+    browser: Any, live_server: Any, live_world: World, visits: list[Visit], size: str
+) -> None:
+    patient = injected_patient(live_world, days_ago=2, history=("anticoagulant_use", "nsaid_use"))
+    check_in(patient, days_after=1, pain=6, injection_site_pain="moderate", note="Sore where the needle went in.")
+    checkin = check_in(
+        patient, pain=9, bladder_control_loss="moderate", saddle_numbness="moderate", note="Numb and I wet myself."
+    )
+    visit = open_visit(visits, browser, live_server, size)
+    page = visit.page
+    visit.sign_in(patient.email)
+    visit.go(f"/me/check-ins/{checkin.uuid}/")
+    page.get_by_role("link", name="Show this to the emergency team").click()
+    page.wait_for_url("**/me/for-the-emergency-team/")
+    visit.look("emergency-summary")
+
+    visit.context.set_offline(True)  # in the ambulance bay: no signal, the page stays as it was
+    page.wait_for_timeout(300)
+    summary = page.get_by_role("article", name="For the emergency team")
+    assert "Losing control of your bladder (yes)".lower() in summary.inner_text().lower()
+    assert "blood thinner" in summary.inner_text()
+    visit.context.set_offline(False)
+
+    pdf = page.pdf(format="A4")  # printed as the browser prints it, print styles applied
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the summary prints on {pages} pages"
+    page.emulate_media(media="print")
+    visit.look("emergency-summary-print")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from prpath.accounts.models import User
 from prpath.audit.models import Access, ActorKind, AuditEvent
-from prpath.clinic.actions.access_links import do_invite_patient
+from prpath.clinic.actions.access_links import do_invite_patient, do_issue_password_link
 from prpath.clinic.models import Alert, CheckIn, Patient, Screening
 from tests.personas import (
     PASSWORD,
@@ -282,4 +282,118 @@ def test_opening_an_invitation_link_writes_a_read_naming_the_patient(world: Worl
         patient,
         None,
         ActorKind.SYSTEM,
+    )
+
+
+# --- forms sent back: a page answered 400 that shows a patient's records is a read too ---------------------
+
+HX = {"HX-Request": "true"}
+
+
+def _new_password_link(r: Records) -> str:
+    _, token = do_issue_password_link(staff(r.world.nurse), r.patient, now=now())
+    return token
+
+
+# who sends it, what the read is, the page, what is sent, and the headers (htmx's, for a card)
+SENT_BACK: list[tuple[str, str, Callable[[Records], str], Callable[[Records], dict[str, Any]], dict[str, str]]] = [
+    ("patient", "checkin.form", lambda r: "/me/check-in/", lambda r: {"pain": "eleven"}, {}),
+    (
+        "physician",
+        "procedure.form",
+        lambda r: f"/clinic/patients/{r.patient.uuid}/procedures/new/",
+        lambda r: {**_procedure(r), "blood_drawn_ml": "lots"},
+        {},
+    ),
+    (
+        "physician",
+        "screening.review",
+        lambda r: f"/clinic/patients/{r.patient.uuid}/screenings/{r.screening.uuid}/",
+        lambda r: {"candidacy": "maybe"},
+        {},
+    ),
+    (
+        "nurse",
+        "alert.worklist",
+        lambda r: f"/clinic/alerts/{r.alert.uuid}/acknowledge/",
+        lambda r: {"note": "x" * 2001},
+        HX,
+    ),
+    (
+        "nurse",
+        "alert.worklist",
+        lambda r: f"/clinic/alerts/{r.alert.uuid}/acknowledge/",
+        lambda r: {"note": "x" * 2001},
+        {},
+    ),
+    (
+        "nurse",
+        "alert.worklist",
+        lambda r: f"/clinic/checkins/{r.checkin.uuid}/note-read/",
+        lambda r: {"revision": "first"},
+        HX,
+    ),
+    (
+        "coordinator",
+        "patient.list",
+        lambda r: "/clinic/patients/new/",
+        lambda r: {
+            "given_name": "Ada",
+            "family_name": "Again",
+            "date_of_birth": "1970-01-01",
+            "email": r.patient.email,
+        },
+        {},
+    ),
+    (
+        "anonymous",
+        "invitation.open",
+        lambda r: f"/join/{_new_password_link(r)}/",
+        lambda r: {"password": PASSWORD, "password_again": "something else"},
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "what", "url", "data", "headers"),
+    SENT_BACK,
+    ids=[f"{i}-{s[1]}{'-htmx' if s[4] else ''}" for i, s in enumerate(SENT_BACK)],
+)
+def test_a_form_sent_back_showing_a_patients_records_writes_a_read_naming_them(
+    world: World,
+    who: str,
+    what: str,
+    url: Callable[[Records], str],
+    data: Callable[[Records], dict[str, Any]],
+    headers: dict[str, str],
+) -> None:
+    r = records(world)
+    user = None if who == "anonymous" else reader(r, who)
+    path, sent = url(r), data(r)
+    last = last_event()
+
+    response = client_for(user).post(path, sent, headers=headers)
+
+    assert response.status_code == 400
+    reads = [e for e in new_reads(last) if e.patient == r.patient or r.patient.pk in e.patients]
+    assert [(e.action, e.actor, e.clinic) for e in reads] == [(what, user, world.clinic)], (
+        f"{path} answered 400 showing {r.patient.full_name}'s records but wrote no read naming them"
+    )
+    assert not events_since(last).filter(access=Access.WRITE).exists()
+
+
+def test_the_screening_form_sent_back_writes_a_read(world: World) -> None:
+    patient = with_account(world, enrol(world, given_name="Una", email="una@patients.test"))
+    last = last_event()
+
+    response = client_for(patient.user).post("/me/screening/", {"conditions": ["herniated_disc"], "pain": "eleven"})
+
+    assert response.status_code == 400
+    [event] = new_reads(last)
+    assert (event.action, event.patient, event.actor, event.detail) == (
+        "screening.form",
+        patient,
+        patient.user,
+        {"sent_back": True},
     )

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+from typing import Any
 
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.utils import timezone
+
+from prpath.accounts.models import User
 from tests.personas import PASSWORD, World, authenticates, injected_patient
 from tests.web.pages import body, client_for, error_beside
 
@@ -46,3 +53,50 @@ def test_a_bad_change_is_refused_beside_the_field(world: World, data: dict[str, 
     assert response.status_code == 400
     assert message in error_beside(response.content, id_=field)
     assert authenticates(str(world.nurse.email), PASSWORD) == world.nurse
+
+
+# --- guessing the old password: counted and paused as signing in is (tests/web/test_sign_in_page.py) -----
+
+LIMIT = 10
+HERE = "203.0.113.7"
+
+
+def change_from(client: Client, old: str, address: str = HERE) -> Any:
+    return client.post("/accounts/password/", change(old), REMOTE_ADDR=address)
+
+
+def test_wrong_old_passwords_pause_the_change_after_the_sign_in_limit_even_for_the_right_one(world: World) -> None:
+    nurse = client_for(world.nurse)
+    for attempt in range(LIMIT - 1):
+        refused = change_from(nurse, f"guess-{attempt}")
+        assert refused.status_code == 400
+        assert "Your old password was entered incorrectly" in error_beside(refused.content, id_="id_old_password")
+
+    paused = change_from(nurse, "guess-last")
+
+    assert paused.status_code == 429
+    assert "Too many wrong passwords" in body(paused)
+    assert "paused for 15 minutes" in body(paused)
+    # Even the right old password is refused now, and the password stays as it was.
+    assert change_from(nurse, PASSWORD).status_code == 429
+    assert User.objects.get(pk=world.nurse.pk).check_password(PASSWORD)
+    # They are one count: signing in with that email from that address waits too; from elsewhere it does not.
+    sign_in = {"username": "nurse@riverside.test", "password": PASSWORD}
+    assert client_for(None).post("/accounts/login/", sign_in, REMOTE_ADDR=HERE).status_code == 429
+    assert client_for(None).post("/accounts/login/", sign_in, REMOTE_ADDR="198.51.100.20").status_code == 302
+    # The nurse is still signed in here, and after the pause the right password changes it.
+    assert nurse.get("/clinic/alerts/").status_code == 200
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
+    assert change_from(nurse, PASSWORD).status_code == 302
+    assert authenticates("nurse@riverside.test", NEW) == world.nurse
+
+
+def test_the_right_old_password_before_the_limit_works_and_clears_the_count(world: World) -> None:
+    nurse = client_for(world.nurse)
+    for attempt in range(LIMIT - 1):
+        assert change_from(nurse, f"guess-{attempt}").status_code == 400
+
+    assert change_from(nurse, PASSWORD).status_code == 302
+
+    for attempt in range(LIMIT - 1):  # as after a sign-in: the earlier failures no longer count
+        assert change_from(nurse, f"again-{attempt}").status_code == 400

@@ -62,6 +62,7 @@ class AuditAction(models.TextChoices):
     PATIENT_TODAY = "patient.today", "Today page read"
     PATIENT_HISTORY = "patient.history", "Progress page read"
     PATIENT_LEARN = "patient.learn", "Education page read"
+    PATIENT_EMERGENCY_SUMMARY = "patient.emergency_summary", "Summary for the emergency team read"
     PATIENT_TIMELINE = "patient.timeline", "Timeline read"
     PATIENT_LIST = "patient.list", "Patient list read"
     ALERT_WORKLIST = "alert.worklist", "Worklist read"
@@ -83,6 +84,7 @@ READS = frozenset(
         AuditAction.PATIENT_TODAY,
         AuditAction.PATIENT_HISTORY,
         AuditAction.PATIENT_LEARN,
+        AuditAction.PATIENT_EMERGENCY_SUMMARY,
         AuditAction.PATIENT_TIMELINE,
         AuditAction.PATIENT_LIST,
         AuditAction.ALERT_WORKLIST,

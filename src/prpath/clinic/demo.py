@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from prpath.accounts.models import User
 from prpath.audit.actors import Actor
@@ -54,14 +54,22 @@ class DemoLogin:
     password: str
 
 
+DEMO_LOCALE = "en-US"  # a clinic that dials 911 reads °F and acetaminophen
+
+
 def demo_clinic() -> Clinic | None:
     return Clinic.objects.filter(name=DEMO_CLINIC).first()
 
 
 def load_demo_clinic(*, patients: int = 30, now: dt.datetime | None = None, seed: int = 2026) -> list[DemoLogin]:
     """Create the demo clinic (unless it exists) and return the logins to print. Every record is made
-    through the actions, one transaction each, as the product makes it."""
-    now = now or timezone.now()
+    through the actions, one transaction each, as the product makes it, in the clinic's locale (en-US: the
+    findings say acetaminophen, as its pages will)."""
+    with translation.override(DEMO_LOCALE.lower()):
+        return _load_demo_clinic(patients=patients, now=now or timezone.now(), seed=seed)
+
+
+def _load_demo_clinic(*, patients: int, now: dt.datetime, seed: int) -> list[DemoLogin]:
     if demo_clinic() is None:
         clinic = do_create_clinic(
             DEMO,
@@ -69,6 +77,8 @@ def load_demo_clinic(*, patients: int = 30, now: dt.datetime | None = None, seed
             phone="+1 555 0100",
             emergency_number="911",
             time_zone="America/New_York",
+            locale=DEMO_LOCALE,
+            temperature_unit="F",
             now=now,
         )
         staff = {

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
 from prpath.clinic.models import Alert, AlertState, CheckIn, Clinic, Patient, Procedure, ProtocolVersion
 from prpath.core.alerts import AlertFacts
 from prpath.core.alerts import AlertState as CoreAlertState
 from prpath.core.protocol.document import content_hash, read_protocol_text
+from prpath.core.protocol.locale import LOCALES, localized
 from prpath.core.protocol.schema import DISPOSITION_WORDS, Disposition, Protocol
 from prpath.core.suite.safety import SuiteVignette
 from prpath.core.triage import Baseline, Case
@@ -55,19 +58,26 @@ _PARSED_LIMIT = 64
 
 
 def parsed_protocol(version: ProtocolVersion) -> Protocol:
-    """The version's document as a ``Protocol``; raises ProblemsFound when it is not valid (a draft)."""
-    return parse_document(version.document)
+    """The version's document as a ``Protocol``, in the words of the clinic's locale when a request for the
+    clinic is being answered (the clinic middleware activates it); raises ProblemsFound when it is not valid."""
+    return parse_document(version.document, locale=active_locale())
 
 
-def parse_document(document: str) -> Protocol:
-    """A protocol document's text as a ``Protocol``, parsed once per text (raises ProblemsFound).
+def active_locale() -> str | None:
+    """The locale activated for this request (en-GB, en-US), or None outside a clinic's request."""
+    language = translation.get_language()
+    return next((code for code in LOCALES if code.lower() == (language or "").lower()), None)
+
+
+def parse_document(document: str, *, locale: str | None = None) -> Protocol:
+    """A protocol document's text as a ``Protocol``, parsed once per text and locale (raises ProblemsFound).
 
     The cache is keyed by the text's own hash, so it can never hand out a document other than the one
     given; parsing the 60 kB default takes a tenth of a second, and every request needs its clinic's."""
-    key = content_hash(document)
+    key = f"{content_hash(document)}:{locale or ''}"
     found = _PARSED.get(key)
     if found is None:
-        found = read_protocol_text(document)
+        found = read_protocol_text(document) if locale is None else localized(parse_document(document), locale)
         if len(_PARSED) >= _PARSED_LIMIT:
             _PARSED.clear()
         _PARSED[key] = found

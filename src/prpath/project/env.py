@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_header(name: str) -> str | None:
+    """An HTTP header's name (X-Forwarded-Proto) as Django finds it in a request (HTTP_X_FORWARDED_PROTO),
+    or None when the variable is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*", raw):
+        raise ImproperlyConfigured(f"{name} must be an HTTP header's name such as X-Forwarded-Proto (got {raw!r})")
+    return "HTTP_" + raw.upper().replace("-", "_")
 
 
 def env_path(name: str, default: Path) -> Path:

@@ -43,6 +43,7 @@ class CheckInReport:
     temperature_c: Decimal | None = None
     symptoms: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    temperature_read_as: str = ""  # what was typed, when it was not °C ("101.5 °F")
     # What the patient answered when asked about a symptom their note reports and the form did not.
     note_answers: Mapping[str, NoteAnswer] = field(default_factory=dict)
 
@@ -195,6 +196,7 @@ def do_record_checkin(
     values: dict[str, Any] = {
         "pain": report.pain,
         "temperature_c": report.temperature_c,
+        "temperature_read_as": report.temperature_read_as if report.temperature_c is not None else "",
         "symptoms": dict(sorted(symptoms.items())),
         "note": report.note.strip(),
         "note_answers": {code: str(answer) for code, answer in sorted(report.note_answers.items())},

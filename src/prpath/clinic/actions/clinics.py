@@ -16,6 +16,7 @@ from prpath.clinic.actions.base import audit
 from prpath.clinic.actions.protocols import first_version
 from prpath.clinic.models import Clinic
 from prpath.core.problems import Problem, ProblemsFound
+from prpath.core.protocol.locale import LOCALES
 from prpath.files.protocols import default_protocol_text
 
 EMERGENCY_NUMBER = re.compile(r"\+?[0-9]{2,20}")  # what a tel: link dials: 112, 911, 000, +441234...
@@ -29,6 +30,8 @@ def do_create_clinic(
     phone: str,
     emergency_number: str = "112",
     time_zone: str = "UTC",
+    locale: str = "en-GB",
+    temperature_unit: str = "C",
     protocol_text: str | None = None,
     protocol_reasons: Mapping[str, str] | None = None,
     now: dt.datetime,
@@ -47,6 +50,10 @@ def do_create_clinic(
         )
     if time_zone not in zoneinfo.available_timezones():
         problems.append(Problem("time_zone", f"is not a time zone name (got {time_zone!r})"))
+    if locale not in LOCALES:
+        problems.append(Problem("locale", f"must be one of {', '.join(LOCALES)} (got {locale!r})"))
+    if temperature_unit not in ("C", "F"):
+        problems.append(Problem("temperature_unit", f"must be C or F (got {temperature_unit!r})"))
     if problems:
         raise ProblemsFound(problems)
     clinic = Clinic.objects.create(
@@ -54,6 +61,8 @@ def do_create_clinic(
         phone=phone.strip(),
         emergency_number=emergency_number.strip(),
         time_zone=time_zone,
+        locale=locale,
+        temperature_unit=temperature_unit,
         created_at=now,
     )
     document = protocol_text if protocol_text is not None else default_protocol_text()

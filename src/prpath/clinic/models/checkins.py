@@ -23,6 +23,11 @@ class CheckIn(models.Model):
     day = models.SmallIntegerField(help_text="Days after the injection.")
     pain = models.PositiveSmallIntegerField()
     temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    temperature_read_as = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text='What was typed when not °C ("101.5 °F").',
+    )
     symptoms = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     note_answers = models.JSONField(
@@ -72,6 +77,11 @@ class CheckInVersion(models.Model):
     revision = models.PositiveSmallIntegerField()
     pain = models.PositiveSmallIntegerField()
     temperature_c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    temperature_read_as = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text='What was typed when not °C ("101.5 °F").',
+    )
     symptoms = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     note_answers = models.JSONField(default=dict, blank=True)

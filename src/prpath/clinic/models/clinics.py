@@ -16,6 +16,18 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, help_text="The number patients call; shown on every patient page.")
     emergency_number = models.CharField(max_length=20, default="112")
     time_zone = models.CharField(max_length=64, default="UTC", help_text="Decides what 'today' is for its patients.")
+    locale = models.CharField(
+        max_length=5,
+        choices=[("en-GB", "English (United Kingdom)"), ("en-US", "English (United States)")],
+        default="en-GB",
+        help_text="The words of the protocol's patient texts (paracetamol or acetaminophen), and how dates read.",
+    )
+    temperature_unit = models.CharField(
+        max_length=1,
+        choices=[("C", "°C"), ("F", "°F")],
+        default="C",
+        help_text="The unit the clinic's pages show temperatures in; patients may type either.",
+    )
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

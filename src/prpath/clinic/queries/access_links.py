@@ -52,3 +52,15 @@ def find_access_link(token: str, *, now: dt.datetime, opened: bool = False) -> L
         )
     joins = link.user.email is None and User.objects.filter(email=holder.email).exists()
     return LinkHolder(link, holder.clinic, link.user.given_name, holder.email, patient, staff, joins)
+
+
+def link_page_sent_back(holder: LinkHolder, *, now: dt.datetime) -> None:
+    """The link's page shown again with the problems of the password sent: it shows the name and email again."""
+    record_read(
+        Actor.system("access link page"),
+        AuditAction.INVITATION_OPEN,
+        holder.clinic,
+        [holder.patient] if holder.patient is not None else [],
+        now=now,
+        detail={"link": str(holder.link.uuid), "sent_back": True},
+    )

@@ -410,6 +410,18 @@ def checkin_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> CheckIn
     return view
 
 
+def checkin_sent_back(
+    actor: Actor, patient: Patient, procedure: Procedure | None, *, now: dt.datetime
+) -> CheckInFormView:
+    """The check-in form shown again with what was sent (refused with its problems, or held to ask about the
+    note): a read of the patient's record as its first showing is, told apart by ``sent_back``."""
+    if procedure is None:
+        return CheckInFormView(None, None, None, {}, {})
+    record_read(actor, AuditAction.CHECKIN_FORM, patient.clinic, [patient], now=now, detail={"sent_back": True})
+    day = (clinic_today(patient.clinic, now) - procedure.performed_on).days
+    return CheckInFormView(procedure, day, None, {}, {}, last=procedure.checkins.order_by("-date").first())
+
+
 @dataclass(frozen=True, slots=True)
 class RefusedEmergency:
     """A form refused for one bad answer whose other answers need the emergency department now."""
@@ -471,3 +483,85 @@ def screening_form(actor: Actor, patient: Patient, *, now: dt.datetime) -> Scree
         "pain_trend": patient.baseline_pain_trend,
     }
     return ScreeningFormView(initial, dict(patient.baseline_symptoms))
+
+
+# --- the summary for the emergency team -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    checkin: CheckIn
+    result: Result  # the day's most severe report, in its own version's words
+    symptoms: list[tuple[str, str]]  # (symptom in words, how bad)
+    reasons: list[str]  # what the day's most severe report was answered with, and why
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencySummary:
+    """What a doctor who has never met the patient needs first: the injection, what was in it, what the
+    patient takes and has, what they reported last, and whom to call. One printed page."""
+
+    patient: Patient
+    clinic: Clinic
+    procedure: Procedure | None
+    target: str | None  # in a clinician's words, with the patient's beside it
+    conditions: list[str]
+    history: list[str]  # the screening's medicines and history, in words
+    screened_on: dt.date | None
+    latest: ReportSummary | None  # the latest check-in
+    worst: ReportSummary | None  # a more severe report in the last day, when the latest is calmer
+    printed_at: dt.datetime
+
+
+def _report_summary(checkin: CheckIn, rules: Protocol) -> ReportSummary:
+    worst = worst_version(checkin)
+    labels, graded = _labels(rules), {s.code for s in rules.symptoms if s.graded}
+    return ReportSummary(
+        checkin=checkin,
+        result=day_result(checkin),
+        # A red flag asked yes or no reads "yes", not the grade it is stored as.
+        symptoms=[
+            (labels.get(code, code), severity if code in graded else "yes") for code, severity in worst.symptoms.items()
+        ],
+        reasons=[f.reason for f in worst.findings if f.disposition != Disposition.SELF_CARE],
+    )
+
+
+def emergency_summary(
+    actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime
+) -> EmergencySummary:
+    rules = protocol.protocol
+    procedure = latest_procedure(patient)
+    screening = patient.screenings.order_by("-answered_at").first()
+    latest = worst = None
+    if procedure is not None:
+        recent = list(procedure.checkins.order_by("-date").prefetch_related(VERSIONS_WITH_PROTOCOL)[:1])
+        if recent:
+            latest = _report_summary(recent[0], rules)
+            day = _report_to_show(procedure, clinic_today(patient.clinic, now), now)
+            if day is not None and day.pk != recent[0].pk and worst_of_day(day).rank > worst_of_day(recent[0]).rank:
+                worst = _report_summary(day, rules)
+    target = None
+    if procedure is not None:
+        words = {t.code: t.label for t in rules.targets}.get(procedure.target, procedure.target)
+        technical = procedure.target.replace("_", " ")
+        target = technical if words == technical else f"{technical} ({words})"
+    factors = {f.code: f.label for f in rules.screening_factors}
+    record_read(actor, AuditAction.PATIENT_EMERGENCY_SUMMARY, patient.clinic, [patient], now=now)
+    return EmergencySummary(
+        patient=patient,
+        clinic=patient.clinic,
+        procedure=procedure,
+        target=target,
+        conditions=[c.label for c in rules.conditions if c.code in patient.conditions],
+        history=[factors.get(code, code) for code in patient.history],
+        screened_on=screening.answered_at.date() if screening is not None else None,
+        latest=latest,
+        worst=worst,
+        printed_at=now,
+    )
+
+
+def screening_sent_back(actor: Actor, patient: Patient, *, now: dt.datetime) -> None:
+    """The screening form shown again with the patient's answers and its problems: a read of their record."""
+    record_read(actor, AuditAction.SCREENING_FORM, patient.clinic, [patient], now=now, detail={"sent_back": True})

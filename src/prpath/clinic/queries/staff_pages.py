@@ -147,9 +147,22 @@ def _note_to_read(checkin: CheckIn) -> NoteToRead:
     )
 
 
-def note_to_read(staff: StaffMember, checkin: CheckIn) -> tuple[NoteToRead, int]:
-    """One note as it is now (after someone marked it read), and how many are left to read."""
+def note_to_read(
+    actor: Actor, staff: StaffMember, checkin: CheckIn, *, now: dt.datetime, refused: bool
+) -> tuple[NoteToRead, int]:
+    """One note as it is now (after someone marked it read), and how many are left to read. ``refused``:
+    marking it read was refused, so no write names the patient: showing the note again is recorded as a read
+    (of the worklist, where it sits)."""
     checkin = CheckIn.objects.select_related("patient", "protocol", "note_read_by").get(pk=checkin.pk)
+    if refused:
+        record_read(
+            actor,
+            AuditAction.ALERT_WORKLIST,
+            staff.clinic,
+            [checkin.patient],
+            now=now,
+            detail={"checkin": str(checkin.uuid)},
+        )
     return _note_to_read(checkin), _notes_to_read(staff).count()
 
 
@@ -184,13 +197,21 @@ def _card(alert: Alert) -> AlertCard:
     return AlertCard(alert, result_of(parsed_protocol(alert.protocol), alert.disposition))
 
 
-def alert_card(staff: StaffMember, alert: Alert) -> tuple[AlertCard, int]:
-    """One card as it is now (after someone acted on it), and how many alerts are left to work."""
+def alert_card(
+    actor: Actor, staff: StaffMember, alert: Alert, *, now: dt.datetime, refused: bool
+) -> tuple[AlertCard, int]:
+    """One card as it is now (after someone acted on it), and how many alerts are left to work. ``refused``:
+    the action was refused, so no write names the patient: showing the card again is recorded as a read (of
+    the worklist, where it sits)."""
     alert = (
         Alert.objects.select_related("patient", "checkin", "screening", "acknowledged_by", "resolved_by", "protocol")
         .prefetch_related(Prefetch("checkin__versions", queryset=VERSION_NOTES), MESSAGES_SENT)
         .get(pk=alert.pk)
     )
+    if refused:
+        record_read(
+            actor, AuditAction.ALERT_WORKLIST, staff.clinic, [alert.patient], now=now, detail={"alert": str(alert.uuid)}
+        )
     return _card(alert), _unresolved(staff).count()
 
 
@@ -456,12 +477,13 @@ def screening_review(
 
 
 def procedure_form(
-    actor: Actor, staff: StaffMember, patient: Patient, *, now: dt.datetime, read: bool
+    actor: Actor, staff: StaffMember, patient: Patient, *, now: dt.datetime, sent_back: bool = False
 ) -> Screening | None:
     """What the procedure form shows beside itself: the latest screening (what it asked to check before
-    injecting, and the decision). ``read``: the page is shown to be filled in (recorded in the trail)."""
-    if read:
-        record_read(actor, AuditAction.PROCEDURE_FORM, staff.clinic, [patient], now=now)
+    injecting, and the decision). Recorded as a read, whether shown to be filled in or ``sent_back`` with the
+    problems of what was sent."""
+    detail = {"sent_back": True} if sent_back else None
+    record_read(actor, AuditAction.PROCEDURE_FORM, staff.clinic, [patient], now=now, detail=detail)
     return patient.screenings.select_related("decided_by").order_by("-answered_at").first()
 
 
@@ -472,3 +494,12 @@ def staff_members(staff: StaffMember) -> list[StaffMember]:
         .select_related("user")
         .order_by("-is_active", "user__family_name", "user__given_name")
     )
+
+
+def enrolment_sent_back(actor: Actor, staff: StaffMember, email: str, *, now: dt.datetime) -> None:
+    """The enrolment form refused: when it is because a patient of the clinic already has that email, the
+    page says so, which tells of that patient (recorded as a read of the list, searched by that email)."""
+    patient = Patient.objects.filter(clinic_id=staff.clinic_id, email=email).first()
+    if patient is not None:
+        detail = {"query": {"email": email}, "sent_back": True}
+        record_read(actor, AuditAction.PATIENT_LIST, staff.clinic, [patient], now=now, detail=detail)

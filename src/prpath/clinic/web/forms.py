@@ -5,14 +5,17 @@ same fields (``add_problems``)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zoneinfo
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.http import HttpRequest
@@ -161,6 +164,74 @@ class CommaDecimalField(forms.DecimalField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
 
 
+class TemperatureField(forms.Field):
+    """A temperature typed in °C or °F, whichever the thermometer shows, and read as °C.
+
+    "38,4", "38.4 °C", "101.5", "101.5F": a number with a unit is read in that unit; without one, a body
+    temperature in °C (30-45) is °C and one in °F (86-113) is °F, which cannot be confused. Its input is
+    text, not type=number: a number field sends nothing for a number it cannot read ("38,4" where it
+    expects a dot), so a fever would vanish without a word. ``read_as`` says how it was read, when it was
+    typed in °F: "101.5 °F", shown beside the stored °C."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args: Any, low: Decimal = Decimal(30), high: Decimal = Decimal(45), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.low, self.high = low, high
+        self.read_as = ""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        self.read_as = ""
+        text = str(value or "").strip()
+        if not text:
+            return None
+        number, unit = _split_unit(text)
+        try:
+            typed = Decimal(number)
+        except InvalidOperation:
+            raise ValidationError("Write it as a number, such as 37.5 (°C) or 99.5 (°F).", code="invalid") from None
+        if not typed.is_finite() or abs(typed) >= 1000:
+            raise ValidationError("Write it as a number, such as 37.5 (°C) or 99.5 (°F).", code="invalid")
+        exponent = typed.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -1:
+            raise ValidationError(
+                f"Write it with one decimal, as a thermometer shows it (not {number}).", code="places"
+            )
+        fahrenheit_range = to_fahrenheit(self.low) <= typed <= to_fahrenheit(self.high)
+        if unit == "F" or (unit is None and not self.low <= typed <= self.high and fahrenheit_range):
+            if not fahrenheit_range:
+                raise ValidationError(
+                    f"{number} °F is not a body temperature (°F runs from {to_fahrenheit(self.low):.0f} to "
+                    f"{to_fahrenheit(self.high):.0f}): check the thermometer.",
+                    code="range",
+                )
+            self.read_as = f"{typed.quantize(Decimal('0.1'))} °F"
+            return ((typed - 32) * 5 / 9).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if not self.low <= typed <= self.high:
+            raise ValidationError(
+                f"{number} is not a body temperature in °C ({self.low:.0f} to {self.high:.0f}) or °F "
+                f"({to_fahrenheit(self.low):.0f} to {to_fahrenheit(self.high):.0f}): check the thermometer.",
+                code="range",
+            )
+        return typed.quantize(Decimal("0.1"))
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+
+_TEMPERATURE = re.compile(r"^([+-]?[0-9]+(?:[.,][0-9]+)?)\s*(°\s*[cCfF]?|[cCfF])?$")
+
+
+def _split_unit(text: str) -> tuple[str, str | None]:
+    """("38,4 °C") -> ("38.4", "C"); ("101.5F") -> ("101.5", "F"); ("38.4") -> ("38.4", None). Anything
+    else ("3 8", "38.4 mL") is given back whole, to be refused as not a number."""
+    match = _TEMPERATURE.match(text.strip())
+    if match is None:
+        return text, None
+    number, unit = match.group(1).replace(",", "."), (match.group(2) or "").replace("°", "").strip().upper()
+    return number, unit or None
+
+
 def readable_temperature(raw: object, low: Decimal, high: Decimal) -> Decimal | None:
     """What a refused temperature most likely meant, for triaging a refused form only (nothing is stored):
     38.45, "38,4 °C", "39C", and a Fahrenheit reading (101.5 or "101.5F") are read; anything else is None."""
@@ -269,13 +340,11 @@ class CheckInForm(SymptomFieldsMixin, SentOnceForm):
         required=False,
         widget=forms.RadioSelect,
     )
-    temperature_c = CommaDecimalField(
-        unit="°C",
-        label="Temperature in °C (if you took it)",
+    temperature_c = TemperatureField(
+        label="Temperature (if you took it)",
+        help_text="In °C or °F, as your thermometer shows it: 37.5 and 99.5 are both read.",
         required=False,
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.TextInput(attrs={"size": "5"}),
+        widget=forms.TextInput(attrs={"size": "7"}),
     )
     note = NoteField(
         label="Anything else you want the clinic to know?",
@@ -293,7 +362,9 @@ class CheckInForm(SymptomFieldsMixin, SentOnceForm):
         assert isinstance(note, NoteField)
         note.limit(self._note_limit)
         _choices(self.fields["pain"], [(str(n), str(n)) for n in range(limits.pain_min, limits.pain_max + 1)])
-        _bound(self.fields["temperature_c"], *self._temperatures)
+        temperature = self.fields["temperature_c"]
+        assert isinstance(temperature, TemperatureField)
+        temperature.low, temperature.high = self._temperatures
         self.fields["date"].initial = today
         self.fields["date"].widget.attrs["max"] = today.isoformat()
         self.add_symptom_fields(protocol)
@@ -304,7 +375,14 @@ class CheckInForm(SymptomFieldsMixin, SentOnceForm):
             guess = readable_temperature(self.data.get("temperature_c"), *self._temperatures)
             if guess is not None:
                 self.add_error("temperature_c", f"Did you mean {guess} °C? If so, enter {guess}.")
+        elif cleaned is not None and cleaned.get("temperature_c") is not None:
+            cleaned["temperature_read_as"] = self._temperature_field().read_as
         return cleaned
+
+    def _temperature_field(self) -> TemperatureField:
+        field = self.fields["temperature_c"]
+        assert isinstance(field, TemperatureField)
+        return field
 
     def note_questions(self) -> tuple[NoteQuestion, ...]:
         """What the note reports that the answers sent with it do not: asked back before anything is stored."""
@@ -338,6 +416,7 @@ class CheckInForm(SymptomFieldsMixin, SentOnceForm):
             date=data["date"],
             pain=data["pain"],
             temperature_c=data["temperature_c"],
+            temperature_read_as=data.get("temperature_read_as", ""),
             symptoms=symptoms,
             note=data["note"],
             note_answers=answers,
@@ -705,6 +784,39 @@ class SignInForm(AuthenticationForm):
         if len(name) > most:
             raise ValidationError(f"An email address has at most {most} characters; this has {len(name):,}.")
         return name
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Changing one's password, with the old password guessed no more freely than at sign-in. django-axes
+    counts only what goes through ``authenticate()``, and this form checks the old password itself, so a
+    wrong one is reported to axes as a failed sign-in of that login from that address: the same count, limit
+    and pause as signing in. While paused, the old password is not tried at all (the right one waits too),
+    and the attempt counts as sign-in's do; AxesMiddleware then answers with the lockout page."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        return {"username": login_name(self.user.email)}
+
+    def clean_old_password(self) -> str:
+        if AxesProxyHandler.is_locked(self.request, self.credentials):
+            self._failed()
+            raise ValidationError(
+                "Too many wrong passwords: changing your password from here is paused. Try again later.",
+                code="throttled",
+            )
+        try:
+            old: str = super().clean_old_password()
+        except ValidationError:
+            self._failed()
+            raise
+        return old
+
+    def _failed(self) -> None:
+        user_login_failed.send(sender=type(self), credentials=self.credentials, request=self.request)
 
 
 class AlertNoteForm(forms.Form):

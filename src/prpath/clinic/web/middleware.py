@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import resolve_url
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
 from prpath.clinic.permissions import ChooseClinic, chosen_membership
@@ -27,10 +27,12 @@ class ClinicTimeZoneMiddleware:
         membership = chosen_membership(request)
         if membership is not None:
             timezone.activate(zoneinfo.ZoneInfo(membership.clinic.time_zone))
+            translation.activate(membership.clinic.locale.lower())  # the protocol's words and how dates read
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            translation.deactivate()
 
 
 class ChooseClinicMiddleware:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("me/check-in/", patient.check_in, name="patient-checkin"),
     path("me/check-ins/<uuid:checkin_uuid>/", patient.checkin_result, name="patient-checkin-result"),
     path("me/history/", patient.history, name="patient-history"),
+    path("me/for-the-emergency-team/", patient.emergency_summary, name="patient-emergency-summary"),
     path("me/learn/", patient.learn, name="patient-learn"),
     path("me/learn/<slug:topic>/", patient.learn, name="patient-learn-topic"),
     path("me/screening/", patient.screening, name="patient-screening"),

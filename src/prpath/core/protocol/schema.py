@@ -495,6 +495,10 @@ class Protocol(_Strict):
     reference_points: list[ReferencePoint] = Field(default_factory=list)
     education: list[EducationTopic] = Field(default_factory=list)
     notes: NoteRules | None = None
+    # Per locale (en-US, ...), the words of its patient texts that differ: {"paracetamol": "acetaminophen"}.
+    locales: dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[A-Z]{2}$")], dict[Text, Text]] = Field(
+        default_factory=dict
+    )
 
     @property
     def label(self) -> str:

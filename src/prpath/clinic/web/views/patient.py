@@ -32,7 +32,7 @@ from prpath.clinic.permissions import (
     signed_in,
 )
 from prpath.clinic.queries import patient_pages
-from prpath.clinic.queries.access_links import LinkHolder, find_access_link
+from prpath.clinic.queries.access_links import LinkHolder, find_access_link, link_page_sent_back
 from prpath.clinic.queries.protocols import protocol_for
 from prpath.clinic.translate import clinic_today
 from prpath.clinic.web.charts import pain_chart
@@ -80,8 +80,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     else:
         procedure = patient_pages.latest_procedure(patient)
         day = (clinic_today(patient.clinic, now) - procedure.performed_on).days if procedure else None
-        todays = None
-        last = procedure.checkins.order_by("-date").first() if procedure else None
+        todays, last = None, None
         offer, last_symptoms = bool(request.POST.get("nothing_new_offered")), []
         # What the note reports and the answers do not is asked back before anything is stored, unless the
         # answers already need the clinic today or more: then that is said at once, the note counted as written.
@@ -120,6 +119,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
             )
             if told is not None and not asking:
                 unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "check-in")
+    if request.method == "POST":  # shown again with what was sent: a read of the record, as the first showing
+        again = patient_pages.checkin_sent_back(patient_actor(request), patient, procedure, now=now)
+        procedure, day, last = again.procedure, again.day, again.last
     answers = form.question_answers() if form.is_bound else {}
     return form_page(
         request,
@@ -168,6 +170,17 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def emergency_summary(request: HttpRequest) -> HttpResponse:
+    """ "Show this to the emergency team": one page, printable, that needs nothing more once it is open."""
+    patient = require_patient(request)
+    view = patient_pages.emergency_summary(
+        patient_actor(request), patient, protocol_for(patient.clinic), now=timezone.now()
+    )
+    return render(request, "clinic/patient/emergency_summary.html", _context(patient, summary=view))
+
+
+@login_required
+@require_GET
 def learn(request: HttpRequest, topic: str | None = None) -> HttpResponse:
     patient = require_patient(request)
     view = patient_pages.learn(patient_actor(request), patient, protocol_for(patient.clinic), topic, now=timezone.now())
@@ -210,6 +223,7 @@ def screening(request: HttpRequest) -> HttpResponse:
         )
         if told is not None:
             unsent = patient_pages.refused_emergency(clinic_protocol, records_of(told.findings), "screening")
+        patient_pages.screening_sent_back(patient_actor(request), patient, now=timezone.now())
     return form_page(
         request,
         "clinic/patient/screening.html",
@@ -257,6 +271,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, "Your new password is set.")
                 return redirect("patient-today")
             return redirect("patient-screening")
+    if request.method == "POST":  # the name and email are shown again
+        link_page_sent_back(holder, now=timezone.now())
     return form_page(
         request,
         "clinic/accept_invitation.html",

@@ -168,7 +168,7 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
     except ProblemsFound as found:
         add_problems(form, found)
         if request.headers.get("HX-Request"):
-            return _alert_row(request, staff, alert, form, status=400)
+            return _alert_row(request, staff, alert, form, status=400, refused=True)
         if any(p.location == "state" for p in found.problems):
             # Someone else got there first (acknowledged or resolved it): say so at the top of the worklist.
             messages.error(
@@ -184,9 +184,15 @@ def alert_action(request: HttpRequest, alert_uuid: uuid.UUID, action: str) -> Ht
 
 
 def _alert_row(
-    request: HttpRequest, staff: StaffMember, alert: Alert, form: AlertNoteForm, status: int = 200
+    request: HttpRequest,
+    staff: StaffMember,
+    alert: Alert,
+    form: AlertNoteForm,
+    status: int = 200,
+    *,
+    refused: bool = False,
 ) -> HttpResponse:
-    card, to_work = staff_pages.alert_card(staff, alert)
+    card, to_work = staff_pages.alert_card(staff_actor(request), staff, alert, now=timezone.now(), refused=refused)
     # The worklist's "N to work" is updated alongside the card (an out-of-band swap).
     return render(
         request, "clinic/staff/_alert_row.html", _context(staff, row=_row(card, form), to_work=to_work), status=status
@@ -210,7 +216,9 @@ def note_read(request: HttpRequest, checkin_uuid: uuid.UUID) -> HttpResponse:
         except ProblemsFound as found:
             problem = " ".join(p.message[:1].upper() + p.message[1:] + "." for p in found.problems)
     if request.headers.get("HX-Request"):
-        item, to_read = staff_pages.note_to_read(staff, checkin)
+        item, to_read = staff_pages.note_to_read(
+            staff_actor(request), staff, checkin, now=timezone.now(), refused=bool(problem)
+        )
         return render(
             request,
             "clinic/staff/_note_row.html",
@@ -261,7 +269,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     require(staff, Permission.ENROL_PATIENTS)
     clinic_protocol = protocol_for(staff.clinic)
     form = EnrolForm(request.POST or None, protocol=clinic_protocol.protocol)
+    email = ""  # as sent: a refusal because a patient of the clinic has it tells of that patient
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
             patient = do_enrol_patient(
                 staff_actor(request), staff.clinic, form.enrolment(), protocol=clinic_protocol, now=timezone.now()
@@ -271,6 +281,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{patient.full_name} is enrolled. Create their invitation link below.")
             return redirect("patient-timeline", patient_uuid=patient.uuid)
+    if email:
+        staff_pages.enrolment_sent_back(staff_actor(request), staff, email, now=timezone.now())
     return form_page(
         request, "clinic/staff/enrol.html", _context(staff, nav="enrol", form=form), invalid=request.method == "POST"
     )
@@ -418,7 +430,7 @@ def record_procedure(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpRespo
             return redirect("patient-timeline", patient_uuid=patient.uuid)
     # What the screening asked to check before injecting (a pause in NSAIDs, a blood thinner) in view.
     screening = staff_pages.procedure_form(
-        staff_actor(request), staff, patient, now=timezone.now(), read=request.method == "GET"
+        staff_actor(request), staff, patient, now=timezone.now(), sent_back=request.method == "POST"
     )
     return form_page(
         request,

@@ -46,7 +46,7 @@ def back_to_the_accounts(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0005_a_form_sent_twice_is_stored_once"),
+        ("clinic", "0006_a_clinic_chooses_its_locale_and_temperature_unit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
