@@ -171,3 +171,12 @@ def test_a_locale_word_is_swapped_whole_keeping_its_capital(word: str, around: s
     assert "paracetamolx" in american.description  # part of a longer word: not swapped
     expected = "Acetaminophen" if word[0].isupper() else "acetaminophen"
     assert f"{expected}." in american.description
+
+
+def test_date_boxes_hold_iso_dates_in_every_locale(world: World) -> None:
+    """A type=date box reads only 2026-12-04: a locale's 04/12/2026 leaves it empty, and the form is sent
+    without its date."""
+    for patient in (us_patient(world), injected_patient(world, days_ago=3)):
+        page = parse(body(client_for(patient.user).get("/me/check-in/")))
+        [date] = page.find_all("input", name="date")
+        assert date.attrs["value"] == clinic_today(patient.clinic).isoformat()

@@ -320,7 +320,7 @@ class SentOnceForm(forms.Form):
 
 
 class CheckInForm(SymptomFieldsMixin, SentOnceForm):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     # Buttons, none chosen at first: a slider always has a value, and one left at yesterday's 10 sends 10.
     pain = forms.TypedChoiceField(
         label="How bad is your back pain right now?",
@@ -544,7 +544,7 @@ def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
 class EnrolForm(forms.Form):
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     sex = forms.ChoiceField(choices=[("", "Not recorded"), *Sex.choices], required=False)
     email = forms.EmailField(max_length=150, help_text="The invitation link is for this address; it is also the login.")
     phone = forms.CharField(max_length=40, required=False)
@@ -611,7 +611,8 @@ SPINAL_LEVEL = RegexValidator(
 
 class ProcedureForm(SentOnceForm):
     performed_at = forms.DateTimeField(
-        label="Injected at (clinic time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Injected at (clinic time)",
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     target = forms.ChoiceField()
     spinal_level = forms.CharField(max_length=20, validators=[SPINAL_LEVEL], help_text="e.g. L4-L5, L5-S1, SI")
