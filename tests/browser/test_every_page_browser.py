@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from prpath.clinic.actions.alerts import do_resolve_alert
 from prpath.clinic.actions.notes import do_add_note
 from prpath.clinic.models import CheckIn
 from tests.browser.pages import NARROW, SIZES, Visit
@@ -200,3 +201,33 @@ def test_a_calmer_report_later_the_same_day_keeps_the_emergency_on_screen(
     visit.go("/me/")
     assert "emergency" in visit.page.get_by_role("alert").inner_text().lower()
     visit.look("today-emergency-then-calmer")
+
+
+LONG_LINK = "https://example.org/" + "a-very-long-pasted-path-without-any-breaks/" * 30 + "?q=" + "x" * 300
+
+
+@pytest.mark.parametrize("size", ["narrow", "phone"])
+def test_a_long_pasted_link_wraps_and_no_page_scrolls_sideways(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    """A nurse pasted a 1,400-character link in a note and the timeline scrolled sideways by 1,376 px.
+    ``look`` fails a page wider than its window; the link is in a note, a patient's note and a message."""
+    world: World = make_world()
+    patient = injected_patient(world, days_ago=3)
+    check_in(patient, pain=4, note=f"The leaflet I read: {LONG_LINK}")
+    do_add_note(staff(world.nurse), patient, text=f"Sent her {LONG_LINK}", now=timezone.now())
+    alert = check_in(patient, days_after=2, pain=5, temperature_c="38.4").alerts.get()
+    do_resolve_alert(staff(world.nurse), alert, note=LONG_LINK, message=f"Read {LONG_LINK}", now=timezone.now())
+    nurse = visit_at(size)
+    nurse.sign_in("nurse@riverside.test")
+    for path, name in [
+        (f"/clinic/patients/{patient.uuid}/", "staff-timeline-long-link"),
+        ("/clinic/alerts/", "staff-worklist-long-link"),
+    ]:
+        assert nurse.go(path).status == 200
+        nurse.look(name)
+    me = visit_at(size)
+    me.sign_in(patient.email)
+    for path, name in [("/me/", "today-long-link"), ("/me/for-the-emergency-team/", "emergency-summary-long-link")]:
+        assert me.go(path).status == 200
+        me.look(name)

@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.web.pages import client_for
+from tests.personas import World
+from tests.web.pages import body, client_for
 from tests.web.test_permissions import ACTORS, DATA, EXPECTED, Scene, _paths, build_scene
 
 TEMPLATES = [
@@ -129,3 +130,28 @@ def _inline(template: Path) -> list[tuple[str, str]]:
 def test_no_template_holds_an_inline_script_style_handler_or_javascript_link() -> None:
     assert len(TEMPLATES) > 40
     assert [problem for template in TEMPLATES for problem in _inline(template)] == []
+
+
+def test_no_template_comment_spans_lines() -> None:
+    """Django's {# #} holds one line: one spanning lines is not a comment, and its words show on the page."""
+    spanning = [
+        template.name
+        for template in TEMPLATES
+        for comment in re.findall(r"\{#(.*?)#\}", template.read_text(encoding="utf-8"), re.S)
+        if "\n" in comment
+    ]
+    opened = [
+        template.name
+        for template in TEMPLATES
+        for line in template.read_text(encoding="utf-8").splitlines()
+        if "{#" in line and "#}" not in line
+    ]
+    assert spanning == []
+    assert opened == []
+
+
+def test_no_staff_page_shows_template_text(world: World) -> None:
+    html = body(client_for(world.nurse).get("/clinic/alerts/"))
+
+    assert "{#" not in html
+    assert "htmx swaps" not in html
