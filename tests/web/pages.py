@@ -6,13 +6,16 @@ is forgiving (a stray end tag is ignored) because it only has to read the pages 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.test import Client
+from django.utils import timezone
 
 from prpath.accounts.models import User
 
@@ -135,3 +138,22 @@ def error_beside(html: str | bytes, *, name: str | None = None, id_: str | None 
         f"the field {name or id_!r} is not marked as in error: <{container.tag} class={container.attrs.get('class')!r}>"
     )
     return container.text()
+
+
+def procedure_form(clinic: Any, operator: Any) -> dict[str, str]:
+    """The procedure form as a physician fills it: an injection an hour ago, clinic time."""
+    local = timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)) - dt.timedelta(hours=1)
+    return {
+        "performed_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "target": "facet_joint",
+        "spinal_level": "L5-S1",
+        "side": "left",
+        "image_guidance": "fluoroscopy",
+        "blood_drawn_ml": "30",
+        "spin_protocol": "one spin",
+        "platelet_concentration_x": "4",
+        "leukocytes": "poor",
+        "activation": "none",
+        "volume_injected_ml": "2",
+        "operator": str(operator.pk),
+    }

@@ -6,14 +6,12 @@ Audit rows are append-only: a test remembers the last row before what it looks a
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from prpath.accounts.models import User
 from prpath.audit.models import Access, ActorKind, AuditEvent
@@ -31,7 +29,7 @@ from tests.personas import (
     staff,
     with_account,
 )
-from tests.web.pages import client_for
+from tests.web.pages import client_for, procedure_form
 
 
 @dataclass
@@ -187,21 +185,7 @@ def test_the_screening_form_filled_with_earlier_answers_writes_a_read(world: Wor
 
 
 def _procedure(r: Records) -> dict[str, Any]:
-    local = timezone.now().astimezone(zoneinfo.ZoneInfo(r.world.clinic.time_zone)) - dt.timedelta(hours=1)
-    return {
-        "performed_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "target": "facet_joint",
-        "spinal_level": "L5-S1",
-        "side": "left",
-        "image_guidance": "fluoroscopy",
-        "blood_drawn_ml": "30",
-        "spin_protocol": "one spin",
-        "platelet_concentration_x": "4",
-        "leukocytes": "poor",
-        "activation": "none",
-        "volume_injected_ml": "2",
-        "operator": str(r.world.physician.pk),
-    }
+    return procedure_form(r.world.clinic, r.world.physician)
 
 
 WRITES: list[tuple[str, str, Callable[[Records], str], Callable[[Records], dict[str, Any]]]] = [

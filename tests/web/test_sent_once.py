@@ -4,19 +4,16 @@ stores nothing new. A form rendered again is a new submission: a second check-in
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-import zoneinfo
 
 from django.test import Client
-from django.utils import timezone
 
 from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.models import CheckIn, CheckInVersion, ClinicalNote, Patient, Procedure, Screening, Submission
 from prpath.core.protocol.schema import Candidacy
 from tests.personas import World, enrol, injected_patient, now, screen, staff, with_account
-from tests.web.pages import body, client_for, parse
+from tests.web.pages import body, client_for, parse, procedure_form
 
 
 def rendered(client: Client, url: str) -> dict[str, str]:
@@ -132,22 +129,7 @@ def test_an_injection_recorded_twice_from_one_form_is_stored_once(world: World) 
     do_decide_candidacy(staff(world.physician), screening, candidacy=Candidacy.ELIGIBLE, reason="", now=now())
     physician = client_for(world.physician)
     url = f"/clinic/patients/{patient.uuid}/procedures/new/"
-    local = timezone.now().astimezone(zoneinfo.ZoneInfo(world.clinic.time_zone)) - dt.timedelta(hours=1)
-    form = {
-        "once": rendered(physician, url)["once"],
-        "performed_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "target": "facet_joint",
-        "spinal_level": "L5-S1",
-        "side": "left",
-        "image_guidance": "fluoroscopy",
-        "blood_drawn_ml": "30",
-        "spin_protocol": "one spin",
-        "platelet_concentration_x": "4",
-        "leukocytes": "poor",
-        "activation": "none",
-        "volume_injected_ml": "2",
-        "operator": str(world.physician.pk),
-    }
+    form = {"once": rendered(physician, url)["once"], **procedure_form(world.clinic, world.physician)}
 
     answers = [physician.post(url, form) for _ in range(2)]
 
