@@ -180,3 +180,17 @@ def test_the_diagnosis_entered_at_enrolment_is_ticked_on_the_first_screening_and
     assert (patient.baseline_pain, patient.conditions) == (6, ["spinal_stenosis"])
     timeline = body(client_for(world.nurse).get(f"/clinic/patients/{patient.uuid}/"))
     assert "spinal stenosis" in timeline.lower()
+
+
+def test_a_fever_reported_after_the_clinic_closed_an_emergency_is_summed_up_on_today(world: World) -> None:
+    """Closed, the emergency leaves Today; a report sent since must not leave with it."""
+    patient, alert = emergency_reported(world)
+    do_resolve_alert(staff(world.nurse), alert, note="Spoke to her.", now=now())
+
+    check_in(patient, pain=5, temperature_c="38.6")  # the same day, amended: urgent
+
+    page = parse(today(patient))
+    summaries = [e.text() for e in page.find_all("section") if "result-summary" in e.classes]
+    assert len(summaries) == 1
+    assert "call the clinic today" in summaries[0].lower()
+    assert any(e.attrs.get("href", "").startswith("tel:") and "Call" in e.text() for e in page.find_all("a"))

@@ -180,3 +180,21 @@ def test_date_boxes_hold_iso_dates_in_every_locale(world: World) -> None:
         page = parse(body(client_for(patient.user).get("/me/check-in/")))
         [date] = page.find_all("input", name="date")
         assert date.attrs["value"] == clinic_today(patient.clinic).isoformat()
+
+
+def test_a_locale_word_that_is_also_a_code_changes_no_code_disposition_or_coding() -> None:
+    protocol = PROTOCOL.model_copy(
+        update={"locales": {"en-US": {"consult": "see", "urgent": "x", "both": "all", "fever": "temperature"}}}
+    )
+
+    american = localized(protocol, "en-US")
+
+    rules = protocol.screening_rules + protocol.recovery_rules
+    theirs = american.screening_rules + american.recovery_rules
+    assert [(r.id, r.disposition, r.candidacy, r.when) for r in rules] == [
+        (r.id, r.disposition, r.candidacy, r.when) for r in theirs
+    ]
+    assert american.instruments == protocol.instruments
+    assert american.coding == protocol.coding
+    assert [s.code for s in american.symptoms] == [s.code for s in protocol.symptoms]
+    assert american.notes == protocol.notes

@@ -12,7 +12,7 @@ from prpath.audit.models import AuditAction, AuditEvent
 from prpath.clinic.actions.screening import do_decide_candidacy
 from prpath.clinic.models import CheckIn, CheckInVersion, ClinicalNote, Patient, Procedure, Screening, Submission
 from prpath.core.protocol.schema import Candidacy
-from tests.personas import World, enrol, injected_patient, now, screen, staff, with_account
+from tests.personas import World, enrol, inject, injected_patient, now, screen, staff, with_account
 from tests.web.pages import body, client_for, parse, procedure_form
 
 
@@ -51,15 +51,23 @@ def test_a_check_in_sent_twice_is_stored_once_and_both_answers_lead_to_it(world:
     assert AuditEvent.objects.filter(action=AuditAction.CHECKIN_RECORD, patient_id=patient.pk).count() == 1
 
 
-def test_the_same_form_sent_again_with_other_answers_still_returns_the_first_result(world: World) -> None:
+def test_the_same_page_sent_again_with_other_answers_is_a_new_report(world: World) -> None:
+    """Sent "nothing new", then, the answer slow, "Yes" and a red flag from the same page: the red flag is a
+    report, never a repeat to drop."""
     patient = injected_patient(world, days_ago=3)
     client = client_for(patient.user)
     form = rendered(client, "/me/check-in/")
 
-    checkin_sent(patient, client, form, pain="4")
-    checkin_sent(patient, client, form, pain="9")
+    checkin_sent(patient, client, {**form, "anything_new": "no"}, pain="3")
+    checkin_sent(patient, client, {**form, "anything_new": "yes", "symptom__saddle_numbness": "moderate"}, pain="3")
+    copy = {**form, "anything_new": "yes", "symptom__saddle_numbness": "moderate"}
+    again = checkin_sent(patient, client, copy, pain="3")
 
-    assert CheckIn.objects.get(patient=patient).pain == 4  # a copy of one page is not a new report
+    checkin = CheckIn.objects.get(patient=patient)
+    assert checkin.revision == 2  # the second answers amended the day; their copy stored nothing more
+    assert checkin.disposition == "emergency"
+    assert checkin.alerts.get().disposition == "emergency"
+    assert again.endswith(f"/me/check-ins/{checkin.uuid}/")
 
 
 def test_a_form_rendered_again_is_a_new_report_that_amends_the_day(world: World) -> None:
@@ -135,3 +143,30 @@ def test_an_injection_recorded_twice_from_one_form_is_stored_once(world: World) 
 
     assert [r.status_code for r in answers] == [302, 302]
     assert Procedure.objects.filter(patient=patient).count() == 1
+
+
+def test_a_page_opened_for_one_clinic_and_sent_after_switching_to_another_is_refused(world: World) -> None:
+    """A patient of two clinics opens one clinic's check-in, switches clinic in another tab, then sends it:
+    nothing is filed at the wrong clinic, the page says so, and its emergency is still told at once."""
+    from tests.web.test_across_clinics import invitation_token, sign_in
+
+    there = injected_patient(world, days_ago=3, clinic=world.other_clinic)
+    here = enrol(world, email=there.email)
+    person = client_for(None)
+    sign_in(person, there.email)
+    assert person.post(f"/join/{invitation_token(world, here)}/", {"join": "yes"}).status_code == 302
+    here.refresh_from_db()
+    do_decide_candidacy(staff(world.physician), screen(here), candidacy=Candidacy.ELIGIBLE, reason="ok", now=now())
+    inject(world, here, days_ago=3)
+    person.post("/choose/", {"membership": f"patient:{here.uuid}"})
+    form = rendered(person, "/me/check-in/")
+    person.post("/choose/", {"membership": f"patient:{there.uuid}"})
+
+    answer = person.post(
+        "/me/check-in/", {**form, "pain": "4", "anything_new": "yes", "symptom__saddle_numbness": "moderate"}
+    )
+
+    assert answer.status_code == 400
+    assert "switched clinic" in body(answer)
+    assert "Go to the emergency department now" in body(answer)  # told at once, as any refused form is
+    assert not CheckIn.objects.filter(patient__in=[here, there]).exists()

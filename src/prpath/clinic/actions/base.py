@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -55,9 +58,16 @@ def lock_patient(pk: int) -> Patient:
     return Patient.objects.select_for_update(no_key=True, of=("self",)).select_related("clinic").get(pk=pk)
 
 
-def sent_before(actor: Actor, once: uuid.UUID | None, kind: str) -> uuid.UUID | None:
-    """What the first submission of this rendered form made, if it was sent before; None for a first one.
-    Asked under the patient's lock, so that copies of one form sent together are taken one at a time."""
+def digest(sent: Any) -> str:
+    """What a form sent, as a hash: two copies of one page with the same answers have the same digest."""
+    data = dataclasses.asdict(sent) if dataclasses.is_dataclass(sent) and not isinstance(sent, type) else sent
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sent_before(actor: Actor, once: uuid.UUID | None, kind: str, sent: Any) -> uuid.UUID | None:
+    """What the first sending of this rendered form with these same answers (``sent``) made; None for a first
+    one, or for the page sent again with other answers (a new report). Asked under the patient's lock, so
+    that copies of one form sent together are taken one at a time."""
     if once is None:
         return None
     first = Submission.objects.filter(user=person(actor), token=once).first()
@@ -65,10 +75,15 @@ def sent_before(actor: Actor, once: uuid.UUID | None, kind: str) -> uuid.UUID | 
         return None
     if first.kind != kind:
         raise problems(("once", "this page was already sent as another form: reload it, then send it again"))
-    return first.object_uuid
+    return first.object_uuid if first.digest == digest(sent) else None
 
 
-def remember(actor: Actor, once: uuid.UUID | None, kind: str, made: uuid.UUID, now: dt.datetime) -> None:
-    """This rendered form has been acted on: a copy sent later returns ``made`` (see ``sent_before``)."""
+def remember(actor: Actor, once: uuid.UUID | None, kind: str, sent: Any, made: uuid.UUID, now: dt.datetime) -> None:
+    """This rendered form has been acted on with these answers: a copy sent later with the same answers
+    returns ``made`` (see ``sent_before``)."""
     if once is not None:
-        Submission.objects.create(user=person(actor), token=once, kind=kind, object_uuid=made, at=now)
+        Submission.objects.update_or_create(
+            user=person(actor),
+            token=once,
+            defaults={"kind": kind, "object_uuid": made, "digest": digest(sent), "at": now},
+        )

@@ -185,7 +185,7 @@ def do_record_checkin(
     symptoms = as_asked(protocol.protocol, report.symptoms)
     # One report at a time per patient: two phones submitting together must not both see "no check-in".
     patient = lock_patient(patient.pk)
-    if (first := sent_before(actor, once, "checkin")) is not None:
+    if (first := sent_before(actor, once, "checkin", report)) is not None:
         return CheckIn.objects.select_related("procedure", "protocol").get(uuid=first)
     today = clinic_today(patient.clinic, now)
     if report.date > today:
@@ -248,7 +248,7 @@ def do_record_checkin(
             **({"note_answers": values["note_answers"]} if report.note_answers else {}),
         },
     )
-    remember(actor, once, "checkin", checkin.uuid, now)
+    remember(actor, once, "checkin", report, checkin.uuid, now)
     return checkin
 
 

@@ -26,9 +26,9 @@ def do_add_note(
     if len(text) > NOTE_LIMIT:
         raise problems(("text", f"is longer than {NOTE_LIMIT} characters"))
     patient = lock_patient(patient.pk)
-    if (first := sent_before(actor, once, "note")) is not None:
+    if (first := sent_before(actor, once, "note", text)) is not None:
         return ClinicalNote.objects.get(uuid=first)
     note = ClinicalNote.objects.create(patient=patient, author=person(actor), written_at=now, text=text)
     audit(actor, AuditAction.NOTE_ADD, patient.clinic, now=now, patient=patient, object_uuid=note.uuid)
-    remember(actor, once, "note", note.uuid, now)
+    remember(actor, once, "note", text, note.uuid, now)
     return note

@@ -87,7 +87,7 @@ def do_record_procedure(
     if record.volume_injected_ml > record.blood_drawn_ml:
         found.append(Problem("volume_injected_ml", "is more than the blood drawn"))
     patient = lock_patient(patient.pk)
-    if (first_record := sent_before(actor, once, "procedure")) is not None:
+    if (first_record := sent_before(actor, once, "procedure", record)) is not None:
         return Procedure.objects.get(uuid=first_record)
     # Checked under the patient's lock: a screening answered meanwhile must be decided first.
     screening = patient.screenings.order_by("-answered_at").first()
@@ -140,5 +140,5 @@ def do_record_procedure(
     patient.next_checkin_due = recovery.next_checkin_due(protocol.protocol.schedules, latest.performed_on, last)
     patient.save()
     audit(actor, AuditAction.PROCEDURE_RECORD, patient.clinic, now=now, patient=patient, object_uuid=procedure.uuid)
-    remember(actor, once, "procedure", procedure.uuid, now)
+    remember(actor, once, "procedure", record, procedure.uuid, now)
     return procedure

@@ -97,7 +97,7 @@ def do_record_screening(
     assessment = assess_screening(protocol.protocol, case.patient)
     assert assessment.candidacy is not None
     patient = lock_patient(patient.pk)
-    if (first := sent_before(actor, once, "screening")) is not None:
+    if (first := sent_before(actor, once, "screening", answers)) is not None:
         return Screening.objects.get(uuid=first)
     screening = Screening.objects.create(
         patient=patient,
@@ -120,7 +120,7 @@ def do_record_screening(
     patient.save()
     apply_assessment(patient, assessment, protocol=protocol, screening=screening, now=now)
     audit(actor, AuditAction.SCREENING_RECORD, patient.clinic, now=now, patient=patient, object_uuid=screening.uuid)
-    remember(actor, once, "screening", screening.uuid, now)
+    remember(actor, once, "screening", answers, screening.uuid, now)
     return screening
 
 

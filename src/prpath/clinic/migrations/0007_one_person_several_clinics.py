@@ -31,13 +31,13 @@ def back_to_the_accounts(apps: Any, schema_editor: Any) -> None:
     shared = Patient.objects.values("user_id").annotate(records=Count("id")).filter(records__gt=1)
     if shared.exists():
         raise RuntimeError(
-            f"cannot undo clinic 0006: {shared.count()} account(s) hold patient records in several clinics"
+            f"cannot undo clinic 0007: {shared.count()} account(s) hold patient records in several clinics"
         )
     for member in StaffMember.objects.select_related("user"):
         user = member.user
         if user.email is None:
             if User.objects.filter(email=member.email).exists():
-                raise RuntimeError(f"cannot undo clinic 0006: {member.email} is now another account's login")
+                raise RuntimeError(f"cannot undo clinic 0007: {member.email} is now another account's login")
             user.email = member.email
         if not member.is_active:
             user.is_active = False

@@ -138,6 +138,26 @@ def _closing_alert(report: CheckIn) -> Alert | None:
     return emergencies.filter(resolved_at__gte=sent).select_related("resolved_by").order_by("-resolved_at").first()
 
 
+def _reported_since(
+    procedure: Procedure, day: dt.date, now: dt.datetime, since: dt.datetime
+) -> tuple[CheckIn, CheckInVersion] | None:
+    """The most severe report sent after ``since`` (the clinic closing an emergency) that Today would show:
+    today's, or one sent in the last day for an earlier date when it is above self-care; with its version."""
+    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+    best: tuple[tuple[int, bool, dt.date], CheckIn, CheckInVersion] | None = None
+    for checkin in recent.prefetch_related(VERSIONS_WITH_PROTOCOL):
+        later = [v for v in checkin.versions.all() if v.submitted_at > since]
+        if not later:
+            continue
+        version = max(later, key=lambda v: (Disposition(v.disposition).rank, v.revision))
+        if checkin.date != day and version.disposition == Disposition.SELF_CARE:
+            continue
+        key = (Disposition(version.disposition).rank, checkin.date == day, checkin.date)
+        if best is None or key > best[0]:
+            best = (key, checkin, version)
+    return (best[1], best[2]) if best is not None else None
+
+
 def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.datetime) -> TodayView:
     rules = protocol.protocol
     day = clinic_today(patient.clinic, now)
@@ -152,6 +172,7 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
     # Each warning is told in the words of the protocol version it was assessed under.
     emergency: EmergencyNotice | None = None
     closed: ClosedEmergency | None = None
+    since: tuple[CheckIn, CheckInVersion] | None = None
     if report is not None and report_disposition == Disposition.EMERGENCY:
         closing = _closing_alert(report)
         if closing is None:
@@ -160,6 +181,10 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
             )
         else:
             closed = ClosedEmergency(report, report.date == day, closing)
+            # What was reported after the clinic closed it is summed up as any report is: a fever sent
+            # since must not hide behind the closed emergency.
+            assert closing.resolved_at is not None  # a closing alert is a resolved one
+            since = _reported_since(procedure, day, now, closing.resolved_at) if procedure else None
     if emergency is None and procedure is None:
         # Before the injection, answers that needed the emergency department stay until the clinic closes
         # their alert: neither the physician's decision nor calmer answers given since take it away.
@@ -200,6 +225,10 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
         guidance is not None and guidance.checkins_over and (checked_in_today or not guidance.checkin_due_today)
     )
     calm = report if report is not None and report_disposition != Disposition.EMERGENCY else None
+    calm_result = day_result(calm) if calm is not None else None
+    if since is not None:
+        calm, version = since
+        calm_result = result_of(parsed_protocol(version.protocol), version.disposition)
     record_read(actor, AuditAction.PATIENT_TODAY, patient.clinic, [patient], now=now)
     return TodayView(
         patient=patient,
@@ -215,7 +244,7 @@ def today(actor: Actor, patient: Patient, protocol: ClinicProtocol, *, now: dt.d
             .order_by("-written_at")[:MESSAGES_SHOWN]
         ),
         report=calm,
-        report_result=day_result(calm) if calm is not None else None,
+        report_result=calm_result,
         report_is_today=calm is not None and calm.date == day,
         prompt_checkin=guidance is not None
         and guidance.day > 0

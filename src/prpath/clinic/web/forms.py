@@ -225,7 +225,7 @@ _TEMPERATURE = re.compile(r"^([+-]?[0-9]+(?:[.,][0-9]+)?)\s*(°\s*[cCfF]?|[cCfF]
 def _split_unit(text: str) -> tuple[str, str | None]:
     """("38,4 °C") -> ("38.4", "C"); ("101.5F") -> ("101.5", "F"); ("38.4") -> ("38.4", None). Anything
     else ("3 8", "38.4 mL") is given back whole, to be refused as not a number."""
-    match = _TEMPERATURE.match(text.strip())
+    match = _TEMPERATURE.match(text.strip().replace("º", "°"))  # º: the ordinal sign some keyboards offer for °
     if match is None:
         return text, None
     number, unit = match.group(1).replace(",", "."), (match.group(2) or "").replace("°", "").strip().upper()
@@ -309,14 +309,35 @@ class SentOnceForm(forms.Form):
         error_messages={"invalid": "This page is damaged or out of date: reload it, then send it again."},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # Whose record the page was shown for: a person with records at two clinics who switched clinic in
+    # another tab must not have this page's answers filed at the other clinic.
+    shown_for = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "This page is damaged or out of date: reload it, then send it again."},
+    )
+
+    def __init__(self, *args: Any, record: uuid.UUID | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._record = record
         if not self.is_bound:
             self.initial.setdefault("once", uuid.uuid4())
+            if record is not None:
+                self.initial.setdefault("shown_for", record)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        sent = (cleaned or {}).get("shown_for")
+        if self._record is not None and sent is not None and sent != self._record:
+            raise ValidationError(
+                "This page was opened for your record at another clinic, and you have switched clinic since: "
+                "nothing was stored. Reload the page, then send it again."
+            )
+        return cleaned
 
     def add_error(self, field: str | None, error: Any) -> None:
-        # The token is hidden: what is wrong with it is said at the top of the form.
-        super().add_error(None if field == "once" else field, error)
+        # The hidden fields: what is wrong with them is said at the top of the form.
+        super().add_error(None if field in ("once", "shown_for") else field, error)
 
 
 class CheckInForm(SymptomFieldsMixin, SentOnceForm):

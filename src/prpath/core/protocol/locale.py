@@ -14,10 +14,33 @@ from typing import Any
 
 from prpath.core.protocol.schema import Protocol
 
-# Sections whose strings are not read by people as the protocol's words: what the engine matches or tests.
-_NOT_WORDS = frozenset(
-    {"version", "id", "code", "codes", "when", "signs", "notes", "window", "group", "sign", "source", "sources"}
+# The keys whose strings people read: only these are given a locale's words. Everything else (codes, ids,
+# dispositions, candidacies, coding, rule expressions, the note reader's phrases, sources) is left as it is,
+# so a locale's word can never turn one code into another, or leave a rule the engine cannot read.
+_READ_BY_PEOPLE = frozenset(
+    {
+        "name",
+        "description",
+        "label",
+        "instruction",
+        "meaning",
+        "about",
+        "question",
+        "title",
+        "reason",
+        "rationale",
+        "normal",
+        "allowed",
+        "avoid",
+        "instead",
+        "summary",
+        "heading",
+        "points",
+        "read_by",
+    }
 )
+# Sections that are not words for people, whatever their keys: the note reader matches what patients write.
+_NOT_WORDS = frozenset({"notes", "signs", "locales", "coding", "reference_points"})
 
 LOCALES = ("en-GB", "en-US")  # the locales a clinic can choose, the first the default
 
@@ -29,7 +52,10 @@ def localized(protocol: Protocol, locale: str) -> Protocol:
         return protocol
     swap = _swapper(words)
     data = _walk(protocol.model_dump(mode="json", by_alias=True, exclude_none=True), swap)
-    return Protocol.model_validate(data)
+    try:
+        return Protocol.model_validate(data)
+    except ValueError:  # a word that leaves a text the schema refuses: the protocol's own words, not a 500
+        return protocol
 
 
 def _swapper(words: Mapping[str, str]) -> Any:
@@ -49,10 +75,10 @@ def _swapper(words: Mapping[str, str]) -> Any:
 def _walk(value: Any, swap: Any, key: str = "") -> Any:
     if key in _NOT_WORDS:
         return value
-    if isinstance(value, str):
-        return swap(value)
+    if isinstance(value, dict):
+        return {k: _walk(v, swap, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_walk(v, swap, key) for v in value]
-    if isinstance(value, dict):
-        return {k: (v if k == "locales" else _walk(v, swap, k)) for k, v in value.items()}
+    if isinstance(value, str) and key in _READ_BY_PEOPLE:
+        return swap(value)
     return value

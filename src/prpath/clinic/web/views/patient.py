@@ -67,7 +67,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
     clinic_protocol = protocol_for(patient.clinic)
     protocol = clinic_protocol.protocol
     now = timezone.now()
-    form = CheckInForm(request.POST or None, protocol=protocol, today=clinic_today(patient.clinic, now))
+    form = CheckInForm(
+        request.POST or None, protocol=protocol, today=clinic_today(patient.clinic, now), record=patient.uuid
+    )
     unsent = None
     questions: tuple[NoteQuestion, ...] = ()
     asking = False  # held: the questions about the note are shown, nothing is stored yet
@@ -197,7 +199,7 @@ def screening(request: HttpRequest) -> HttpResponse:
     protocol = clinic_protocol.protocol
     if patient.injected_on is not None:
         return redirect("patient-today")
-    form = ScreeningForm(request.POST or None, protocol=protocol)
+    form = ScreeningForm(request.POST or None, protocol=protocol, record=patient.uuid)
     if request.method == "POST" and form.is_valid():
         try:
             record = do_record_screening(
