@@ -1,5 +1,6 @@
 """Every page, at phone, desktop and 320 px: screenshot, axe-core, nothing loaded from outside, no sideways
-scroll; the QR code of a link read back from the screen."""
+scroll; the QR code of a link read back from the screen; the clinic chooser and the invitation that joins an
+account that already signs in."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from prpath.clinic.actions.access_links import do_invite_patient, do_join_with_account
 from prpath.clinic.actions.alerts import do_resolve_alert
 from prpath.clinic.actions.notes import do_add_note
-from prpath.clinic.models import CheckIn
+from prpath.clinic.actions.staff import NewStaff, do_invite_staff
+from prpath.clinic.models import CheckIn, Role
 from tests.browser.pages import NARROW, SIZES, Visit
-from tests.personas import World, check_in, enrol, injected_patient, make_world, screen, staff, with_account
+from tests.personas import (
+    PASSWORD,
+    World,
+    check_in,
+    enrol,
+    injected_patient,
+    make_world,
+    screen,
+    staff,
+    with_account,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -231,3 +244,73 @@ def test_a_long_pasted_link_wraps_and_no_page_scrolls_sideways(
     for path, name in [("/me/", "today-long-link"), ("/me/for-the-emergency-team/", "emergency-summary-long-link")]:
         assert me.go(path).status == 200
         me.look(name)
+
+
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
+def test_the_clinic_chooser_for_a_patient_of_two_clinics_and_for_staff_who_is_a_patient_elsewhere(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    world: World = make_world()
+    there = injected_patient(world, days_ago=3, clinic=world.other_clinic)
+    here = enrol(world, email=there.email, given_name=there.given_name, family_name=there.family_name)
+    _, invitation = do_invite_patient(staff(world.nurse), here, now=timezone.now())
+    do_join_with_account(invitation, there.user, now=timezone.now())
+    patient = visit_at(size)
+    patient.sign_in(there.email)
+    assert patient.page.url.endswith("/choose/")
+    assert patient.page.get_by_role("heading", level=1).inner_text() == "Choose a clinic"
+    patient.look("choose-clinic-patient-of-two")
+    patient.page.get_by_role("button", name="Riverside Spine: patient").click()
+    patient.page.wait_for_url("**/me/")
+    assert patient.page.get_by_role("link", name="Switch clinic").is_visible()
+    patient.look("today-switch-clinic")
+    patient.go("/choose/")
+    assert patient.page.get_by_role("button", name="Riverside Spine: patient (now)").is_visible()
+    patient.look("choose-clinic-one-chosen")
+
+    colleague = injected_patient(world, days_ago=3, clinic=world.other_clinic)
+    member = NewStaff(colleague.email, colleague.given_name, colleague.family_name, Role.NURSE)
+    _, _, token = do_invite_staff(staff(world.admin), world.clinic, member, now=timezone.now())
+    do_join_with_account(token, colleague.user, now=timezone.now())
+    nurse = visit_at(size)
+    nurse.sign_in(colleague.email)
+    assert nurse.page.url.endswith("/choose/")
+    nurse.look("choose-clinic-staff-and-patient")
+    nurse.page.get_by_role("button", name="Riverside Spine: nurse").click()
+    nurse.page.wait_for_url("**/clinic/alerts/")
+    assert nurse.page.get_by_role("link", name="Switch clinic").is_visible()
+    nurse.look("staff-worklist-switch-clinic")
+
+
+@pytest.mark.parametrize("size", [*SIZES, *NARROW])
+def test_an_invitation_to_an_email_that_already_signs_in_asks_to_sign_in_then_to_join(
+    live_server: Any, transactional_db: None, visit_at: Any, size: str
+) -> None:
+    world: World = make_world()
+    there = with_account(world, enrol(world, world.other_clinic, given_name="Dana", email="dana.reyes@patients.test"))
+    here = enrol(world, given_name="Dana", family_name=there.family_name, email=there.email)
+    _, token = do_invite_patient(staff(world.nurse), here, now=timezone.now())
+    someone = with_account(world, enrol(world, world.other_clinic, email="someone.else@patients.test"))
+
+    stranger = visit_at(size)
+    stranger.sign_in(someone.email)
+    stranger.go(f"/join/{token}/")
+    assert "sign out first" in stranger.page.get_by_role("main").inner_text()
+    stranger.look("join-with-account-someone-else")
+
+    visit = visit_at(size)
+    visit.go(f"/join/{token}/")
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Sign in to accept, Dana"
+    assert visit.page.get_by_label("Choose a password").count() == 0  # it sets no password
+    visit.look("join-with-account-sign-in")
+    visit.page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    visit.page.get_by_label("Email").fill(there.email)
+    visit.page.get_by_label("Password").fill(PASSWORD)
+    visit.page.get_by_role("button", name="Sign in").click()
+    visit.page.wait_for_url(f"**/join/{token}/")
+    assert visit.page.get_by_role("heading", level=1).inner_text() == "Join Riverside Spine"
+    visit.look("join-with-account")
+    visit.page.get_by_role("button", name="Join Riverside Spine").click()
+    visit.page.wait_for_url("**/me/screening/")
+    assert "You have joined Riverside Spine." in visit.page.get_by_role("main").inner_text()
+    visit.look("join-with-account-joined")

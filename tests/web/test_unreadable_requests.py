@@ -3,9 +3,10 @@
 A declared character set that is not one this site reads (utf-16, a codec such as base64 that is no text
 encoding, one that does not exist), a Content-Type that cannot be parsed, a control character in a header,
 a session cookie holding a NUL byte, a login longer than the throttle's column, a page time at the end of
-the calendar, a body larger than its page takes. Character sets that break Django's request while it is
-built cannot go through Django's test client (it builds a plain WSGIRequest): those requests go through the
-WSGI application ``prpath serve`` serves, with the CSRF checks it makes.
+the calendar, a body larger than its page takes, a form that cannot be read sent where no page reads it
+first (a Host this site does not serve, a URL no page answers). Character sets that break Django's request
+while it is built cannot go through Django's test client (it builds a plain WSGIRequest): those requests go
+through the WSGI application ``prpath serve`` serves, with the CSRF checks it makes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from hypothesis import strategies as st
 from prpath.clinic.models import Alert, CheckIn, Patient
 from prpath.clinic.web.forms import throttled_login_name
 from prpath.clinic.web.middleware import UPLOAD_LIMIT
+from prpath.project.reading import URLENCODED
 from prpath.project.sessions import SessionStore
 from tests.personas import PASSWORD, World, check_in, clinic_today, injected_patient
 from tests.web.pages import body, client_for
@@ -308,6 +310,43 @@ def test_the_protocol_page_takes_uploads_up_to_its_own_limit(world: World) -> No
     )
     assert too_big.status_code == 413
     assert body(too_big) == "This request is 21.0 MB; this page takes at most 21.0 MB."
+
+
+# --- a form no page reads first ------------------------------------------------------------------------
+
+UNREADABLE_MULTIPART = [
+    "multipart/form-data",
+    'multipart/form-data; boundary=""',
+    "multipart/form-data; boundary=" + "b" * 300,
+]
+
+
+@pytest.mark.parametrize("content_type", UNREADABLE_MULTIPART)
+@pytest.mark.parametrize(
+    ("path", "host"),
+    [("/accounts/login/", "evil.test"), ("/me/check-in/", "[::1"), ("/no-such-page/", "localhost")],
+    ids=["a Host this site does not serve", "a Host that is no host", "a URL no page answers"],
+)
+def test_a_form_that_cannot_be_read_is_refused_where_no_page_reads_it_first(
+    world: World, path: str, host: str, content_type: str
+) -> None:
+    # Found by the hostile probe (test_hostile_probe.py): the error page (400 for the Host, 404 for the URL)
+    # read the form for its CSRF token before FormDataMiddleware had, and a multipart form without a usable
+    # boundary failed it with a 500.
+    answer = served("POST", path, body=b"--x\r\n", content_type=content_type, host=host)
+
+    assert (answer.status, answer.text.split(":")[0]) == (400, "The form cannot be read")
+
+
+def test_a_readable_form_to_a_host_not_served_is_refused_for_the_host_and_a_large_one_for_its_size(
+    world: World,
+) -> None:
+    answer = served("POST", "/accounts/login/", body=b"username=a&password=b", content_type=URLENCODED, host="x.test")
+    too_big = served("POST", "/no-such-page/", body=b"x" * 3_000_000, content_type=URLENCODED)
+
+    assert answer.status == 400
+    assert "Bad Request" in answer.text
+    assert (too_big.status, too_big.text) == (413, "This request is 3.0 MB; this page takes at most 2.6 MB.")
 
 
 # --- anything at all ----------------------------------------------------------------------------------

@@ -70,9 +70,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    # Reads the form within its page's size limit, before CsrfViewMiddleware reads it.
+    # Reads the form within its page's size limit, before CommonMiddleware may refuse the Host and its error
+    # page, or CsrfViewMiddleware, reads it.
     "prpath.clinic.web.middleware.FormDataMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prpath.clinic.web.middleware.ClinicTimeZoneMiddleware",

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
@@ -82,27 +82,28 @@ def accepts_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 class FormDataMiddleware:
-    """A request's body is read here, before anything else reads it (CsrfViewMiddleware comes after): one
-    larger than its page takes is refused with a 413 unread, and a form Django cannot parse with a 400, each
-    saying why. A page takes DATA_UPLOAD_MAX_MEMORY_SIZE bytes, or UPLOAD_LIMIT if it accepts_uploads."""
+    """A request's body is read here, before anything else reads it: one larger than its page takes is
+    refused with a 413 unread, and a form Django cannot parse with a 400, each saying why. A page takes
+    DATA_UPLOAD_MAX_MEMORY_SIZE bytes, or UPLOAD_LIMIT if it accepts_uploads.
+
+    It comes before CommonMiddleware, which refuses a Host this site does not serve, and reads before the URL
+    is resolved: the error page of such a request, or of a URL no page answers, reads the form for its CSRF
+    token, and a form that cannot be read would fail it with a 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
-    ) -> HttpResponse | None:
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            view = None  # a page not found: it takes what any page takes
         most: int = getattr(view, "upload_limit", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         size = _content_length(request)
         if size > most:
             return _refused(413, f"This request is {_megabytes(size)}; this page takes at most {_megabytes(most)}.")
-        if request.method != "POST":
-            return None  # Django reads a form from POST requests only
-        problem = _form_problem(request)
-        return _refused(*problem) if problem is not None else None
+        problem = _form_problem(request) if request.method == "POST" else None  # Django reads POST forms only
+        return _refused(*problem) if problem is not None else self.get_response(request)
 
 
 def _form_problem(request: HttpRequest) -> tuple[int, str] | None:
