@@ -21,7 +21,10 @@ DEPLOYMENT = {
 
 
 def run(args: list[str], tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRPATH_") and k != "DATABASE_URL"}
+    # A deployment's environment: none of ours, and not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (set in
+    # this process when a browser test ran in the same worker before).
+    unset = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRPATH_") and k not in unset}
     env.update(PRPATH_DATA_DIR=str(tmp_path), **variables)
     return subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=120)
 
