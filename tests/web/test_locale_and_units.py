@@ -198,3 +198,20 @@ def test_a_locale_word_that_is_also_a_code_changes_no_code_disposition_or_coding
     assert american.coding == protocol.coding
     assert [s.code for s in american.symptoms] == [s.code for s in protocol.symptoms]
     assert american.notes == protocol.notes
+
+
+def test_a_fahrenheit_clinic_reads_the_rules_temperatures_in_fahrenheit_too(world: World) -> None:
+    patient = us_patient(world, days_ago=4)
+    checkin = sent(patient, "101.1")
+
+    why = [
+        e.text()
+        for e in parse(body(client_for(patient.user).get(f"/me/check-ins/{checkin.uuid}/"))).find_all("li")
+        if "reason" in e.classes
+    ]
+    nurse = patient.clinic.staff.filter(role="nurse").first()
+    assert nurse is not None
+    worklist = parse(body(client_for(nurse.user).get("/clinic/alerts/"))).text()
+
+    assert any("101.1 °F (38.4 °C)" in line for line in why), why
+    assert "101.1 °F (38.4 °C)" in worklist

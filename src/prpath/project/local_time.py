@@ -9,6 +9,7 @@ activated for the request by the clinic middleware with its time zone.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -62,3 +63,15 @@ def degrees(celsius: Decimal | float | None, unit: str = "C") -> str:
         fahrenheit = (value * 9 / 5 + 32).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         return f"{fahrenheit} °F ({value} °C)"
     return f"{value} °C"
+
+
+_CELSIUS = re.compile(r"\b(\d{2}(?:\.\d)?) ?°C\b")
+
+
+@register.filter(is_safe=False)
+def in_unit(text: str, unit: str = "C") -> str:
+    """A text the rules wrote in °C ("Temperature 38.4 °C on day 4"), its temperatures in the clinic's unit
+    too where it reads °F ("Temperature 101.1 °F (38.4 °C) on day 4"). Autoescaping still applies."""
+    if unit != "F" or not text:
+        return text
+    return _CELSIUS.sub(lambda m: degrees(Decimal(m.group(1)), "F"), str(text))
