@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from prpath.audit.actors import Actor
 from prpath.audit.models import AuditAction
@@ -105,10 +105,15 @@ class TodayView:
     before_injection: list[str] = field(default_factory=list)
 
 
+def _recent(procedure: Procedure, day: dt.date, now: dt.datetime) -> QuerySet[CheckIn]:
+    """The check-ins Today may report on: today's, and any sent in the last day (for an earlier date)."""
+    return procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+
+
 def _report_to_show(procedure: Procedure, day: dt.date, now: dt.datetime) -> CheckIn | None:
     """What today's page reports on: today's check-in, or one sent in the last day for an earlier date (a
     report of last night's symptoms sent this morning) when it is more severe."""
-    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+    recent = _recent(procedure, day, now)
     candidates = [
         c
         for c in recent.prefetch_related(VERSIONS_WITH_PROTOCOL)
@@ -143,7 +148,7 @@ def _reported_since(
 ) -> tuple[CheckIn, CheckInVersion] | None:
     """The most severe report sent after ``since`` (the clinic closing an emergency) that Today would show:
     today's, or one sent in the last day for an earlier date when it is above self-care; with its version."""
-    recent = procedure.checkins.filter(Q(date=day) | Q(submitted_at__gte=now - dt.timedelta(hours=24)))
+    recent = _recent(procedure, day, now)
     best: tuple[tuple[int, bool, dt.date], CheckIn, CheckInVersion] | None = None
     for checkin in recent.prefetch_related(VERSIONS_WITH_PROTOCOL):
         later = [v for v in checkin.versions.all() if v.submitted_at > since]
@@ -332,6 +337,11 @@ def checkin_result(actor: Actor, patient: Patient, checkin: CheckIn, *, now: dt.
 
 def _labels(protocol: Protocol) -> dict[str, str]:
     return {s.code: s.label for s in protocol.symptoms}
+
+
+def yes_or_no(protocol: Protocol) -> frozenset[str]:
+    """The symptoms asked yes or no (red flags): their stored grade reads "yes"."""
+    return frozenset(s.code for s in protocol.symptoms if not s.graded)
 
 
 # --- progress -------------------------------------------------------------------------------------------
@@ -544,13 +554,13 @@ class EmergencySummary:
 
 def _report_summary(checkin: CheckIn, rules: Protocol) -> ReportSummary:
     worst = worst_version(checkin)
-    labels, graded = _labels(rules), {s.code for s in rules.symptoms if s.graded}
+    labels, ungraded = _labels(rules), yes_or_no(rules)
     return ReportSummary(
         checkin=checkin,
         result=day_result(checkin),
         # A red flag asked yes or no reads "yes", not the grade it is stored as.
         symptoms=[
-            (labels.get(code, code), severity if code in graded else "yes") for code, severity in worst.symptoms.items()
+            (labels.get(code, code), "yes" if code in ungraded else grade) for code, grade in worst.symptoms.items()
         ],
         reasons=[f.reason for f in worst.findings if f.disposition != Disposition.SELF_CARE],
     )

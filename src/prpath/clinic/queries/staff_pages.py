@@ -29,7 +29,7 @@ from prpath.clinic.models import (
     StaffMember,
     Stage,
 )
-from prpath.clinic.queries.patient_pages import VERSIONS_WITH_PROTOCOL, day_result, worst_of_day
+from prpath.clinic.queries.patient_pages import VERSIONS_WITH_PROTOCOL, day_result, worst_of_day, yes_or_no
 from prpath.clinic.queries.reads import record_read
 from prpath.clinic.translate import ClinicProtocol, Result, clinic_today, parsed_protocol, result_of
 from prpath.core import recovery
@@ -59,10 +59,6 @@ def describe_symptoms(
     return ", ".join(
         f"{labels.get(code, code)} ({'yes' if code in yes_or_no else severity})" for code, severity in symptoms.items()
     )
-
-
-def yes_or_no(protocol: Protocol) -> frozenset[str]:
-    return frozenset(s.code for s in protocol.symptoms if not s.graded)
 
 
 # --- the worklist -------------------------------------------------------------------------------------
